@@ -1,0 +1,45 @@
+"""``/api/auth``: register, login, who am I, change password."""
+
+from flask import current_app, g
+from flask_openapi3 import APIBlueprint, Tag
+
+from ..core.auth.utils import auth_service, token_required
+from ..schemas.auth import CredentialsRequest, MeResponse, PasswordChangeRequest, TokenResponse
+from ..schemas.common import ErrorResponse
+from .openapi import BEARER
+
+auth_bp = APIBlueprint(
+    "auth", __name__, abp_tags=[Tag(name="auth")], abp_responses={"400": ErrorResponse}
+)
+
+
+@auth_bp.post("/register", responses={201: TokenResponse, 403: ErrorResponse})
+def register_user(body: CredentialsRequest):
+    """Create an account. The first account is the administrator."""
+    result = auth_service().register(
+        body.username,
+        body.password,
+        registration_enabled=current_app.config["REGISTRATION_ENABLED"],
+    )
+    return {"status": "success", **result}, 201
+
+
+@auth_bp.post("/login", responses={200: TokenResponse, 401: ErrorResponse})
+def login_user(body: CredentialsRequest):
+    """Exchange a username and password for an access token."""
+    return {"status": "success", **auth_service().login(body.username, body.password)}
+
+
+@auth_bp.get("/me", security=BEARER, responses={200: MeResponse, 401: ErrorResponse})
+@token_required
+def me():
+    """The user the token belongs to."""
+    return {"status": "success", "user": g.user.to_dict()}
+
+
+@auth_bp.post("/password", security=BEARER, responses={200: TokenResponse, 401: ErrorResponse})
+@token_required
+def change_password(body: PasswordChangeRequest):
+    """Change the password; every token issued before stops working, a new one is returned."""
+    result = auth_service().change_password(g.user_id, body.old_password, body.new_password)
+    return {"status": "success", **result}

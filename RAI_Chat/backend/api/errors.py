@@ -1,0 +1,93 @@
+"""Every error leaves the API as ``{"status": "error", "error": "..."}`` with its status code."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, jsonify, request
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from ..core.errors import RaiError
+
+logger = logging.getLogger(__name__)
+
+HTTP_MESSAGES = {
+    400: "Bad request",
+    404: "Not found: {path}",
+    405: "Method {method} is not allowed on {path}",
+    413: "Request body is too large (the limit is {limit} bytes)",
+    415: "Content-Type must be application/json",
+    429: "Too many requests; slow down and retry later",
+}
+
+
+def error_response(message: str, status: int, **extra):
+    body = {"status": "error", "error": message, **extra}
+    request_id = g.get("request_id")
+    if request_id:
+        body["request_id"] = request_id
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """One readable line: ``username: Field required; password: ...``."""
+    parts = []
+    for err in exc.errors(include_url=False):
+        location = ".".join(str(p) for p in err.get("loc", ()) if p != "__root__")
+        message = err.get("msg", "invalid")
+        if err.get("type") == "model_type" and not location:
+            return "Request body must be a JSON object"
+        if err.get("type") == "extra_forbidden":
+            message = "unknown field"
+        parts.append(f"{location}: {message}" if location else message)
+    return "; ".join(parts) or "Invalid request"
+
+
+def validation_error_callback(exc: ValidationError):
+    """flask-openapi3 calls this when a body, query or path fails its pydantic model."""
+    return error_response(describe_validation_error(exc), 400)
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(RaiError)
+    def handle_rai_error(exc: RaiError):
+        return error_response(exc.message, exc.status_code)
+
+    @app.errorhandler(ValidationError)
+    def handle_validation_error(exc: ValidationError):
+        return error_response(describe_validation_error(exc), 400)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_exception(exc: HTTPException):
+        if exc.response is not None:  # a response built already (e.g. validation errors)
+            return exc.response
+        status = exc.code or 500
+        template = HTTP_MESSAGES.get(status)
+        if template and (status != 400 or not exc.description):
+            message = template.format(
+                path=request.path,
+                method=request.method,
+                limit=app.config.get("MAX_CONTENT_LENGTH"),
+            )
+        else:
+            message = exc.description or exc.name
+        response = error_response(message, status)
+        if status == 405 and getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception):
+        logger.exception(
+            "Unhandled error on %s %s (request id %s)",
+            request.method,
+            request.path,
+            g.get("request_id"),
+        )
+        return error_response(
+            "Internal server error; the administrator can find it in the log by its request id",
+            500,
+        )

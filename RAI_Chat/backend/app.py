@@ -1,0 +1,137 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from flask import Flask, current_app, g, request, send_from_directory
+from flask_openapi3 import OpenAPI
+from werkzeug.routing import PathConverter
+
+from .api.errors import error_response, register_error_handlers, validation_error_callback
+from .api.openapi import INFO, SECURITY_SCHEMES
+from .core.auth.utils import authenticate_request
+from .core.database.migrate import upgrade
+from .core.database.session import Database, close_db
+from .core.logging import configure_logging
+from .extensions import cors
+from .utils.path import FRONTEND_DIST_DIR
+
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class PagePathConverter(PathConverter):
+    """Any path outside ``/api``: the web page's own routes."""
+
+    regex = r"(?!api(?:/|$))[^/].*?"
+
+
+def create_app(config_object=None) -> Flask:
+    """Application factory pattern for the Flask app."""
+    if config_object is None:
+        from .config import get_config
+
+        config_object = get_config()
+    if hasattr(config_object, "validate"):
+        config_object.validate()
+
+    app = OpenAPI(
+        __name__,
+        info=INFO,
+        security_schemes=SECURITY_SCHEMES,
+        validation_error_status=400,
+        validation_error_callback=validation_error_callback,
+        doc_prefix="/api/docs",
+        doc_url="/openapi.json",
+        static_folder=None,
+    )
+    app.config.from_object(config_object)
+    app.json.sort_keys = False
+    app.url_map.converters["page"] = PagePathConverter
+
+    cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}})
+    configure_logging(app.config["LOGS_DIR"], app.config.get("LOG_LEVEL", "INFO"))
+
+    database = Database(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.extensions["rai_database"] = database
+    if app.config.get("AUTO_MIGRATE", True):
+        upgrade(database.engine)
+
+    register_request_hooks(app)
+    register_error_handlers(app)
+    register_blueprints(app)
+    register_frontend(app)
+    return app
+
+
+def register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def assign_request_id():
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if REQUEST_ID_PATTERN.match(incoming) else uuid.uuid4().hex
+
+    @app.before_request
+    def require_json_body():
+        if request.method not in BODY_METHODS or not request.path.startswith("/api/"):
+            return None
+        if request.content_length is None and not request.headers.get("Transfer-Encoding"):
+            return None
+        if not request.is_json:
+            if request.content_length == 0:
+                return None
+            return error_response("Content-Type must be application/json", 415)
+        data = request.get_data(cache=True)  # raises 413 beyond MAX_CONTENT_LENGTH
+        if data and request.get_json(silent=True) is None and data.strip() != b"null":
+            return error_response("Request body is not valid JSON", 400)
+        return None
+
+    @app.before_request
+    def authenticate_before_validation():
+        """Views marked by ``token_required`` check the token before their input."""
+        view = current_app.view_functions.get(request.endpoint)
+        if getattr(view, "auth_required", False):
+            authenticate_request()
+
+    @app.after_request
+    def add_headers(response):
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    app.teardown_appcontext(close_db)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register the API blueprints at their prefixes."""
+    from .api.auth import auth_bp
+    from .api.chat import chat_bp
+    from .api.memory import memory_bp
+    from .api.session import session_bp
+    from .api.system import system_bp
+
+    app.register_api(auth_bp, url_prefix="/api/auth")
+    app.register_api(chat_bp, url_prefix="/api/chat")
+    app.register_api(memory_bp, url_prefix="/api/memory")
+    app.register_api(session_bp, url_prefix="/api/session")
+    app.register_api(system_bp, url_prefix="/api")
+    app.add_url_rule("/api/openapi.json", "openapi_json", lambda: app.api_doc)
+
+
+def register_frontend(app: Flask) -> None:
+    """Serve the built web page at ``/`` (any non-API path falls back to index.html)."""
+
+    def page(path: str = ""):
+        dist = FRONTEND_DIST_DIR
+        if not (dist / "index.html").exists():
+            return error_response(
+                "The web page is not built; run `bash rai.sh start` (it builds it) or use the API",
+                404,
+            )
+        if path and (dist / path).is_file():
+            return send_from_directory(dist, path)
+        return send_from_directory(dist, "index.html")
+
+    app.add_url_rule("/", "page_index", page)
+    app.add_url_rule("/<page:path>", "page", page)

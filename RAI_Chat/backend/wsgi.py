@@ -1,0 +1,76 @@
+"""WSGI entry point.
+
+``gunicorn 'RAI_Chat.backend.wsgi:app'`` serves it; ``python -m RAI_Chat.backend.wsgi``
+starts the production server itself: gunicorn with gevent workers on Linux (many long-lived
+SSE streams per worker), waitress elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def __getattr__(name: str):
+    # ``app`` is created on first access, so gunicorn's workers create it after gevent has
+    # patched the standard library, not in the master process.
+    if name == "app":
+        from .app import create_app
+
+        globals()["app"] = create_app()
+        return globals()["app"]
+    raise AttributeError(name)
+
+
+def serve_with_gunicorn(host: str, port: int, workers: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class RaiGunicorn(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "gevent")
+            self.cfg.set("worker_connections", 1000)
+            self.cfg.set("timeout", 120)
+            self.cfg.set("graceful_timeout", 10)
+            self.cfg.set("accesslog", None)
+
+        def load(self):
+            from .wsgi import app
+
+            return app
+
+    RaiGunicorn().run()
+
+
+def main() -> None:
+    from .config import ConfigError, get_config
+
+    try:
+        config = get_config()
+        config.validate()
+    except ConfigError as exc:
+        print(f"RAI API cannot start: {exc}", file=sys.stderr)
+        sys.exit(2)
+    host = os.environ.get("RAI_API_HOST", "127.0.0.1")
+    port = int(os.environ.get("RAI_API_PORT", 6102))
+    workers = int(os.environ.get("RAI_API_WORKERS", 2))
+    # Migrate once before the workers start, so a bad DATABASE_URL fails here, clearly.
+    from .app import create_app
+
+    try:
+        create_app(config)
+    except Exception as exc:
+        print(f"RAI API cannot start: {type(exc).__name__}: {exc}", file=sys.stderr)
+        sys.exit(1)
+    print(f"RAI API Server is running at http://{host}:{port}", flush=True)
+    if sys.platform.startswith("linux") and os.environ.get("RAI_API_SERVER") != "waitress":
+        serve_with_gunicorn(host, port, workers)
+    else:
+        from waitress import serve
+
+        serve(create_app(config), host=host, port=port, threads=16)
+
+
+if __name__ == "__main__":
+    main()

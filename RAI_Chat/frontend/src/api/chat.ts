@@ -1,0 +1,21 @@
+import { apiRequest } from './http';
+import type { EngineModel } from './types';
+
+export async function stopTurn(sessionId: string): Promise<void> {
+  await apiRequest('/api/chat/stop', { method: 'POST', body: { session_id: sessionId } });
+}
+
+/**
+ * The engine's models, if the API relays them (`GET /api/chat/models` → `{models:[{id}]}`,
+ * or OpenAI's `{data:[{id}]}`). Returns null when the API offers no list.
+ */
+export async function listModels(signal?: AbortSignal): Promise<EngineModel[] | null> {
+  try {
+    const body = await apiRequest<{ models?: Array<EngineModel | string>; data?: EngineModel[] }>('/api/chat/models', { signal });
+    const raw = body.models ?? body.data;
+    if (!Array.isArray(raw)) return null;
+    return raw.map((m) => (typeof m === 'string' ? { id: m } : m)).filter((m) => m && typeof m.id === 'string');
+  } catch {
+    return null;
+  }
+}

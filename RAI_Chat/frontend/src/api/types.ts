@@ -1,0 +1,65 @@
+/** Shapes of the RAI API's answers (see shared/ARCHITECTURE.md, "HTTP contract"). Extra fields are tolerated. */
+
+export interface User {
+  id: string;
+  username: string;
+}
+
+export interface AuthAnswer {
+  access_token: string;
+  token_type?: string;
+  expires_in?: number;
+  user: User;
+}
+
+export interface ChatSession {
+  id: string;
+  title: string | null;
+  created_at?: string;
+  updated_at?: string;
+  message_count?: number;
+}
+
+export interface Source {
+  title?: string;
+  url: string;
+}
+
+export interface StoredMessage {
+  id: string;
+  role: 'user' | 'assistant' | 'system' | string;
+  content: string;
+  status?: string;
+  created_at?: string;
+  sources?: Source[];
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface Fact {
+  id: string;
+  fact: string;
+  created_at?: string;
+  updated_at?: string;
+  /** Where the fact came from: a message (and its session), or entered by hand. */
+  source_message_id?: string | null;
+  session_id?: string | null;
+  source?: string | null;
+}
+
+export interface EpisodicResult {
+  id: string;
+  session_id?: string | null;
+  message_ids?: string[];
+  text: string;
+  score?: number;
+  created_at?: string;
+}
+
+export interface EngineModel {
+  id: string;
+  owned_by?: string;
+}

@@ -1,0 +1,84 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import * as authApi from '../api/auth';
+import { configureApi, SESSION_EXPIRED_MESSAGE } from '../api/http';
+import type { AuthAnswer, User } from '../api/types';
+import { clearAuth, expiryOf, hadExpiredAuth, loadAuth, saveAuth, type StoredAuth } from './tokenStore';
+import { clearPerUserState } from '../chat/inflightStore';
+
+interface AuthState {
+  user: User | null;
+  /** Why the user is on the login page (e.g. the session expired), if there is a reason. */
+  notice: string | null;
+  login: (username: string, password: string, remember: boolean) => Promise<void>;
+  register: (username: string, password: string, remember: boolean) => Promise<void>;
+  logout: (notice?: string) => void;
+}
+
+const AuthContext = createContext<AuthState | null>(null);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [auth, setAuth] = useState<StoredAuth | null>(() => loadAuth());
+  const [notice, setNotice] = useState<string | null>(() => (auth ? null : hadExpiredAuth() ? SESSION_EXPIRED_MESSAGE : null));
+  const authRef = useRef(auth);
+  authRef.current = auth;
+
+  const logout = useCallback((why?: string) => {
+    clearAuth();
+    clearPerUserState();
+    setAuth(null);
+    setNotice(why ?? null);
+  }, []);
+
+  // Every API call reads the token from here; a 401 on any of them signs the user out.
+  configureApi({
+    getToken: () => authRef.current?.token ?? null,
+    onUnauthorized: (message) => {
+      if (authRef.current) logout(message);
+    },
+  });
+
+  // Sign out when the token runs out, even if the page is idle.
+  useEffect(() => {
+    if (!auth?.expiresAt) return;
+    const ms = auth.expiresAt - Date.now();
+    const timer = setTimeout(() => logout(SESSION_EXPIRED_MESSAGE), Math.max(0, Math.min(ms, 2 ** 31 - 1)));
+    return () => clearTimeout(timer);
+  }, [auth, logout]);
+
+  const accept = useCallback((answer: AuthAnswer, remember: boolean) => {
+    if (!answer.access_token || !answer.user) throw new Error('The server answered without a token.');
+    const stored: StoredAuth = {
+      token: answer.access_token,
+      user: answer.user,
+      expiresAt: expiryOf(answer.access_token, answer.expires_in),
+    };
+    saveAuth(stored, remember);
+    setNotice(null);
+    setAuth(stored);
+  }, []);
+
+  const login = useCallback(
+    async (username: string, password: string, remember: boolean) => accept(await authApi.login(username, password), remember),
+    [accept],
+  );
+  const register = useCallback(
+    async (username: string, password: string, remember: boolean) => {
+      const answer = await authApi.register(username, password);
+      // An API that registers without returning a token: log in with the same credentials.
+      accept(answer.access_token ? answer : await authApi.login(username, password), remember);
+    },
+    [accept],
+  );
+
+  const value = useMemo<AuthState>(
+    () => ({ user: auth?.user ?? null, notice, login, register, logout }),
+    [auth, notice, login, register, logout],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthState {
+  const ctx = useContext(AuthContext);
+  if (!ctx) throw new Error('useAuth must be used inside <AuthProvider>');
+  return ctx;
+}

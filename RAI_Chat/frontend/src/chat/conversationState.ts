@@ -1,0 +1,118 @@
+/** The messages of the open chat, oldest first, and the reducer that changes them. */
+import type { ActionEvent } from '../api/chatTurn';
+import type { Source, StoredMessage } from '../api/types';
+
+export type MessageStatus = 'done' | 'streaming' | 'error' | 'stopped' | 'interrupted' | string;
+
+export interface UiMessage {
+  id: string;
+  role: string;
+  content: string;
+  status: MessageStatus;
+  createdAt?: string;
+  sources?: Source[];
+  /** The error shown in place of (or under) a failed answer. */
+  error?: string;
+  /** What the engine is doing right now ("Searching the web…"). */
+  statusLine?: string;
+  actions?: ActionEvent[];
+  /** For an answer: the user text that asked for it, so that a failure can be retried. */
+  retryText?: string;
+}
+
+export interface ConversationState {
+  messages: UiMessage[];
+  /** Cursor of the next older page, null when the start of the chat is loaded. */
+  olderCursor: string | null;
+  loading: boolean;
+  loadingOlder: boolean;
+  loadError: string | null;
+}
+
+export const initialConversation: ConversationState = {
+  messages: [],
+  olderCursor: null,
+  loading: false,
+  loadingOlder: false,
+  loadError: null,
+};
+
+export type ConversationAction =
+  | { type: 'reset'; loading: boolean }
+  | { type: 'loaded'; messages: UiMessage[]; olderCursor: string | null }
+  | { type: 'loadFailed'; error: string }
+  | { type: 'olderLoading' }
+  | { type: 'olderLoaded'; messages: UiMessage[]; olderCursor: string | null }
+  | { type: 'olderFailed'; error: string }
+  | { type: 'add'; messages: UiMessage[] }
+  | { type: 'patch'; id: string; patch: Partial<UiMessage> }
+  | { type: 'append'; id: string; text: string }
+  | { type: 'rename'; from: string; to: string }
+  | { type: 'remove'; ids: string[] };
+
+const RUNNING_STATUSES = new Set(['streaming', 'pending', 'in_progress', 'generating', 'running']);
+
+export function isRunningStatus(status: string | undefined): boolean {
+  return Boolean(status && RUNNING_STATUSES.has(status));
+}
+
+export function fromStored(message: StoredMessage): UiMessage {
+  return {
+    id: String(message.id),
+    role: message.role,
+    content: message.content ?? '',
+    status: message.status ?? 'done',
+    createdAt: message.created_at,
+    sources: Array.isArray(message.sources) ? message.sources : undefined,
+  };
+}
+
+function mapOne(messages: UiMessage[], id: string, change: (m: UiMessage) => UiMessage): UiMessage[] {
+  const index = messages.findIndex((m) => m.id === id);
+  if (index === -1) return messages;
+  const next = messages.slice();
+  next[index] = change(messages[index]);
+  return next;
+}
+
+export function conversationReducer(state: ConversationState, action: ConversationAction): ConversationState {
+  switch (action.type) {
+    case 'reset':
+      return { ...initialConversation, loading: action.loading };
+    case 'loaded':
+      return { ...state, messages: action.messages, olderCursor: action.olderCursor, loading: false, loadError: null };
+    case 'loadFailed':
+      return { ...state, loading: false, loadError: action.error };
+    case 'olderLoading':
+      return { ...state, loadingOlder: true };
+    case 'olderLoaded': {
+      const known = new Set(state.messages.map((m) => m.id));
+      const older = action.messages.filter((m) => !known.has(m.id));
+      return { ...state, messages: [...older, ...state.messages], olderCursor: action.olderCursor, loadingOlder: false };
+    }
+    case 'olderFailed':
+      return { ...state, loadingOlder: false, loadError: action.error };
+    case 'add':
+      return { ...state, messages: [...state.messages, ...action.messages] };
+    case 'patch':
+      return { ...state, messages: mapOne(state.messages, action.id, (m) => ({ ...m, ...action.patch })) };
+    case 'append':
+      return { ...state, messages: mapOne(state.messages, action.id, (m) => ({ ...m, content: m.content + action.text })) };
+    case 'rename':
+      if (action.from === action.to) return state;
+      return {
+        ...state,
+        messages: mapOne(
+          state.messages.filter((m) => m.id !== action.to),
+          action.from,
+          (m) => ({ ...m, id: action.to }),
+        ),
+      };
+    case 'remove': {
+      const drop = new Set(action.ids);
+      return { ...state, messages: state.messages.filter((m) => !drop.has(m.id)) };
+    }
+    default:
+      return state;
+  }
+}

@@ -1,0 +1,354 @@
+/**
+ * The open chat: loads its messages (newest page first, older pages on demand), sends a
+ * message and streams the answer, stops it, retries a failed one, and resumes an answer that
+ * was streaming when the page was refreshed or the connection dropped.
+ */
+import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { stopTurn } from '../api/chat';
+import { runChatTurn, type ChatEvent, type ChatRequest, type TurnCursor } from '../api/chatTurn';
+import { ApiError } from '../api/http';
+import { fetchSessionMessages } from '../api/sessions';
+import { clearInflight, loadInflight, saveInflight } from './inflightStore';
+import { conversationReducer, fromStored, initialConversation, isRunningStatus, type UiMessage } from './conversationState';
+
+const PAGE_SIZE = 50;
+const FLUSH_MS = 40;
+
+interface LiveTurn {
+  controller: AbortController;
+  cursor: TurnCursor;
+  /** The id of the answer's bubble (a local id until the server names it). */
+  bubbleId: string;
+  userBubbleId: string | null;
+  content: string;
+  pending: string;
+  flushTimer: ReturnType<typeof setTimeout> | null;
+  stoppedByUser: boolean;
+  userText?: string;
+}
+
+export interface UseConversationOptions {
+  sessionId: string | null;
+  model?: string | null;
+  /** A first message created a session: the page should now show it as the open one. */
+  onSessionStarted?: (sessionId: string) => void;
+  /** An answer finished (the session's title or order in the list may have changed). */
+  onTurnFinished?: (sessionId: string) => void;
+}
+
+let localCounter = 0;
+const localId = (prefix: string) => `local-${prefix}-${Date.now().toString(36)}-${++localCounter}`;
+
+export function useConversation({ sessionId, model, onSessionStarted, onTurnFinished }: UseConversationOptions) {
+  const [state, dispatch] = useReducer(conversationReducer, initialConversation);
+  const turnRef = useRef<LiveTurn | null>(null);
+  /** The session that our own live turn created: switching to it must not reload the chat. */
+  const ownSessionRef = useRef<string | null>(null);
+  const sessionRef = useRef(sessionId);
+  sessionRef.current = sessionId;
+  const callbacks = useRef({ onSessionStarted, onTurnFinished });
+  callbacks.current = { onSessionStarted, onTurnFinished };
+  const [, forceRender] = useReducer((n: number) => n + 1, 0);
+
+  const persist = useCallback((turn: LiveTurn) => {
+    const { sessionId: sid, assistantMessageId, userMessageId, lastEventId } = turn.cursor;
+    if (!sid || !assistantMessageId || turn.stoppedByUser) return;
+    saveInflight({ sessionId: sid, assistantMessageId, userMessageId, lastEventId, content: turn.content, userText: turn.userText });
+  }, []);
+
+  const flush = useCallback(
+    (turn: LiveTurn) => {
+      if (turn.flushTimer) clearTimeout(turn.flushTimer);
+      turn.flushTimer = null;
+      if (turn.pending) {
+        dispatch({ type: 'append', id: turn.bubbleId, text: turn.pending });
+        turn.pending = '';
+      }
+      persist(turn);
+    },
+    [persist],
+  );
+
+  const reload = useCallback(async (sid: string, signal?: AbortSignal) => {
+    try {
+      const page = await fetchSessionMessages(sid, { limit: PAGE_SIZE, signal });
+      if (signal?.aborted) return null;
+      const messages = page.items.map(fromStored).reverse();
+      return { messages, olderCursor: page.nextCursor };
+    } catch (err) {
+      if (signal?.aborted) return null;
+      dispatch({ type: 'loadFailed', error: err instanceof Error ? err.message : String(err) });
+      return null;
+    }
+  }, []);
+
+  const runTurn = useCallback(
+    async (turn: LiveTurn, request?: ChatRequest) => {
+      turnRef.current = turn;
+      forceRender();
+      const isCurrent = () => turnRef.current === turn;
+      const onEvent = (event: ChatEvent, cursor: TurnCursor) => {
+        if (!isCurrent()) return;
+        turn.cursor = cursor;
+        switch (event.type) {
+          case 'session': {
+            if (event.assistant_message_id && turn.bubbleId !== event.assistant_message_id) {
+              dispatch({ type: 'rename', from: turn.bubbleId, to: event.assistant_message_id });
+              turn.bubbleId = event.assistant_message_id;
+            }
+            if (event.user_message_id && turn.userBubbleId && turn.userBubbleId !== event.user_message_id) {
+              dispatch({ type: 'rename', from: turn.userBubbleId, to: event.user_message_id });
+              turn.userBubbleId = event.user_message_id;
+            }
+            if (turn.stoppedByUser) {
+              // Stop was pressed before the server named the session: stop it now.
+              if (event.session_id) stopTurn(event.session_id).catch(() => undefined);
+              turn.controller.abort();
+            }
+            if (event.session_id && !sessionRef.current) {
+              ownSessionRef.current = event.session_id;
+              callbacks.current.onSessionStarted?.(event.session_id);
+            }
+            persist(turn);
+            break;
+          }
+          case 'status':
+            dispatch({ type: 'patch', id: turn.bubbleId, patch: { statusLine: event.message } });
+            break;
+          case 'action': {
+            dispatch({ type: 'patch', id: turn.bubbleId, patch: { statusLine: describeAction(event.action, event.status) } });
+            break;
+          }
+          case 'token':
+            if (turn.stoppedByUser) break;
+            turn.content += event.content;
+            turn.pending += event.content;
+            if (!turn.flushTimer) turn.flushTimer = setTimeout(() => flush(turn), FLUSH_MS);
+            break;
+          case 'done': {
+            flush(turn);
+            if (turn.stoppedByUser) break;
+            const finalText = typeof event.response === 'string' && event.response.length > 0 ? event.response : turn.content;
+            dispatch({
+              type: 'patch',
+              id: turn.bubbleId,
+              patch: {
+                content: finalText,
+                status: event.status === 'interrupted' ? 'interrupted' : 'done',
+                statusLine: undefined,
+                sources: Array.isArray(event.sources) ? event.sources : undefined,
+                error: undefined,
+              },
+            });
+            break;
+          }
+          case 'error':
+            flush(turn);
+            if (turn.stoppedByUser) break;
+            dispatch({ type: 'patch', id: turn.bubbleId, patch: { status: 'error', error: event.error, statusLine: undefined } });
+            break;
+        }
+      };
+
+      let outcome: Awaited<ReturnType<typeof runChatTurn>> | 'failed' = 'failed';
+      try {
+        outcome = await runChatTurn({ request, cursor: turn.cursor, signal: turn.controller.signal, onEvent });
+      } catch (err) {
+        if (isCurrent()) {
+          flush(turn);
+          const message = err instanceof Error ? err.message : String(err);
+          if (!(err instanceof ApiError && err.status === 401)) {
+            dispatch({ type: 'patch', id: turn.bubbleId, patch: { status: 'error', error: message, statusLine: undefined } });
+          }
+        }
+      }
+      if (turn.flushTimer) clearTimeout(turn.flushTimer);
+      if (!isCurrent()) return;
+      turnRef.current = null;
+      forceRender();
+      const sid = turn.cursor.sessionId;
+      if (outcome === 'aborted' && !turn.stoppedByUser) return; // left the chat: the turn goes on server-side
+      clearInflight(turn.cursor.assistantMessageId);
+      if (outcome === 'gone' && sid && sid === sessionRef.current) {
+        // The server no longer buffers this turn: show what it saved.
+        const fresh = await reload(sid);
+        if (fresh && sid === sessionRef.current && !turnRef.current) dispatch({ type: 'loaded', ...fresh });
+      }
+      if (sid) callbacks.current.onTurnFinished?.(sid);
+    },
+    [flush, persist, reload],
+  );
+
+  // Load the chat when another session is opened; resume its answer if one was streaming.
+  useEffect(() => {
+    if (sessionId && sessionId === ownSessionRef.current) return;
+    ownSessionRef.current = null;
+    const previous = turnRef.current;
+    if (previous) {
+      turnRef.current = null;
+      previous.controller.abort();
+    }
+    if (!sessionId) {
+      dispatch({ type: 'reset', loading: false });
+      return;
+    }
+    dispatch({ type: 'reset', loading: true });
+    const controller = new AbortController();
+    void (async () => {
+      const page = await reload(sessionId, controller.signal);
+      if (!page || controller.signal.aborted) return;
+      let messages = page.messages;
+      const inflight = loadInflight();
+      let resume: { cursor: TurnCursor; content: string; userText?: string } | null = null;
+      if (inflight && inflight.sessionId === sessionId) {
+        resume = {
+          cursor: { sessionId, assistantMessageId: inflight.assistantMessageId, userMessageId: inflight.userMessageId, lastEventId: inflight.lastEventId },
+          content: inflight.content,
+          userText: inflight.userText,
+        };
+      } else {
+        const last = messages[messages.length - 1];
+        if (last && last.role === 'assistant' && isRunningStatus(last.status)) {
+          // Streaming in another tab or before this tab knew of it: replay it from the start.
+          resume = { cursor: { sessionId, assistantMessageId: last.id }, content: '' };
+        }
+      }
+      if (resume) {
+        const id = resume.cursor.assistantMessageId as string;
+        const userText = resume.userText ?? [...messages].reverse().find((m) => m.role === 'user')?.content;
+        messages = messages.filter((m) => m.id !== id);
+        messages.push({ id, role: 'assistant', content: resume.content, status: 'streaming', retryText: userText });
+      }
+      dispatch({ type: 'loaded', messages, olderCursor: page.olderCursor });
+      if (resume) {
+        void runTurn({
+          controller: new AbortController(),
+          cursor: resume.cursor,
+          bubbleId: resume.cursor.assistantMessageId as string,
+          userBubbleId: null,
+          content: resume.content,
+          pending: '',
+          flushTimer: null,
+          stoppedByUser: false,
+          userText: resume.userText,
+        });
+      }
+    })();
+    return () => controller.abort();
+  }, [sessionId, reload, runTurn]);
+
+  // Leaving the page: keep what was streamed so far; the answer is resumed on the next load.
+  useEffect(() => {
+    const onHide = () => {
+      const turn = turnRef.current;
+      if (turn) flush(turn);
+    };
+    window.addEventListener('pagehide', onHide);
+    return () => {
+      window.removeEventListener('pagehide', onHide);
+      const turn = turnRef.current;
+      if (turn) {
+        turnRef.current = null;
+        turn.controller.abort();
+      }
+    };
+  }, [flush]);
+
+  const send = useCallback(
+    (text: string) => {
+      const message = text.trim();
+      if (!message || turnRef.current) return false;
+      const userBubbleId = localId('u');
+      const bubbleId = localId('a');
+      dispatch({
+        type: 'add',
+        messages: [
+          { id: userBubbleId, role: 'user', content: message, status: 'done', createdAt: new Date().toISOString() },
+          { id: bubbleId, role: 'assistant', content: '', status: 'streaming', retryText: message },
+        ],
+      });
+      const request: ChatRequest = { message };
+      if (sessionRef.current) request.session_id = sessionRef.current;
+      if (model) request.model = model;
+      void runTurn(
+        {
+          controller: new AbortController(),
+          cursor: { sessionId: sessionRef.current ?? undefined },
+          bubbleId,
+          userBubbleId,
+          content: '',
+          pending: '',
+          flushTimer: null,
+          stoppedByUser: false,
+          userText: message,
+        },
+        request,
+      );
+      return true;
+    },
+    [model, runTurn],
+  );
+
+  const stop = useCallback(() => {
+    const turn = turnRef.current;
+    if (!turn || turn.stoppedByUser) return;
+    flush(turn);
+    turn.stoppedByUser = true;
+    clearInflight(turn.cursor.assistantMessageId);
+    dispatch({ type: 'patch', id: turn.bubbleId, patch: { status: 'stopped', statusLine: undefined } });
+    const sid = turn.cursor.sessionId;
+    if (sid && turn.cursor.assistantMessageId) {
+      stopTurn(sid).catch(() => undefined);
+      turn.controller.abort();
+    } else {
+      // The server has not named the turn yet: the `session` event stops it (or we give up waiting).
+      setTimeout(() => turn.controller.abort(), 5000);
+    }
+  }, [flush]);
+
+  const retry = useCallback(
+    (bubbleId: string) => {
+      if (turnRef.current) return;
+      const index = state.messages.findIndex((m) => m.id === bubbleId);
+      const failed = state.messages[index];
+      if (!failed?.retryText) return;
+      const previous = state.messages[index - 1];
+      const drop = [failed.id];
+      if (previous && previous.role === 'user' && previous.content === failed.retryText) drop.push(previous.id);
+      dispatch({ type: 'remove', ids: drop });
+      send(failed.retryText);
+    },
+    [send, state.messages],
+  );
+
+  const loadOlder = useCallback(async () => {
+    const sid = sessionRef.current;
+    if (!sid || !state.olderCursor || state.loadingOlder) return;
+    dispatch({ type: 'olderLoading' });
+    try {
+      const page = await fetchSessionMessages(sid, { cursor: state.olderCursor, limit: PAGE_SIZE });
+      if (sid !== sessionRef.current) return;
+      dispatch({ type: 'olderLoaded', messages: page.items.map(fromStored).reverse(), olderCursor: page.nextCursor });
+    } catch (err) {
+      dispatch({ type: 'olderFailed', error: err instanceof Error ? err.message : String(err) });
+    }
+  }, [state.olderCursor, state.loadingOlder]);
+
+  return { ...state, streaming: turnRef.current !== null, send, stop, retry, loadOlder };
+}
+
+export function describeAction(action: string, status?: string): string {
+  const names: Record<string, string> = {
+    web_search: 'Searching the web',
+    search_episodic: 'Searching memory',
+    remember: 'Remembering',
+    forget: 'Forgetting',
+    forget_this: 'Forgetting',
+    correct: 'Correcting a memory',
+    calculate: 'Calculating',
+    request_tier: 'Recalling an earlier message',
+  };
+  const name = names[action.toLowerCase()] ?? action.replace(/_/g, ' ');
+  if (!status || status === 'started' || status === 'running') return `${name}…`;
+  return `${name}: ${status}`;
+}

@@ -1,0 +1,201 @@
+"""Shared fixtures: ``db_url`` (SQLite and PostgreSQL), ``app``, ``client``, ``auth``,
+``live_server`` (the production server in a subprocess on a free port)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from RAI_Chat.backend.app import create_app
+from RAI_Chat.backend.config import Settings, TestingConfig
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PG_ADMIN_DSN = os.environ.get("RAI_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+TEST_SECRET = "test-secret-" + "s" * 40
+TEST_JWT_SECRET = "test-jwt-secret-" + "j" * 40
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _postgres_available() -> str | None:
+    try:
+        with psycopg.connect(PG_ADMIN_DSN, connect_timeout=3):
+            return None
+    except psycopg.Error as exc:
+        return str(exc)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    problem = _postgres_available()
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI but unreachable: {problem}")
+        pytest.skip(f"PostgreSQL unreachable: {problem}")
+    return PG_ADMIN_DSN
+
+
+def create_pg_database(admin_dsn: str) -> tuple[str, str]:
+    name = f"rai_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = admin_dsn.rsplit("/", 1)[0]
+    return name, f"{base}/{name}"
+
+
+def drop_pg_database(admin_dsn: str, name: str) -> None:
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path):
+    """A fresh, empty database: a SQLite file, or a throwaway PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'rai_test.db'}"
+        return
+    admin = request.getfixturevalue("postgres_server")
+    name, url = create_pg_database(admin)
+    try:
+        yield url
+    finally:
+        drop_pg_database(admin, name)
+
+
+def make_config(db_url: str, tmp_path: Path, **overrides) -> TestingConfig:
+    settings = Settings(
+        database_url=db_url,
+        secret_key=TEST_SECRET,
+        jwt_secret_key=TEST_JWT_SECRET,
+        llm_api_url=overrides.pop("llm_api_url", "http://127.0.0.1:9"),
+    )
+    return TestingConfig(settings, LOGS_DIR=str(tmp_path / "logs"), **overrides)
+
+
+@pytest.fixture
+def app(db_url, tmp_path):
+    application = create_app(make_config(db_url, tmp_path))
+    yield application
+    application.extensions["rai_database"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@dataclass
+class AuthHelper:
+    """Registers users and hands back their bearer headers (works on a test client)."""
+
+    client: object
+
+    def register(self, username: str | None = None, password: str = "correct horse 1"):
+        username = username or f"user_{uuid.uuid4().hex[:8]}"
+        response = self.client.post(
+            "/api/auth/register", json={"username": username, "password": password}
+        )
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    def headers(self, username: str | None = None) -> dict:
+        token = self.register(username)["access_token"]
+        return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def auth(client):
+    return AuthHelper(client)
+
+
+@dataclass
+class LiveServer:
+    url: str
+    process: subprocess.Popen
+    log_dir: Path
+
+    def client(self, **kwargs) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30, **kwargs)
+
+
+def start_api_server(env_overrides: dict, tmp_path: Path, timeout: float = 60) -> LiveServer:
+    """Start ``python -m RAI_Chat.backend.wsgi`` (gunicorn + gevent) and wait for health."""
+    port = free_port()
+    log_dir = tmp_path / f"api-logs-{port}"
+    env = {
+        **os.environ,
+        "FLASK_ENV": "production",
+        "SECRET_KEY": TEST_SECRET,
+        "JWT_SECRET_KEY": TEST_JWT_SECRET,
+        "CORS_ORIGINS": "http://allowed.example",
+        "RAI_API_HOST": "127.0.0.1",
+        "RAI_API_PORT": str(port),
+        "RAI_API_WORKERS": "2",
+        "RAI_LOGS_DIR": str(log_dir),
+        "RAI_INSTANCE_DIR": str(tmp_path / "instance"),
+        "LLM_API_URL": "http://127.0.0.1:9",
+        **env_overrides,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "RAI_Chat.backend.wsgi"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(tmp_path / f"api-{port}.stderr", "wb"),  # noqa: SIM115
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            err = (tmp_path / f"api-{port}.stderr").read_text()
+            raise RuntimeError(f"API server exited with {process.returncode}: {err}")
+        try:
+            if httpx.get(url + "/api/health", timeout=2).status_code in (200, 503):
+                return LiveServer(url, process, log_dir)
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("API server did not become healthy in time")
+
+
+def stop_api_server(server: LiveServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def live_server(request, tmp_path_factory):
+    """The production server (gunicorn + gevent, 2 workers) on a fresh database; shared by
+    the tests of one module."""
+    tmp_path = tmp_path_factory.mktemp("live")
+    pg_name = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'rai_live.db'}"
+    else:
+        admin = request.getfixturevalue("postgres_server")
+        pg_name, url = create_pg_database(admin)
+    server = start_api_server({"DATABASE_URL": url}, tmp_path)
+    yield server
+    stop_api_server(server)
+    if pg_name:
+        drop_pg_database(request.getfixturevalue("postgres_server"), pg_name)

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# RAI Chat's one entry point on a fresh machine.
+#   bash rai.sh start   install everything (idempotent) and start the whole system
+#   bash rai.sh test    install everything, including test tools, and run every test
+#   bash rai.sh install install only
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+VENV="$ROOT/.venv"
+PY="$VENV/bin/python"
+step() { printf '\n==> %s\n' "$*"; }
+
+install_python() {
+  local extras="$1"
+  if [ ! -x "$PY" ]; then
+    step "Creating the virtual environment in .venv"
+    python3 -m venv "$VENV"
+  fi
+  local stamp="$VENV/.installed-$extras"
+  local want
+  want=$(cat pyproject.toml | sha256sum | cut -c1-16)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    echo "Python packages are up to date."
+  else
+    step "Installing Python packages (the first run compiles llama.cpp: about 7 minutes)"
+    "$PY" -m pip install --upgrade --quiet "pip>=24"
+    "$PY" -m pip install --progress-bar off -e ".[$extras]"
+    echo "$want" > "$stamp"
+  fi
+  if [ -f llm_Engine/install.py ]; then
+    step "Preparing the local model and the embedding model"
+    "$PY" -m llm_Engine.install
+  fi
+}
+
+install_frontend() {
+  if [ -f RAI_Chat/frontend/package-lock.json ]; then
+    step "Building the web page (npm ci && npm run build)"
+    (cd RAI_Chat/frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build)
+  fi
+}
+
+install_browser() {
+  if [ -f RAI_Chat/frontend/playwright.config.ts ] && [ ! -x /usr/bin/chromium ]; then
+    step "Installing Debian's chromium for the browser tests"
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  fi
+}
+
+cmd="${1:-start}"
+shift || true
+case "$cmd" in
+  install)
+    install_python dev
+    install_frontend
+    ;;
+  start)
+    install_python dev
+    install_frontend
+    step "Starting RAI Chat"
+    if [ -f RAI_Chat/scripts/launch_app.py ]; then
+      exec "$PY" RAI_Chat/scripts/launch_app.py "$@"
+    fi
+    exec "$PY" -m RAI_Chat.backend.wsgi "$@"
+    ;;
+  test)
+    install_python dev
+    install_frontend
+    install_browser
+    step "Lint (ruff)"
+    "$VENV/bin/ruff" check .
+    "$VENV/bin/ruff" format --check .
+    step "Python tests (SQLite and PostgreSQL)"
+    "$PY" -m pytest "$@"
+    if [ -f RAI_Chat/frontend/package-lock.json ]; then
+      step "Web page tests"
+      (cd RAI_Chat/frontend && npm test)
+    fi
+    ;;
+  *)
+    echo "usage: bash rai.sh [start|test|install]" >&2
+    exit 2
+    ;;
+esac
