@@ -9,13 +9,13 @@ from flask import Flask, current_app, g, request, send_from_directory
 from flask_openapi3 import OpenAPI
 from werkzeug.routing import PathConverter
 
+from . import extensions
 from .api.errors import error_response, register_error_handlers, validation_error_callback
 from .api.openapi import INFO, SECURITY_SCHEMES
 from .core.auth.utils import authenticate_request
 from .core.database.migrate import upgrade
 from .core.database.session import Database, close_db
 from .core.logging import configure_logging
-from .extensions import cors
 from .utils.path import FRONTEND_DIST_DIR
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -51,7 +51,7 @@ def create_app(config_object=None) -> Flask:
     app.json.sort_keys = False
     app.url_map.converters["page"] = PagePathConverter
 
-    cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}})
+    extensions.init_app(app)
     configure_logging(app.config["LOGS_DIR"], app.config.get("LOG_LEVEL", "INFO"))
 
     database = Database(app.config["SQLALCHEMY_DATABASE_URI"])

@@ -1,5 +1,10 @@
-"""Extension objects shared by the app (``ext.init_app(app)`` in ``create_app``)."""
+"""Extension objects shared by the app; ``init_app`` wires each into a new app."""
 
+from flask import Flask
 from flask_cors import CORS
 
 cors = CORS()
+
+
+def init_app(app: Flask) -> None:
+    cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}})
