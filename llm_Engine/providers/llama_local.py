@@ -168,8 +168,9 @@ class LlamaProvider(Provider):
                     raise EngineError(f"local model failed: {item}") from item
                 if item is _DONE:
                     break
-            # the token that ended the answer (end of turn) is sampled but not part of it
-            completion = generated[0] - (1 if finish == "stop" else 0)
+            # llama-cpp-python samples one token more than it returns (the end-of-turn token,
+            # or the one after max_tokens), and the criterion sees each sampled token
+            completion = generated[0] - 1
             yield ChatDelta(finish_reason=finish, usage=Usage(len(tokens), max(0, completion)))
         finally:
             cancel.set()

@@ -1,0 +1,331 @@
+"""Small fake upstreams speaking the OpenAI, Anthropic and Gemini wire protocols.
+
+Each records the requests it gets and can be told to fail: `fake.fail_next(status, ...)`
+answers the next request(s) with that provider's error body; `fake.fail_mid_stream` breaks
+a stream after its first piece. Used by the tests and the benchmarks."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from llm_Engine.testing.server_thread import ServerThread
+
+
+@dataclass
+class Failure:
+    status: int
+    message: str = "fake failure"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeUpstream:
+    provider = "fake"
+
+    def __init__(self, reply: str = "Hello from the fake upstream.", chunk_delay: float = 0.0):
+        self.reply = reply
+        self.chunk_delay = chunk_delay
+        self.chunks: list[str] | None = None
+        self.requests: list[dict[str, Any]] = []
+        self.failures: list[Failure] = []
+        self.fail_mid_stream = False
+        self.app = FastAPI()
+        self._routes()
+        self._server = ServerThread(self.app)
+
+    # --- control ------------------------------------------------------------------------
+
+    def fail_next(
+        self, status: int, times: int = 1, message: str = "fake failure", **headers: str
+    ) -> None:
+        hdrs = {k.replace("_", "-"): v for k, v in headers.items()}
+        self.failures.extend(Failure(status, message, hdrs) for _ in range(times))
+
+    def pieces(self) -> list[str]:
+        if self.chunks is not None:
+            return self.chunks
+        words = self.reply.split(" ")
+        return [w if i == 0 else " " + w for i, w in enumerate(words)]
+
+    def start(self) -> FakeUpstream:
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def __enter__(self) -> FakeUpstream:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        return self._server.base_url
+
+    # --- helpers for subclasses ---------------------------------------------------------
+
+    def _take_failure(self) -> Failure | None:
+        return self.failures.pop(0) if self.failures else None
+
+    def error_body(self, failure: Failure) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _error(self, failure: Failure) -> JSONResponse:
+        return JSONResponse(
+            self.error_body(failure), status_code=failure.status, headers=failure.headers
+        )
+
+    async def _record(self, request: Request) -> dict[str, Any]:
+        body = await request.json()
+        self.requests.append({"path": request.url.path, "headers": dict(request.headers), **body})
+        return body
+
+    def _routes(self) -> None:
+        raise NotImplementedError
+
+    async def _pace(self) -> None:
+        if self.chunk_delay:
+            await asyncio.sleep(self.chunk_delay)
+
+
+def _sse(data: Any, event: str | None = None) -> str:
+    head = f"event: {event}\n" if event else ""
+    return head + "data: " + (data if isinstance(data, str) else json.dumps(data)) + "\n\n"
+
+
+class FakeOpenAI(FakeUpstream):
+    """`/v1/chat/completions` (JSON and SSE), `/v1/embeddings`, `/v1/models`."""
+
+    provider = "openai"
+
+    def error_body(self, failure: Failure) -> dict[str, Any]:
+        kind = "rate_limit_exceeded" if failure.status == 429 else "server_error"
+        return {"error": {"message": failure.message, "type": kind, "param": None, "code": kind}}
+
+    def _routes(self) -> None:
+        app = self.app
+
+        @app.get("/v1/models")
+        async def models() -> dict:
+            return {
+                "object": "list",
+                "data": [{"id": "fake-gpt", "object": "model", "created": 0, "owned_by": "fake"}],
+            }
+
+        @app.post("/v1/embeddings")
+        async def embeddings(request: Request):  # noqa: ANN202
+            body = await self._record(request)
+            if failure := self._take_failure():
+                return self._error(failure)
+            inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+            data = [
+                {"object": "embedding", "index": i, "embedding": [float(len(t)), 1.0, 0.0]}
+                for i, t in enumerate(inputs)
+            ]
+            usage = {"prompt_tokens": len(inputs), "total_tokens": len(inputs)}
+            return {"object": "list", "data": data, "model": body["model"], "usage": usage}
+
+        @app.post("/v1/chat/completions")
+        async def chat(request: Request):  # noqa: ANN202
+            body = await self._record(request)
+            if failure := self._take_failure():
+                return self._error(failure)
+            usage = {
+                "prompt_tokens": 7,
+                "completion_tokens": len(self.pieces()),
+                "total_tokens": 7 + len(self.pieces()),
+            }
+            if not body.get("stream"):
+                return {
+                    "id": "chatcmpl-fake",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": body["model"],
+                    "usage": usage,
+                    "choices": [
+                        {
+                            "index": 0,
+                            "finish_reason": "stop",
+                            "message": {"role": "assistant", "content": self.reply},
+                        }
+                    ],
+                }
+            return StreamingResponse(self._stream(body, usage), media_type="text/event-stream")
+
+    async def _stream(self, body: dict, usage: dict):  # noqa: ANN202
+        head = {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion.chunk",
+            "created": 0,
+            "model": body["model"],
+        }
+        for i, piece in enumerate(self.pieces()):
+            await self._pace()
+            if i == 1 and self.fail_mid_stream:
+                yield _sse({"error": {"message": "upstream broke", "type": "server_error"}})
+                return
+            delta = {"content": piece} if i else {"role": "assistant", "content": piece}
+            yield _sse({**head, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
+        yield _sse({**head, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+        if (body.get("stream_options") or {}).get("include_usage"):
+            yield _sse({**head, "choices": [], "usage": usage})
+        yield _sse("[DONE]")
+
+
+class FakeAnthropic(FakeUpstream):
+    """`/v1/messages` (JSON and SSE events) and `/v1/messages/count_tokens`."""
+
+    provider = "anthropic"
+
+    def error_body(self, failure: Failure) -> dict[str, Any]:
+        kinds = {
+            400: "invalid_request_error",
+            401: "authentication_error",
+            404: "not_found_error",
+            429: "rate_limit_error",
+            529: "overloaded_error",
+        }
+        kind = kinds.get(failure.status, "api_error")
+        return {"type": "error", "error": {"type": kind, "message": failure.message}}
+
+    def _routes(self) -> None:
+        app = self.app
+
+        @app.post("/v1/messages/count_tokens")
+        async def count_tokens(request: Request):  # noqa: ANN202
+            body = await self._record(request)
+            if failure := self._take_failure():
+                return self._error(failure)
+            text = json.dumps(body["messages"]) + body.get("system", "")
+            return {"input_tokens": len(text) // 4}
+
+        @app.post("/v1/messages")
+        async def messages(request: Request):  # noqa: ANN202
+            body = await self._record(request)
+            if failure := self._take_failure():
+                return self._error(failure)
+            if not body.get("stream"):
+                return {
+                    "id": "msg_fake",
+                    "type": "message",
+                    "role": "assistant",
+                    "model": body["model"],
+                    "stop_reason": "end_turn",
+                    "stop_sequence": None,
+                    "content": [{"type": "text", "text": self.reply}],
+                    "usage": {"input_tokens": 9, "output_tokens": len(self.pieces())},
+                }
+            return StreamingResponse(self._stream(body), media_type="text/event-stream")
+
+    async def _stream(self, body: dict):  # noqa: ANN202
+        message = {
+            "id": "msg_fake",
+            "type": "message",
+            "role": "assistant",
+            "content": [],
+            "model": body["model"],
+            "stop_reason": None,
+            "stop_sequence": None,
+            "usage": {"input_tokens": 9, "output_tokens": 1},
+        }
+        yield _sse({"type": "message_start", "message": message}, "message_start")
+        block = {
+            "type": "content_block_start",
+            "index": 0,
+            "content_block": {"type": "text", "text": ""},
+        }
+        yield _sse(block, "content_block_start")
+        yield _sse({"type": "ping"}, "ping")
+        for i, piece in enumerate(self.pieces()):
+            await self._pace()
+            if i == 1 and self.fail_mid_stream:
+                error = {
+                    "type": "error",
+                    "error": {"type": "overloaded_error", "message": "Overloaded"},
+                }
+                yield _sse(error, "error")
+                return
+            delta = {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "text_delta", "text": piece},
+            }
+            yield _sse(delta, "content_block_delta")
+        yield _sse({"type": "content_block_stop", "index": 0}, "content_block_stop")
+        end = {
+            "type": "message_delta",
+            "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+            "usage": {"output_tokens": len(self.pieces())},
+        }
+        yield _sse(end, "message_delta")
+        yield _sse({"type": "message_stop"}, "message_stop")
+
+
+class FakeGemini(FakeUpstream):
+    """`/v1beta/models/<model>:generateContent`, `:streamGenerateContent`, `:countTokens`."""
+
+    provider = "gemini"
+
+    def error_body(self, failure: Failure) -> dict[str, Any]:
+        statuses = {
+            400: "INVALID_ARGUMENT",
+            401: "UNAUTHENTICATED",
+            403: "PERMISSION_DENIED",
+            404: "NOT_FOUND",
+            429: "RESOURCE_EXHAUSTED",
+            503: "UNAVAILABLE",
+        }
+        status = statuses.get(failure.status, "INTERNAL")
+        return {"error": {"code": failure.status, "message": failure.message, "status": status}}
+
+    def _chunk(self, body: dict, text: str, finish: str | None) -> dict[str, Any]:
+        candidate: dict[str, Any] = {
+            "content": {"role": "model", "parts": [{"text": text}]},
+            "index": 0,
+        }
+        if finish:
+            candidate["finishReason"] = finish
+        n = len(self.pieces())
+        return {
+            "candidates": [candidate],
+            "modelVersion": "fake-gemini",
+            "usageMetadata": {
+                "promptTokenCount": 5,
+                "candidatesTokenCount": n,
+                "totalTokenCount": 5 + n,
+            },
+        }
+
+    def _routes(self) -> None:
+        app = self.app
+
+        @app.post("/v1beta/models/{target:path}")
+        async def model_action(target: str, request: Request):  # noqa: ANN202
+            body = await self._record(request)
+            self.requests[-1]["query"] = dict(request.query_params)
+            if failure := self._take_failure():
+                return self._error(failure)
+            _, _, action = target.partition(":")
+            if action == "countTokens":
+                return {"totalTokens": len(json.dumps(body.get("contents", []))) // 4}
+            if action == "generateContent":
+                return self._chunk(body, self.reply, "STOP")
+            if action == "streamGenerateContent":
+                return StreamingResponse(self._stream(body), media_type="text/event-stream")
+            return JSONResponse(self.error_body(Failure(404, f"no action {action}")), 404)
+
+    async def _stream(self, body: dict):  # noqa: ANN202
+        pieces = self.pieces()
+        for i, piece in enumerate(pieces):
+            await self._pace()
+            if i == 1 and self.fail_mid_stream:
+                yield _sse(self.error_body(Failure(500, "upstream broke")))
+                return
+            yield _sse(self._chunk(body, piece, "STOP" if i == len(pieces) - 1 else None))
