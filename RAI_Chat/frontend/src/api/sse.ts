@@ -47,13 +47,21 @@ export class SSEParser {
     return out;
   }
 
-  /** At end of stream: an event without its closing blank line is discarded, per the spec. */
+  /**
+   * At end of stream: a line end held back (a lone CR) is processed; an event without its
+   * closing blank line is then discarded, per the spec.
+   */
   end(): SSEMessage[] {
+    const out: SSEMessage[] = [];
+    if (this.buffer.endsWith('\r')) {
+      const message = this.processLine(this.buffer.slice(0, -1));
+      if (message) out.push(message);
+    }
     this.buffer = '';
     this.data = [];
     this.eventType = '';
     this.sawId = false;
-    return [];
+    return out;
   }
 
   get currentLastEventId(): string {
@@ -121,7 +129,7 @@ export async function* readSSE(body: ReadableStream<Uint8Array>, initialLastEven
       for (const message of parser.feed(decoder.decode(value, { stream: true }))) yield message;
     }
     for (const message of parser.feed(decoder.decode())) yield message;
-    parser.end();
+    for (const message of parser.end()) yield message;
   } finally {
     // Closing early (the caller stopped iterating) must not leave the connection open.
     reader.cancel().catch(() => undefined);

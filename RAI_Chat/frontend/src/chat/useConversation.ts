@@ -9,7 +9,7 @@ import { runChatTurn, type ChatEvent, type ChatRequest, type TurnCursor } from '
 import { ApiError } from '../api/http';
 import { fetchSessionMessages } from '../api/sessions';
 import { clearInflight, loadInflight, saveInflight } from './inflightStore';
-import { conversationReducer, fromStored, initialConversation, isRunningStatus, type UiMessage } from './conversationState';
+import { conversationReducer, fromStored, initialConversation, isRunningStatus } from './conversationState';
 
 const PAGE_SIZE = 50;
 const FLUSH_MS = 40;

@@ -31,10 +31,11 @@ export function Sidebar(props: SidebarProps) {
   const pendingDeletes = useRef(new Set<string>());
 
   // Search as the user types, without a request per key.
+  const onQueryChange = useRef(props.onQueryChange);
+  onQueryChange.current = props.onQueryChange;
   useEffect(() => {
-    const timer = setTimeout(() => props.onQueryChange(search.trim()), 300);
+    const timer = setTimeout(() => onQueryChange.current(search.trim()), 300);
     return () => clearTimeout(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [search]);
 
   // Endless scroll: load the next page when the end of the list comes into view.

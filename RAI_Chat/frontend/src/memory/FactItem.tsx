@@ -1,0 +1,96 @@
+import { useState, type FormEvent } from 'react';
+import type { Fact } from '../api/types';
+import { Icon } from '../ui/Icon';
+
+interface FactItemProps {
+  fact: Fact;
+  onSave: (id: string, text: string) => Promise<void>;
+  onDelete: (fact: Fact) => Promise<void>;
+  onOpenSession?: (sessionId: string) => void;
+}
+
+function origin(fact: Fact): string {
+  if (fact.source && fact.source !== 'message') return fact.source === 'manual' || fact.source === 'user' ? 'Added by you' : `From ${fact.source}`;
+  if (fact.source_message_id || fact.session_id) return 'Learned in a chat';
+  return 'Added by you';
+}
+
+/** One remembered fact: where it came from, edit in place, delete. */
+export function FactItem({ fact, onSave, onDelete, onOpenSession }: FactItemProps) {
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(fact.fact);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const run = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      return true;
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    const text = draft.trim();
+    if (!text || text === fact.fact) {
+      setEditing(false);
+      return;
+    }
+    if (await run(() => onSave(fact.id, text))) setEditing(false);
+  };
+
+  return (
+    <li className="fact" data-fact-id={fact.id}>
+      {editing ? (
+        <form className="fact-edit" onSubmit={save}>
+          <label className="visually-hidden" htmlFor={`fact-${fact.id}`}>
+            Edit the fact
+          </label>
+          <input id={`fact-${fact.id}`} value={draft} onChange={(e) => setDraft(e.target.value)} disabled={busy} autoFocus onKeyDown={(e) => e.key === 'Escape' && (e.stopPropagation(), setEditing(false))} />
+          <button type="submit" className="button button-small button-primary" disabled={busy}>
+            Save
+          </button>
+          <button type="button" className="button button-small" onClick={() => setEditing(false)}>
+            Cancel
+          </button>
+        </form>
+      ) : (
+        <>
+          <p className="fact-text">{fact.fact}</p>
+          <p className="fact-meta">
+            {origin(fact)}
+            {fact.session_id && onOpenSession && (
+              <>
+                {' · '}
+                <button type="button" className="link-button" onClick={() => onOpenSession(fact.session_id as string)}>
+                  open the chat
+                </button>
+              </>
+            )}
+            {fact.created_at && <> · {new Date(fact.created_at).toLocaleDateString()}</>}
+          </p>
+          <div className="fact-actions">
+            <button type="button" className="icon-button" onClick={() => { setDraft(fact.fact); setEditing(true); }} aria-label={`Edit fact: ${fact.fact}`}>
+              <Icon name="edit" size={16} />
+            </button>
+            <button type="button" className="icon-button danger" onClick={() => void run(() => onDelete(fact))} disabled={busy} aria-label={`Delete fact: ${fact.fact}`}>
+              <Icon name="trash" size={16} />
+            </button>
+          </div>
+        </>
+      )}
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,87 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { addFact, deleteFact, listFacts, updateFact } from '../api/memory';
+import type { Fact } from '../api/types';
+import { FactItem } from './FactItem';
+
+/** The facts RAI remembers about the user, and a form to add one. */
+export function FactList({ onOpenSession, reloadKey }: { onOpenSession?: (sessionId: string) => void; reloadKey: number }) {
+  const [facts, setFacts] = useState<Fact[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [draft, setDraft] = useState('');
+  const [adding, setAdding] = useState(false);
+  const [addError, setAddError] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setFacts(await listFacts());
+      setError(null);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  }, []);
+
+  useEffect(() => {
+    void load();
+  }, [load, reloadKey]);
+
+  const add = async (event: FormEvent) => {
+    event.preventDefault();
+    const text = draft.trim();
+    if (!text) return;
+    setAdding(true);
+    setAddError(null);
+    try {
+      const fact = await addFact(text);
+      setFacts((all) => [fact, ...(all ?? []).filter((f) => f.id !== fact.id)]);
+      setDraft('');
+    } catch (err) {
+      setAddError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setAdding(false);
+    }
+  };
+
+  const save = useCallback(async (id: string, text: string) => {
+    const fact = await updateFact(id, text);
+    setFacts((all) => (all ?? []).map((f) => (f.id === id ? { ...f, ...fact, id } : f)));
+  }, []);
+
+  const remove = useCallback(async (fact: Fact) => {
+    await deleteFact(fact.id);
+    setFacts((all) => (all ?? []).filter((f) => f.id !== fact.id));
+  }, []);
+
+  return (
+    <section className="memory-section" aria-labelledby="facts-heading">
+      <h3 id="facts-heading">Remembered facts</h3>
+      <form className="inline-form" onSubmit={add}>
+        <label htmlFor="new-fact" className="visually-hidden">
+          A fact to remember
+        </label>
+        <input id="new-fact" placeholder="Add a fact, e.g. “I prefer metric units”" value={draft} onChange={(e) => setDraft(e.target.value)} disabled={adding} aria-invalid={Boolean(addError)} />
+        <button type="submit" className="button button-primary" disabled={adding || !draft.trim()}>
+          Add
+        </button>
+      </form>
+      {addError && (
+        <p className="field-error" role="alert">
+          {addError}
+        </p>
+      )}
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      {facts === null && !error && <p className="muted">Loading…</p>}
+      {facts && facts.length === 0 && <p className="muted">Nothing remembered yet. Facts appear here when you tell RAI about yourself, or add them above.</p>}
+      {facts && facts.length > 0 && (
+        <ul className="fact-list" aria-label="Remembered facts">
+          {facts.map((fact) => (
+            <FactItem key={fact.id} fact={fact} onSave={save} onDelete={remove} onOpenSession={onOpenSession} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
