@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import hmac
 import time
 from contextlib import asynccontextmanager
 
+import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -18,6 +20,11 @@ from llm_Engine.schemas import EmbeddingRequest, TokenizeRequest
 from llm_Engine.settings import EngineSettings
 
 OPEN_PATHS = {"/health", "/metrics"}
+
+
+def _base64_floats(vector: list[float]) -> str:
+    """OpenAI's `encoding_format: base64`: little-endian float32, base64-encoded."""
+    return base64.b64encode(np.asarray(vector, dtype="<f4").tobytes()).decode("ascii")
 
 
 def create_app(
@@ -84,13 +91,14 @@ def create_app(
         route = registry.resolve(body.model, "embedding")
         result = await route.provider.embed(route.upstream_model, body.inputs())
         m = request.app.state.metrics
+        encode = _base64_floats if body.encoding_format == "base64" else list
         m.requests.labels("embeddings", route.alias, "200").inc()
         m.prompt_tokens.labels(route.alias).inc(result.prompt_tokens)
         return JSONResponse(
             {
                 "object": "list",
                 "data": [
-                    {"object": "embedding", "index": i, "embedding": vector}
+                    {"object": "embedding", "index": i, "embedding": encode(vector)}
                     for i, vector in enumerate(result.vectors)
                 ],
                 "model": body.model,

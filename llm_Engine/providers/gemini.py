@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,6 +23,18 @@ from llm_Engine.providers.base import (
     retry_before_first_token,
 )
 from llm_Engine.providers.upstream_errors import from_status, unreachable
+
+
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    """The HTTP client errors google-genai may raise (it uses httpx, httpx2 or aiohttp)."""
+    errors: list[type[BaseException]] = [httpx.HTTPError, OSError]
+    for module, name in (("httpx2", "HTTPError"), ("aiohttp", "ClientError")):
+        with contextlib.suppress(ImportError, AttributeError):
+            errors.append(getattr(importlib.import_module(module), name))
+    return tuple(errors)
+
+
+UPSTREAM_ERRORS = (genai_errors.APIError, *_transport_errors())
 
 _FINISH = {"STOP": "stop", "MAX_TOKENS": "length", "SAFETY": "content_filter"}
 
@@ -95,14 +109,14 @@ class GeminiProvider(Provider):
                 text = chunk.text if chunk.candidates else None
                 if text:
                     yield ChatDelta(text=text)
-        except (genai_errors.APIError, httpx.HTTPError, OSError) as exc:
+        except UPSTREAM_ERRORS as exc:
             raise map_gemini_error(exc, self.base_url) from exc
         yield ChatDelta(finish_reason=finish, usage=usage)
 
     async def embed(self, model: str, inputs: list[str]) -> Embeddings:
         try:
             result = await self.client.aio.models.embed_content(model=model, contents=inputs)
-        except (genai_errors.APIError, httpx.HTTPError, OSError) as exc:
+        except UPSTREAM_ERRORS as exc:
             raise map_gemini_error(exc, self.base_url) from exc
         vectors = [list(e.values or []) for e in result.embeddings or []]
         return Embeddings(vectors=vectors, prompt_tokens=sum(len(t) // 4 for t in inputs))
@@ -113,7 +127,7 @@ class GeminiProvider(Provider):
         _, contents = to_contents(messages or [{"role": "user", "content": text or ""}])
         try:
             result = await self.client.aio.models.count_tokens(model=model, contents=contents)
-        except (genai_errors.APIError, httpx.HTTPError, OSError) as exc:
+        except UPSTREAM_ERRORS as exc:
             raise map_gemini_error(exc, self.base_url) from exc
         return TokenCount(count=result.total_tokens or 0)
 

@@ -269,7 +269,7 @@ class FakeAnthropic(FakeUpstream):
 
 
 class FakeGemini(FakeUpstream):
-    """`/v1beta/models/<model>:generateContent`, `:streamGenerateContent`, `:countTokens`."""
+    """`/v1(beta)/models/<model>:generateContent`, `:streamGenerateContent`, `:countTokens`."""
 
     provider = "gemini"
 
@@ -307,6 +307,7 @@ class FakeGemini(FakeUpstream):
         app = self.app
 
         @app.post("/v1beta/models/{target:path}")
+        @app.post("/v1/models/{target:path}")
         async def model_action(target: str, request: Request):  # noqa: ANN202
             body = await self._record(request)
             self.requests[-1]["query"] = dict(request.query_params)
