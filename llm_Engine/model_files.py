@@ -63,20 +63,20 @@ def _stamp_path(target: Path) -> Path:
     return target.with_name(target.name + ".verified")
 
 
-def is_verified(target: Path) -> bool:
+def is_verified(target: Path, expected_sha256: str = MODEL_SHA256) -> bool:
     """True when `target` was checked earlier and has not changed since (size and mtime)."""
     try:
         stamp = json.loads(_stamp_path(target).read_text())
         stat = target.stat()
     except (OSError, ValueError):
         return False
-    return stamp == {"sha256": MODEL_SHA256, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    return stamp == {"sha256": expected_sha256, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
-def _write_stamp(target: Path) -> None:
+def _write_stamp(target: Path, sha256: str) -> None:
     stat = target.stat()
     _stamp_path(target).write_text(
-        json.dumps({"sha256": MODEL_SHA256, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns})
+        json.dumps({"sha256": sha256, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns})
     )
 
 
@@ -90,7 +90,7 @@ def assemble_model(
     """Concatenate the parts into `target` and verify each part and the whole file.
 
     Returns False when the file was already assembled and verified."""
-    if is_verified(target):
+    if is_verified(target, expected_sha256):
         return False
     if parts is None:
         parts = [part_path(i) for i in range(1, 7)]
@@ -130,5 +130,5 @@ def assemble_model(
             + " ".join(_distribution_name(p) for p in PART_PACKAGES)
         )
     os.replace(partial, target)
-    _write_stamp(target)
+    _write_stamp(target, expected_sha256)
     return True
