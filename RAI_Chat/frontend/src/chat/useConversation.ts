@@ -88,6 +88,14 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
       forceRender();
       const isCurrent = () => turnRef.current === turn;
       const onEvent = (event: ChatEvent, cursor: TurnCursor) => {
+        if (turn.stoppedByUser) {
+          // Stop was pressed before the server named the turn: stop it as soon as it does.
+          if (event.type === 'session' && event.session_id) {
+            stopTurn(event.session_id).catch(() => undefined);
+            turn.controller.abort();
+          }
+          return;
+        }
         if (!isCurrent()) return;
         turn.cursor = cursor;
         switch (event.type) {
@@ -99,11 +107,6 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
             if (event.user_message_id && turn.userBubbleId && turn.userBubbleId !== event.user_message_id) {
               dispatch({ type: 'rename', from: turn.userBubbleId, to: event.user_message_id });
               turn.userBubbleId = event.user_message_id;
-            }
-            if (turn.stoppedByUser) {
-              // Stop was pressed before the server named the session: stop it now.
-              if (event.session_id) stopTurn(event.session_id).catch(() => undefined);
-              turn.controller.abort();
             }
             if (event.session_id && !sessionRef.current) {
               ownSessionRef.current = event.session_id;
@@ -120,14 +123,12 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
             break;
           }
           case 'token':
-            if (turn.stoppedByUser) break;
             turn.content += event.content;
             turn.pending += event.content;
             if (!turn.flushTimer) turn.flushTimer = setTimeout(() => flush(turn), FLUSH_MS);
             break;
           case 'done': {
             flush(turn);
-            if (turn.stoppedByUser) break;
             const finalText = typeof event.response === 'string' && event.response.length > 0 ? event.response : turn.content;
             dispatch({
               type: 'patch',
@@ -144,7 +145,6 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
           }
           case 'error':
             flush(turn);
-            if (turn.stoppedByUser) break;
             dispatch({ type: 'patch', id: turn.bubbleId, patch: { status: 'error', error: event.error, statusLine: undefined } });
             break;
         }
@@ -294,14 +294,18 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
     if (!turn || turn.stoppedByUser) return;
     flush(turn);
     turn.stoppedByUser = true;
+    turnRef.current = null;
+    forceRender();
     clearInflight(turn.cursor.assistantMessageId);
     dispatch({ type: 'patch', id: turn.bubbleId, patch: { status: 'stopped', statusLine: undefined } });
     const sid = turn.cursor.sessionId;
     if (sid && turn.cursor.assistantMessageId) {
-      stopTurn(sid).catch(() => undefined);
+      stopTurn(sid)
+        .catch(() => undefined)
+        .finally(() => callbacks.current.onTurnFinished?.(sid));
       turn.controller.abort();
     } else {
-      // The server has not named the turn yet: the `session` event stops it (or we give up waiting).
+      // The server has not named the turn yet: its `session` event stops it (or we give up waiting).
       setTimeout(() => turn.controller.abort(), 5000);
     }
   }, [flush]);

@@ -1,0 +1,177 @@
+import { act, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { useState } from 'react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { headerOf, installFetch, jsonResponse, openSseResponse, sse, sseResponse } from '../test/fakeServer';
+import { ChatView } from './ChatView';
+import { saveInflight } from './inflightStore';
+
+afterEach(() => vi.unstubAllGlobals());
+
+const session = { type: 'session', session_id: 's1', user_message_id: 'u1', assistant_message_id: 'a1' };
+
+function Harness({ initial = null as string | null, onStarted = (_: string) => undefined }) {
+  const [sessionId, setSessionId] = useState<string | null>(initial);
+  return (
+    <ChatView
+      sessionId={sessionId}
+      model={null}
+      onSessionStarted={(id) => {
+        onStarted(id);
+        setSessionId(id);
+      }}
+      onTurnFinished={() => undefined}
+    />
+  );
+}
+
+const assistantMessages = () => document.querySelectorAll('[data-role="assistant"]');
+
+describe('<ChatView>', () => {
+  it('streams an answer into a new chat, then shows its sources', async () => {
+    const user = userEvent.setup();
+    const onStarted = vi.fn();
+    const fetchMock = installFetch({
+      'POST /api/chat/': () =>
+        sseResponse(
+          sse([
+            { id: 1, data: session },
+            { id: 2, data: { type: 'status', message: 'Searching the web…' } },
+            { id: 3, data: { type: 'token', content: '**Paris** is ' } },
+            { id: 4, data: { type: 'token', content: 'the capital.' } },
+            { id: 5, data: { type: 'done', response: '**Paris** is the capital.', session_id: 's1', assistant_message_id: 'a1', sources: [{ title: 'Wikipedia', url: 'https://en.wikipedia.org/wiki/Paris' }] } },
+          ]),
+        ),
+    });
+    render(<Harness onStarted={onStarted} />);
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'Capital of France?{Enter}');
+    await waitFor(() => expect(assistantMessages()[0]).toHaveAttribute('data-status', 'done'));
+    const answer = assistantMessages()[0] as HTMLElement;
+    expect(answer).toHaveAttribute('data-message-id', 'a1');
+    expect(within(answer).getByText('Paris').tagName).toBe('STRONG');
+    expect(within(answer).getByRole('link', { name: 'Wikipedia' })).toHaveAttribute('href', 'https://en.wikipedia.org/wiki/Paris');
+    expect(screen.getByText('Capital of France?')).toBeInTheDocument();
+    expect(onStarted).toHaveBeenCalledWith('s1');
+    // The chat created by the answer is not reloaded from the server.
+    expect(fetchMock.mock.calls.filter(([url]) => String(url).startsWith('/api/session/'))).toHaveLength(0);
+    expect(sessionStorage.getItem('rai.inflight')).toBeNull();
+  });
+
+  it('shows the status line while the engine works', async () => {
+    const user = userEvent.setup();
+    const stream = openSseResponse();
+    installFetch({ 'POST /api/chat/': () => stream.response });
+    render(<Harness />);
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'news?{Enter}');
+    act(() => stream.push([{ id: 1, data: session }, { id: 2, data: { type: 'status', message: 'Searching the web…' } }]));
+    expect(await screen.findByText('Searching the web…')).toBeInTheDocument();
+    act(() => stream.push([{ id: 3, data: { type: 'done', response: 'Done.' } }]));
+    await waitFor(() => expect(screen.queryByText('Searching the web…')).toBeNull());
+  });
+
+  it('stops an answer: calls the stop endpoint and keeps what was written', async () => {
+    const user = userEvent.setup();
+    const stream = openSseResponse();
+    const stop = vi.fn(() => jsonResponse({ status: 'success' }));
+    installFetch({ 'POST /api/chat/': () => stream.response, 'POST /api/chat/stop': stop });
+    render(<Harness />);
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'Write a poem{Enter}');
+    act(() => stream.push([{ id: 1, data: session }, { id: 2, data: { type: 'token', content: 'Roses are red' } }]));
+    await screen.findByText('Roses are red');
+    await user.click(screen.getByRole('button', { name: 'Stop the answer' }));
+    await waitFor(() => expect(stop).toHaveBeenCalledOnce());
+    const [, init] = stop.mock.calls[0] as unknown as [URL, RequestInit];
+    expect(JSON.parse(String(init.body))).toEqual({ session_id: 's1' });
+    expect(assistantMessages()[0]).toHaveAttribute('data-status', 'stopped');
+    expect(screen.getByText('Stopped')).toBeInTheDocument();
+    expect(screen.getByText('Roses are red')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Send message' })).toBeInTheDocument();
+  });
+
+  it('shows an error in place and retries it', async () => {
+    const user = userEvent.setup();
+    installFetch({
+      'POST /api/chat/': [
+        () => sseResponse(sse([{ id: 1, data: session }, { id: 2, data: { type: 'error', error: 'The model is not available.' } }])),
+        () => sseResponse(sse([{ id: 1, data: { ...session, user_message_id: 'u2', assistant_message_id: 'a2' } }, { id: 2, data: { type: 'token', content: 'Second try' } }, { id: 3, data: { type: 'done' } }])),
+      ],
+    });
+    render(<Harness />);
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'Hi{Enter}');
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('The model is not available.');
+    await user.click(within(alert).getByRole('button', { name: /Retry/ }));
+    await screen.findByText('Second try');
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.getAllByText('Hi')).toHaveLength(1);
+  });
+
+  it('resumes an answer that was streaming when the page was refreshed', async () => {
+    saveInflight({ sessionId: 's1', assistantMessageId: 'a1', userMessageId: 'u1', lastEventId: '5', content: 'The answer ', userText: 'Q' });
+    const fetchMock = installFetch({
+      'GET /api/session/s1': () =>
+        jsonResponse({
+          status: 'success',
+          session: { id: 's1', title: 'T' },
+          messages: [
+            { id: 'a1', role: 'assistant', content: 'The ans', status: 'streaming' },
+            { id: 'u1', role: 'user', content: 'Q', status: 'done' },
+          ],
+          next_cursor: null,
+        }),
+      'GET /api/chat/stream/a1': () => sseResponse(sse([{ id: 6, data: { type: 'token', content: 'is 42.' } }, { id: 7, data: { type: 'done', response: 'The answer is 42.' } }])),
+    });
+    render(<Harness initial="s1" />);
+    await waitFor(() => expect(assistantMessages()[0]).toHaveAttribute('data-status', 'done'));
+    expect(assistantMessages()).toHaveLength(1);
+    expect(assistantMessages()[0]).toHaveTextContent('The answer is 42.');
+    const resume = fetchMock.mock.calls.find(([url]) => String(url) === '/api/chat/stream/a1');
+    expect(headerOf(resume?.[1], 'Last-Event-ID')).toBe('5');
+    expect(sessionStorage.getItem('rai.inflight')).toBeNull();
+  });
+
+  it('keeps the streamed text in sessionStorage while the answer runs', async () => {
+    const user = userEvent.setup();
+    const stream = openSseResponse();
+    installFetch({ 'POST /api/chat/': () => stream.response });
+    render(<Harness />);
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'Q{Enter}');
+    act(() => stream.push([{ id: 1, data: session }, { id: 2, data: { type: 'token', content: 'Part' } }, { id: 3, data: { type: 'token', content: 'ial' } }]));
+    await screen.findByText('Partial');
+    const stored = JSON.parse(sessionStorage.getItem('rai.inflight') ?? '{}');
+    expect(stored).toMatchObject({ sessionId: 's1', assistantMessageId: 'a1', lastEventId: '3', content: 'Partial' });
+  });
+
+  it('renders an XSS attempt in the user message and in the answer inert', async () => {
+    const user = userEvent.setup();
+    const payload = '<img src=x onerror="window.__xss=1">';
+    installFetch({
+      'POST /api/chat/': () => sseResponse(sse([{ id: 1, data: session }, { id: 2, data: { type: 'token', content: `Echo: ${payload}` } }, { id: 3, data: { type: 'done' } }])),
+    });
+    render(<Harness />);
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), payload.replace(/[{[]/g, (c) => c + c) + '{Enter}');
+    await waitFor(() => expect(assistantMessages()[0]).toHaveAttribute('data-status', 'done'));
+    expect(document.querySelector('[onerror]')).toBeNull();
+    expect(document.querySelectorAll('.message img')).toHaveLength(0);
+    expect((window as unknown as { __xss?: number }).__xss).toBeUndefined();
+    expect(assistantMessages()[0]).toHaveTextContent(`Echo: ${payload}`);
+  });
+
+  it('loads older messages on demand and keeps them in order', async () => {
+    const user = userEvent.setup();
+    installFetch({
+      'GET /api/session/s1': [
+        () => jsonResponse({ status: 'success', messages: [{ id: 'm4', role: 'assistant', content: 'four' }, { id: 'm3', role: 'user', content: 'three' }], next_cursor: 'c1' }),
+        () => jsonResponse({ status: 'success', messages: [{ id: 'm2', role: 'assistant', content: 'two' }, { id: 'm1', role: 'user', content: 'one' }], next_cursor: null }),
+      ],
+    });
+    render(<Harness initial="s1" />);
+    await screen.findByText('four');
+    const older = screen.queryByRole('button', { name: 'Load older messages' });
+    if (older) await user.click(older);
+    await screen.findByText('one');
+    const texts = Array.from(document.querySelectorAll('.message')).map((m) => m.textContent?.trim());
+    expect(texts).toEqual(['one', 'two', 'three', 'four']);
+    expect(screen.queryByRole('button', { name: 'Load older messages' })).toBeNull();
+  });
+});

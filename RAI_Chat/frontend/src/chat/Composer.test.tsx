@@ -1,0 +1,48 @@
+import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { Composer } from './Composer';
+
+describe('<Composer>', () => {
+  it('sends on Enter and clears the box', async () => {
+    const user = userEvent.setup();
+    const onSend = vi.fn();
+    render(<Composer onSend={onSend} onStop={() => undefined} streaming={false} />);
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    await user.type(box, 'Hello{Enter}');
+    expect(onSend).toHaveBeenCalledWith('Hello');
+    expect(box).toHaveValue('');
+  });
+
+  it('starts a new line on Shift+Enter', async () => {
+    const user = userEvent.setup();
+    const onSend = vi.fn();
+    render(<Composer onSend={onSend} onStop={() => undefined} streaming={false} />);
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    await user.type(box, 'one{Shift>}{Enter}{/Shift}two');
+    expect(onSend).not.toHaveBeenCalled();
+    expect(box).toHaveValue('one\ntwo');
+    await user.click(screen.getByRole('button', { name: 'Send message' }));
+    expect(onSend).toHaveBeenCalledWith('one\ntwo');
+  });
+
+  it('does not send blank text', async () => {
+    const user = userEvent.setup();
+    const onSend = vi.fn();
+    render(<Composer onSend={onSend} onStop={() => undefined} streaming={false} />);
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), '   {Enter}');
+    expect(onSend).not.toHaveBeenCalled();
+    expect(screen.getByRole('button', { name: 'Send message' })).toBeDisabled();
+  });
+
+  it('shows Stop while an answer streams', async () => {
+    const user = userEvent.setup();
+    const onStop = vi.fn();
+    const onSend = vi.fn();
+    render(<Composer onSend={onSend} onStop={onStop} streaming />);
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'next{Enter}');
+    expect(onSend).not.toHaveBeenCalled();
+    await user.click(screen.getByRole('button', { name: 'Stop the answer' }));
+    expect(onStop).toHaveBeenCalledOnce();
+  });
+});
