@@ -17,8 +17,12 @@ interface AuthState {
 const AuthContext = createContext<AuthState | null>(null);
 
 export function AuthProvider({ children }: { children: ReactNode }) {
-  const [auth, setAuth] = useState<StoredAuth | null>(() => loadAuth());
-  const [notice, setNotice] = useState<string | null>(() => (auth ? null : hadExpiredAuth() ? SESSION_EXPIRED_MESSAGE : null));
+  const [initial] = useState(() => {
+    const expired = hadExpiredAuth(); // read before loadAuth drops the expired token
+    return { auth: loadAuth(), notice: expired ? SESSION_EXPIRED_MESSAGE : null };
+  });
+  const [auth, setAuth] = useState<StoredAuth | null>(initial.auth);
+  const [notice, setNotice] = useState<string | null>(initial.notice);
   const authRef = useRef(auth);
   authRef.current = auth;
 
