@@ -16,6 +16,7 @@ from .core.auth.utils import authenticate_request
 from .core.database.migrate import upgrade
 from .core.database.session import Database, close_db
 from .core.logging import configure_logging
+from .services.llm_client import EngineClient
 from .utils.path import FRONTEND_DIST_DIR
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -58,6 +59,12 @@ def create_app(config_object=None) -> Flask:
     app.extensions["rai_database"] = database
     if app.config.get("AUTO_MIGRATE", True):
         upgrade(database.engine)
+    app.extensions["rai_engine"] = EngineClient(
+        app.config["LLM_API_URL"],
+        model=app.config["LLM_MODEL"],
+        api_key=app.config["LLM_API_KEY"],
+        read_timeout=app.config["LLM_READ_TIMEOUT"],
+    )
 
     register_request_hooks(app)
     register_error_handlers(app)
@@ -76,6 +83,8 @@ def register_request_hooks(app: Flask) -> None:
     def require_json_body():
         if request.method not in BODY_METHODS or not request.path.startswith("/api/"):
             return None
+        if request.endpoint == "session.import_session":
+            request.max_content_length = current_app.config["MAX_IMPORT_BYTES"]
         if request.content_length is None and not request.headers.get("Transfer-Encoding"):
             return None
         if not request.is_json:

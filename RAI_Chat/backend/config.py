@@ -40,6 +40,18 @@ class Settings(BaseSettings):
     )
     llm_api_url: str = Field("http://localhost:6301", description="The LLM engine (OpenAI API).")
     llm_api_key: str | None = Field(None, description="Bearer key for the engine, if it has one.")
+    llm_model: str = Field("default", description="Model (alias) the API asks the engine for.")
+    llm_read_timeout: float = Field(
+        120.0, description="Seconds to wait for the engine's next token before giving up."
+    )
+    context_token_budget: int = Field(
+        4096, description="Tokens of prompt + answer the API sends the model per turn."
+    )
+    max_answer_tokens: int = Field(1024, description="Longest answer, in tokens.")
+    max_message_chars: int = Field(32000, description="Longest user message, characters.")
+    max_import_bytes: int = Field(
+        20 * 1024 * 1024, description="Largest transcript accepted by the import, bytes."
+    )
     cors_origins: str = Field(
         "",
         description="Comma-separated origins allowed to call /api/* from another origin "
@@ -52,6 +64,25 @@ class Settings(BaseSettings):
     rai_api_port: int = Field(6102, description="Port the API listens on.")
     rai_api_workers: int = Field(2, description="gunicorn worker processes (production server).")
     log_level: str = Field("INFO", description="Logging level.")
+    ratelimit_enabled: bool = Field(True, description="Apply the rate limits below.")
+    ratelimit_login: str = Field(
+        "10 per minute;100 per hour",
+        description="Login attempts allowed per client IP, and failed attempts per username "
+        "(flask-limiter syntax; several limits separated by ';').",
+    )
+    ratelimit_register: str = Field(
+        "5 per minute;50 per hour", description="Registrations per client IP and per username."
+    )
+    ratelimit_chat: str = Field("30 per minute;500 per hour", description="Chat turns per user.")
+    ratelimit_trusted_proxies: int = Field(
+        0,
+        description="Reverse proxies in front of the API whose X-Forwarded-For is trusted to "
+        "name the client IP (0: use the socket's address).",
+    )
+    metrics_enabled: bool = Field(False, description="Serve Prometheus metrics at /metrics.")
+    metrics_token: str | None = Field(
+        None, description="When set, /metrics requires 'Authorization: Bearer <token>'."
+    )
 
 
 def _instance_secret(name: str) -> str:
@@ -83,12 +114,26 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = s.database_url
         self.LLM_API_URL = s.llm_api_url.rstrip("/")
         self.LLM_API_KEY = s.llm_api_key
+        self.LLM_MODEL = s.llm_model
+        self.LLM_READ_TIMEOUT = s.llm_read_timeout
+        self.CONTEXT_TOKEN_BUDGET = s.context_token_budget
+        self.MAX_ANSWER_TOKENS = s.max_answer_tokens
+        self.MAX_MESSAGE_CHARS = s.max_message_chars
+        self.MAX_IMPORT_BYTES = s.max_import_bytes
         self.CORS_ORIGINS = [o.strip() for o in s.cors_origins.split(",") if o.strip()]
         self.REGISTRATION_ENABLED = s.registration_enabled
         self.MAX_CONTENT_LENGTH = s.max_content_length
         self.REDIS_URL = s.redis_url
         self.LOGS_DIR = str(LOGS_DIR)
         self.LOG_LEVEL = s.log_level.upper()
+        self.RATELIMIT_ENABLED = s.ratelimit_enabled
+        self.RATELIMIT_LOGIN = s.ratelimit_login
+        self.RATELIMIT_REGISTER = s.ratelimit_register
+        self.RATELIMIT_CHAT = s.ratelimit_chat
+        self.RATELIMIT_TRUSTED_PROXIES = s.ratelimit_trusted_proxies
+        self.RATELIMIT_STORAGE_URI = s.redis_url or "memory://"
+        self.METRICS_ENABLED = s.metrics_enabled
+        self.METRICS_TOKEN = s.metrics_token
         for key, value in overrides.items():
             setattr(self, key, value)
 
@@ -107,6 +152,11 @@ class TestingConfig(Config):
     __test__ = False  # not a pytest test class
     TESTING = True
     ENV_NAME = "testing"
+
+    def __init__(self, settings: Settings | None = None, **overrides):
+        # Tests register many users from one address: limits are off unless a test asks.
+        overrides.setdefault("RATELIMIT_ENABLED", False)
+        super().__init__(settings, **overrides)
 
     def default_secret(self, name: str) -> str:
         return f"testing-{name}-" + "x" * MIN_SECRET_LENGTH

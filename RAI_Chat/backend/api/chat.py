@@ -1,5 +1,116 @@
-"""`/api/chat`."""
+"""``/api/chat``: a chat turn (JSON or SSE), resume a stream, stop a turn, list models."""
 
+import logging
+
+from flask import current_app, g, jsonify, request
 from flask_openapi3 import APIBlueprint, Tag
 
-chat_bp = APIBlueprint("chat", __name__, abp_tags=[Tag(name="chat")])
+from ..core.auth.utils import token_required
+from ..core.errors import BadRequest
+from ..schemas.chat import (
+    ChatRequest,
+    ChatResponse,
+    ModelsResponse,
+    StopRequest,
+    StopResponse,
+    StreamPath,
+)
+from ..schemas.common import ErrorResponse
+from ..services.conversation import TurnSettings
+from ..services.session import get_user_session_manager
+from .errors import error_response
+from .openapi import BEARER
+from .sse import public, sse_response
+
+chat_bp = APIBlueprint(
+    "chat",
+    __name__,
+    abp_tags=[Tag(name="chat")],
+    abp_security=BEARER,
+    abp_responses={"400": ErrorResponse, "401": ErrorResponse, "404": ErrorResponse},
+)
+logger = logging.getLogger(__name__)
+
+
+def turn_settings(model: str | None) -> TurnSettings:
+    cfg = current_app.config
+    return TurnSettings(
+        model=model or cfg["LLM_MODEL"],
+        context_budget=cfg["CONTEXT_TOKEN_BUDGET"],
+        max_answer_tokens=cfg["MAX_ANSWER_TOKENS"],
+    )
+
+
+@chat_bp.post(
+    "/",
+    responses={200: ChatResponse, 409: ErrorResponse, 502: ErrorResponse, 504: ErrorResponse},
+)
+@token_required
+def chat(body: ChatRequest):
+    """Send a message. The user's message is saved before the model is called. With
+    ``streaming`` the answer comes as Server-Sent Events (session, status, token, done/error)."""
+    limit = current_app.config["MAX_MESSAGE_CHARS"]
+    if len(body.message) > limit:
+        raise BadRequest(f"message: at most {limit} characters")
+    manager = get_user_session_manager(g.user_id).get_conversation_manager()
+    turn = manager.start_turn(body.message, body.session_id, turn_settings(body.model))
+    if body.streaming:
+        return sse_response(turn.stream.follow(0))
+    final = None
+    for item in turn.stream.follow(0):
+        if item is not None:
+            final = item[1]
+    if final is None or final["type"] == "error":
+        final = final or {}
+        return error_response(
+            final.get("error", "The reply failed"),
+            final.get("http_status", 502),
+            session_id=turn.session_id,
+            user_message_id=turn.user_message_id,
+            assistant_message_id=turn.assistant_message_id,
+            partial=final.get("partial", ""),
+        )
+    done = public(final)
+    return {
+        "status": "success",
+        "response": done["response"],
+        "session_id": done["session_id"],
+        "user_message_id": done["user_message_id"],
+        "assistant_message_id": done["assistant_message_id"],
+        "answer_status": done["status"],
+        "usage": done["usage"],
+        "sources": done["sources"],
+    }
+
+
+@chat_bp.get("/stream/<message_id>", responses={200: None})
+@token_required
+def resume_stream(path: StreamPath):
+    """Replay a turn's events after ``Last-Event-ID`` (header or ``last_event_id`` query),
+    then follow it live until it ends."""
+    raw = request.headers.get("Last-Event-ID") or request.args.get("last_event_id") or "0"
+    try:
+        after = int(raw)
+        if after < 0:
+            raise ValueError
+    except ValueError as exc:
+        raise BadRequest("Last-Event-ID must be a non-negative integer") from exc
+    manager = get_user_session_manager(g.user_id).get_conversation_manager()
+    manager.owned_answer(path.message_id)  # 404 before the stream starts
+    return sse_response(manager.events(path.message_id, after))
+
+
+@chat_bp.post("/stop", responses={200: StopResponse, 409: ErrorResponse})
+@token_required
+def stop(body: StopRequest):
+    """Stop the turn in progress in a session; what was generated is saved (interrupted)."""
+    manager = get_user_session_manager(g.user_id).get_conversation_manager()
+    return {"status": "success", "message": manager.stop(body.session_id)}
+
+
+@chat_bp.get("/models", responses={200: ModelsResponse, 502: ErrorResponse})
+@token_required
+def models():
+    """The models the engine offers."""
+    engine = current_app.extensions["rai_engine"]
+    return jsonify({"status": "success", "models": engine.list_models()})

@@ -1,5 +1,91 @@
-"""`/api/session`."""
+"""``/api/session``: list, create, read, rename, delete, export and import chat sessions."""
 
+from flask import Response, g, request
 from flask_openapi3 import APIBlueprint, Tag
 
-session_bp = APIBlueprint("session", __name__, abp_tags=[Tag(name="session")])
+from ..core.auth.utils import token_required
+from ..schemas.common import ErrorResponse, SuccessResponse
+from ..schemas.session import (
+    CreateSessionRequest,
+    ExportQuery,
+    PageQuery,
+    RenameSessionRequest,
+    SessionListQuery,
+    SessionListResponse,
+    SessionMessagesResponse,
+    SessionPath,
+    SessionResponse,
+)
+from ..services.session import get_user_session_manager
+from .openapi import BEARER
+
+session_bp = APIBlueprint(
+    "session",
+    __name__,
+    abp_tags=[Tag(name="session")],
+    abp_security=BEARER,
+    abp_responses={"400": ErrorResponse, "401": ErrorResponse, "404": ErrorResponse},
+)
+
+
+def sessions():
+    return get_user_session_manager(g.user_id)
+
+
+@session_bp.get("/", responses={200: SessionListResponse})
+@token_required
+def list_sessions(query: SessionListQuery):
+    """The user's sessions, newest first; ``q`` searches titles and messages."""
+    return {"status": "success", **sessions().list_sessions(query.limit, query.cursor, query.q)}
+
+
+@session_bp.post("/", responses={201: SessionResponse})
+@token_required
+def create_session(body: CreateSessionRequest):
+    """Start an empty session."""
+    return {"status": "success", "session": sessions().create_session(body.title)}, 201
+
+
+@session_bp.post("/import", responses={201: SessionResponse})
+@token_required
+def import_session():
+    """Import a transcript: a RAI Chat JSON export, or one ChatGPT conversation."""
+    data = request.get_json(silent=True)
+    return {"status": "success", "session": sessions().import_session(data)}, 201
+
+
+@session_bp.get("/<session_id>", responses={200: SessionMessagesResponse})
+@token_required
+def get_session(path: SessionPath, query: PageQuery):
+    """A session and its messages, newest first, paginated."""
+    page = sessions().get_session(path.session_id, query.limit, query.cursor)
+    return {"status": "success", **page}
+
+
+@session_bp.patch("/<session_id>", responses={200: SessionResponse})
+@token_required
+def rename_session(path: SessionPath, body: RenameSessionRequest):
+    """Rename a session."""
+    return {"status": "success", "session": sessions().rename_session(path.session_id, body.title)}
+
+
+@session_bp.delete("/<session_id>", responses={200: SuccessResponse, 409: ErrorResponse})
+@token_required
+def delete_session(path: SessionPath):
+    """Delete a session and its messages (memory it produced stays until deleted)."""
+    sessions().delete_session(path.session_id)
+    return {"status": "success"}
+
+
+@session_bp.get("/<session_id>/export", responses={200: None})
+@token_required
+def export_session(path: SessionPath, query: ExportQuery):
+    """The transcript as JSON (re-importable) or Markdown."""
+    exported = sessions().export_session(path.session_id, query.format)
+    if query.format == "markdown":
+        return Response(
+            exported,
+            mimetype="text/markdown",
+            headers={"Content-Disposition": f'attachment; filename="chat-{path.session_id}.md"'},
+        )
+    return exported

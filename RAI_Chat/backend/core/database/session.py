@@ -72,7 +72,8 @@ class UnitOfWork:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.session.rollback()
+        # close() rolls back what was not committed and detaches the objects without
+        # expiring them, so what a service read stays readable after the block.
         self.session.close()
 
     def commit(self) -> None:

@@ -1,0 +1,53 @@
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from .common import NonBlank, StrictModel, SuccessResponse
+
+
+class ChatRequest(StrictModel):
+    message: NonBlank = Field(description="What the user says.")
+    session_id: str | None = Field(None, max_length=64, description="Omit to start a session.")
+    streaming: bool = Field(False, description="Answer as Server-Sent Events.")
+    model: str | None = Field(None, max_length=200, description="Engine model; default if omitted.")
+
+
+class Usage(BaseModel):
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
+class ChatResponse(SuccessResponse):
+    response: str
+    session_id: str
+    user_message_id: str
+    assistant_message_id: str
+    answer_status: Literal["complete", "interrupted"]
+    usage: Usage
+    sources: list[dict] = []
+
+
+class StopRequest(StrictModel):
+    session_id: NonBlank
+
+
+class MessageOut(BaseModel):
+    id: str
+    session_id: str
+    role: str
+    content: str
+    status: str
+    error: str | None = None
+    created_at: str
+
+
+class StopResponse(SuccessResponse):
+    message: MessageOut
+
+
+class StreamPath(BaseModel):
+    message_id: str = Field(max_length=64)
+
+
+class ModelsResponse(SuccessResponse):
+    models: list[dict]

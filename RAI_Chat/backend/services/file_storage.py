@@ -1,0 +1,128 @@
+"""Chat transcripts: export as JSON or Markdown; import our JSON export or a ChatGPT
+``conversations.json`` export."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from ..core.database.models import isoformat
+from ..core.errors import BadRequest
+
+EXPORT_FORMAT = "rai-chat-session"
+EXPORT_VERSION = 1
+ROLES = {"user", "assistant", "system"}
+MAX_IMPORT_MESSAGES = 20_000
+
+
+def export_json(session: dict, messages: list) -> dict:
+    return {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "exported_at": isoformat(datetime.now(UTC)),
+        "session": {"title": session["title"], "created_at": session["created_at"]},
+        "messages": [
+            {
+                "role": m.role,
+                "content": m.content,
+                "status": m.status,
+                "created_at": isoformat(m.created_at),
+            }
+            for m in messages
+        ],
+    }
+
+
+def export_markdown(session: dict, messages: list) -> str:
+    lines = [f"# {session['title']}", "", f"_Exported from RAI Chat, {session['created_at']}_", ""]
+    for m in messages:
+        who = {"user": "You", "assistant": "Assistant"}.get(m.role, m.role.title())
+        note = "" if m.status == "complete" else f" _({m.status})_"
+        lines += [f"## {who}{note}", "", m.content, ""]
+    return "\n".join(lines)
+
+
+def _parse_time(value) -> datetime | None:
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, UTC)
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return None
+
+
+def parse_import(data) -> tuple[str, list[dict]]:
+    """(title, [{role, content, created_at}]) from one of the formats we read."""
+    if isinstance(data, list) and data and isinstance(data[0], dict) and "mapping" in data[0]:
+        if len(data) != 1:
+            raise BadRequest("A ChatGPT export holds several conversations; import one at a time")
+        return _parse_chatgpt(data[0])
+    if isinstance(data, dict) and "mapping" in data:
+        return _parse_chatgpt(data)
+    if isinstance(data, dict) and data.get("format") == EXPORT_FORMAT:
+        return _parse_ours(data)
+    raise BadRequest(
+        "Unrecognised import: expected a RAI Chat JSON export or a ChatGPT conversation"
+    )
+
+
+def _parse_ours(data: dict) -> tuple[str, list[dict]]:
+    messages = data.get("messages")
+    if not isinstance(messages, list):
+        raise BadRequest("messages: expected a list")
+    out = []
+    for i, m in enumerate(messages):
+        if not isinstance(m, dict) or m.get("role") not in ROLES:
+            raise BadRequest(f"messages[{i}]: expected an object with role user/assistant/system")
+        if not isinstance(m.get("content"), str):
+            raise BadRequest(f"messages[{i}].content: expected a string")
+        out.append(
+            {
+                "role": m["role"],
+                "content": m["content"],
+                "created_at": _parse_time(m.get("created_at")),
+            }
+        )
+    title = (
+        (data.get("session") or {}).get("title") if isinstance(data.get("session"), dict) else None
+    )
+    return _check(str(title or "Imported chat"), out)
+
+
+def _parse_chatgpt(conversation: dict) -> tuple[str, list[dict]]:
+    mapping = conversation.get("mapping")
+    if not isinstance(mapping, dict):
+        raise BadRequest("mapping: expected an object")
+    # Walk from the current node up to the root, then reverse: the branch the user saw.
+    node_id = conversation.get("current_node")
+    chain = []
+    seen = set()
+    while node_id and node_id in mapping and node_id not in seen:
+        seen.add(node_id)
+        chain.append(mapping[node_id])
+        node_id = mapping[node_id].get("parent")
+    out = []
+    for node in reversed(chain):
+        message = node.get("message") or {}
+        role = (message.get("author") or {}).get("role")
+        parts = (message.get("content") or {}).get("parts") or []
+        text = "\n".join(p for p in parts if isinstance(p, str)).strip()
+        if role in ("user", "assistant") and text:
+            out.append(
+                {
+                    "role": role,
+                    "content": text,
+                    "created_at": _parse_time(message.get("create_time")),
+                }
+            )
+    return _check(str(conversation.get("title") or "Imported chat"), out)
+
+
+def _check(title: str, messages: list[dict]) -> tuple[str, list[dict]]:
+    if not messages:
+        raise BadRequest("The import holds no messages")
+    if len(messages) > MAX_IMPORT_MESSAGES:
+        raise BadRequest(f"The import holds more than {MAX_IMPORT_MESSAGES} messages")
+    return title.strip()[:200] or "Imported chat", messages

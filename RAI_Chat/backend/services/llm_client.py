@@ -1,0 +1,152 @@
+"""The RAI API's client of the LLM engine: the OpenAI wire protocol over httpx, so the
+engine can be ours, vLLM, Ollama or any OpenAI-compatible server."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import httpx
+
+from ..core.errors import UpstreamError
+
+logger = logging.getLogger(__name__)
+CHARS_PER_TOKEN_ESTIMATE = 3  # used only when the engine has no /tokenize
+
+
+class EngineError(UpstreamError):
+    """The engine failed; the message is meant for the user."""
+
+
+class EngineTimeout(EngineError):
+    status_code = 504
+
+
+@dataclass
+class StreamResult:
+    """Filled in while ``EngineClient.stream_chat`` runs."""
+
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    finish_reason: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _error_message(response: httpx.Response) -> str:
+    try:
+        body = json.loads(response.read() or b"{}")
+        error = body.get("error")
+        if isinstance(error, dict):
+            return str(error.get("message") or error)
+        if error:
+            return str(error)
+    except (ValueError, httpx.HTTPError):
+        pass
+    return f"HTTP {response.status_code}"
+
+
+class EngineClient:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        model: str = "default",
+        api_key: str | None = None,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 120.0,
+    ):
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
+        self._http = httpx.Client(headers=headers, timeout=self._timeout)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _url(self, path: str) -> str:
+        # Accept both http://host:6301 and http://host:6301/v1 (as OpenAI clients do).
+        base = self.base_url[:-3] if self.base_url.endswith("/v1") else self.base_url
+        return base + path
+
+    def stream_chat(
+        self,
+        messages: list[dict],
+        *,
+        model: str | None = None,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        result: StreamResult | None = None,
+    ) -> Iterator[str]:
+        """Yield the pieces of the answer as the engine streams them."""
+        result = result if result is not None else StreamResult()
+        payload: dict = {
+            "model": model or self.model,
+            "messages": messages,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        if max_tokens:
+            payload["max_tokens"] = max_tokens
+        if temperature is not None:
+            payload["temperature"] = temperature
+        try:
+            with self._http.stream(
+                "POST", self._url("/v1/chat/completions"), json=payload
+            ) as response:
+                if response.status_code >= 400:
+                    raise EngineError(
+                        f"The language model engine refused the request: {_error_message(response)}"
+                    )
+                for line in response.iter_lines():
+                    if not line.startswith("data:"):
+                        continue
+                    data = line[5:].strip()
+                    if data == "[DONE]":
+                        return
+                    chunk = json.loads(data)
+                    if "error" in chunk:
+                        message = chunk["error"].get("message", "unknown error")
+                        raise EngineError(f"The language model engine failed: {message}")
+                    usage = chunk.get("usage")
+                    if usage:
+                        result.prompt_tokens = usage.get("prompt_tokens")
+                        result.completion_tokens = usage.get("completion_tokens")
+                    for choice in chunk.get("choices") or []:
+                        if choice.get("finish_reason"):
+                            result.finish_reason = choice["finish_reason"]
+                        piece = (choice.get("delta") or {}).get("content")
+                        if piece:
+                            yield piece
+            raise EngineError("The language model engine closed the stream before finishing")
+        except httpx.TimeoutException as exc:
+            raise EngineTimeout("The language model engine did not answer in time") from exc
+        except httpx.HTTPError as exc:
+            raise EngineError(
+                f"The language model engine is unreachable at {self.base_url} "
+                f"({type(exc).__name__})"
+            ) from exc
+        except ValueError as exc:  # a malformed chunk
+            raise EngineError("The language model engine sent a malformed stream") from exc
+
+    def count_tokens(self, text: str) -> int:
+        """Exact count from the engine's tokenizer; an estimate if it has none."""
+        try:
+            response = self._http.post(
+                self._url("/tokenize"), json={"model": self.model, "input": text}, timeout=10
+            )
+            if response.status_code == 200:
+                return int(response.json()["count"])
+        except (httpx.HTTPError, ValueError, KeyError):
+            logger.debug("Engine /tokenize unavailable; estimating")
+        return max(1, len(text) // CHARS_PER_TOKEN_ESTIMATE)
+
+    def list_models(self) -> list[dict]:
+        try:
+            response = self._http.get(self._url("/v1/models"), timeout=5)
+            response.raise_for_status()
+            return [{"id": m["id"]} for m in response.json().get("data", [])]
+        except (httpx.HTTPError, ValueError, KeyError) as exc:
+            raise EngineError("The language model engine did not list its models") from exc

@@ -1,0 +1,185 @@
+"""UserSessionManager: a user's chat sessions (list, create, read, rename, delete, export,
+import). Stateless: a new manager per request, everything in the database."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from ..core.database.models import ChatSession, Message, isoformat, utcnow
+from ..core.database.session import Database, get_database
+from ..core.errors import Conflict
+from . import file_storage
+from .conversation import ConversationManager, message_dict, owned_session
+from .llm_client import EngineClient
+from .pagination import encode_cursor, keyset_before
+
+MAX_PAGE = 100
+
+
+def session_dict(chat: ChatSession, message_count: int | None = None) -> dict:
+    out = {
+        "id": chat.id,
+        "title": chat.title,
+        "created_at": isoformat(chat.created_at),
+        "updated_at": isoformat(chat.updated_at),
+    }
+    if message_count is not None:
+        out["message_count"] = message_count
+    return out
+
+
+def _like(q: str) -> str:
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class UserSessionManager:
+    def __init__(self, user_id: str, database: Database, engine: EngineClient | None = None):
+        self.user_id = user_id
+        self.database = database
+        self.engine = engine
+
+    def get_conversation_manager(self) -> ConversationManager:
+        return ConversationManager(self.user_id, self.database, self.engine)
+
+    def list_sessions(self, limit: int, cursor: str | None, q: str | None) -> dict:
+        counts = (
+            select(Message.session_id, func.count().label("n"))
+            .where(Message.user_id == self.user_id)
+            .group_by(Message.session_id)
+            .subquery()
+        )
+        query = (
+            select(ChatSession, func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.session_id == ChatSession.id)
+            .where(ChatSession.user_id == self.user_id)
+        )
+        older = keyset_before(ChatSession.updated_at, ChatSession.id, cursor, self.database.dialect)
+        if older is not None:
+            query = query.where(older)
+        if q and q.strip():
+            pattern = _like(q.strip())
+            in_messages = (
+                select(Message.id)
+                .where(
+                    Message.session_id == ChatSession.id,
+                    Message.content.ilike(pattern, escape="\\"),
+                )
+                .exists()
+            )
+            query = query.where(or_(ChatSession.title.ilike(pattern, escape="\\"), in_messages))
+        query = query.order_by(ChatSession.updated_at.desc(), ChatSession.id.desc()).limit(
+            limit + 1
+        )
+        with self.database.unit_of_work() as uow:
+            rows = uow.session.execute(query).all()
+        page, more = rows[:limit], len(rows) > limit
+        last = page[-1][0] if page else None
+        return {
+            "sessions": [session_dict(chat, n) for chat, n in page],
+            "next_cursor": encode_cursor(last.updated_at, last.id) if more and last else None,
+        }
+
+    def create_session(self, title: str | None) -> dict:
+        with self.database.unit_of_work() as uow:
+            chat = ChatSession(user_id=self.user_id, title=(title or "New chat").strip()[:200])
+            uow.session.add(chat)
+            uow.commit()
+            return session_dict(chat, 0)
+
+    def get_session(self, session_id: str, limit: int, cursor: str | None) -> dict:
+        with self.database.unit_of_work() as uow:
+            chat = owned_session(uow.session, self.user_id, session_id)
+            query = select(Message).where(Message.session_id == chat.id)
+            older = keyset_before(Message.created_at, Message.id, cursor, self.database.dialect)
+            if older is not None:
+                query = query.where(older)
+            rows = uow.session.scalars(
+                query.order_by(Message.created_at.desc(), Message.id.desc()).limit(limit + 1)
+            ).all()
+            count = uow.session.scalar(
+                select(func.count()).select_from(Message).where(Message.session_id == chat.id)
+            )
+            page, more = rows[:limit], len(rows) > limit
+            return {
+                "session": session_dict(chat, count),
+                "messages": [message_dict(m) for m in page],
+                "next_cursor": encode_cursor(page[-1].created_at, page[-1].id)
+                if more and page
+                else None,
+            }
+
+    def rename_session(self, session_id: str, title: str) -> dict:
+        with self.database.unit_of_work() as uow:
+            chat = owned_session(uow.session, self.user_id, session_id)
+            chat.title = title.strip()[:200]
+            chat.updated_at = utcnow()
+            uow.commit()
+            return session_dict(chat)
+
+    def delete_session(self, session_id: str) -> None:
+        with self.database.unit_of_work() as uow:
+            chat = owned_session(uow.session, self.user_id, session_id)
+            running = uow.session.scalar(
+                select(Message.id).where(
+                    Message.session_id == chat.id, Message.status == "in_progress"
+                )
+            )
+            if running is not None:
+                raise Conflict("A reply is still being written in this session; stop it first")
+            uow.session.delete(chat)
+            uow.commit()
+
+    def _all_messages(self, session_id: str) -> tuple[dict, list[Message]]:
+        with self.database.unit_of_work() as uow:
+            chat = owned_session(uow.session, self.user_id, session_id)
+            messages = uow.session.scalars(
+                select(Message)
+                .where(Message.session_id == chat.id)
+                .order_by(Message.created_at, Message.id)
+            ).all()
+            return session_dict(chat), list(messages)
+
+    def export_session(self, session_id: str, fmt: str) -> dict | str:
+        chat, messages = self._all_messages(session_id)
+        if fmt == "markdown":
+            return file_storage.export_markdown(chat, messages)
+        return file_storage.export_json(chat, messages)
+
+    def import_session(self, data) -> dict:
+        title, messages = file_storage.parse_import(data)
+        now = utcnow()
+        base = now - timedelta(microseconds=len(messages))
+        with self.database.unit_of_work() as uow:
+            chat = ChatSession(user_id=self.user_id, title=title)
+            uow.session.add(chat)
+            uow.session.flush()
+            first = None
+            for i, m in enumerate(messages):
+                # Keep the original times when they are ordered; else keep the order.
+                created = m["created_at"] or base + timedelta(microseconds=i)
+                if first is None:
+                    first = created
+                uow.session.add(
+                    Message(
+                        session_id=chat.id,
+                        user_id=self.user_id,
+                        role=m["role"],
+                        content=m["content"],
+                        status="complete",
+                        created_at=created,
+                        updated_at=now,
+                    )
+                )
+            chat.created_at = min(first or now, now).astimezone(UTC)
+            chat.updated_at = now
+            uow.commit()
+            return session_dict(chat, len(messages))
+
+
+def get_user_session_manager(user_id: str) -> UserSessionManager:
+    """A manager for this user on the current app's database and engine (as in the seed)."""
+    return UserSessionManager(user_id, get_database(), current_app.extensions["rai_engine"])
