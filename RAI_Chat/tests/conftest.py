@@ -148,6 +148,10 @@ def start_api_server(env_overrides: dict, tmp_path: Path, timeout: float = 60) -
         "RAI_LOGS_DIR": str(log_dir),
         "RAI_INSTANCE_DIR": str(tmp_path / "instance"),
         "LLM_API_URL": "http://127.0.0.1:9",
+        # Tests register many users from 127.0.0.1: limits stay on, but high.
+        "RATELIMIT_LOGIN": "10000 per minute",
+        "RATELIMIT_REGISTER": "10000 per minute",
+        "RATELIMIT_CHAT": "10000 per minute",
         **env_overrides,
     }
     process = subprocess.Popen(

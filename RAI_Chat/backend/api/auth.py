@@ -4,6 +4,12 @@ from flask import current_app, g
 from flask_openapi3 import APIBlueprint, Tag
 
 from ..core.auth.utils import auth_service, token_required
+from ..extensions.limiter import (
+    login_limit_per_ip,
+    login_limit_per_username,
+    register_limit_per_ip,
+    register_limit_per_username,
+)
 from ..schemas.auth import CredentialsRequest, MeResponse, PasswordChangeRequest, TokenResponse
 from ..schemas.common import ErrorResponse
 from .openapi import BEARER
@@ -13,7 +19,9 @@ auth_bp = APIBlueprint(
 )
 
 
-@auth_bp.post("/register", responses={201: TokenResponse, 403: ErrorResponse})
+@auth_bp.post("/register", responses={201: TokenResponse, 403: ErrorResponse, 429: ErrorResponse})
+@register_limit_per_ip
+@register_limit_per_username
 def register_user(body: CredentialsRequest):
     """Create an account. The first account is the administrator."""
     result = auth_service().register(
@@ -24,7 +32,9 @@ def register_user(body: CredentialsRequest):
     return {"status": "success", **result}, 201
 
 
-@auth_bp.post("/login", responses={200: TokenResponse, 401: ErrorResponse})
+@auth_bp.post("/login", responses={200: TokenResponse, 401: ErrorResponse, 429: ErrorResponse})
+@login_limit_per_ip
+@login_limit_per_username
 def login_user(body: CredentialsRequest):
     """Exchange a username and password for an access token."""
     return {"status": "success", **auth_service().login(body.username, body.password)}

@@ -3,8 +3,16 @@
 from flask import Flask
 from flask_cors import CORS
 
+from . import limiter as limiter_ext
+from . import metrics
+from .limiter import chat_turn_limit, limiter
+
 cors = CORS()
+
+__all__ = ["chat_turn_limit", "cors", "init_app", "limiter", "metrics"]
 
 
 def init_app(app: Flask) -> None:
     cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}})
+    limiter_ext.init_app(app)
+    metrics.init_app(app)
