@@ -129,7 +129,7 @@ class LiveServer:
     log_dir: Path
 
     def client(self, **kwargs) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=30, **kwargs)
+        return httpx.Client(base_url=self.url, **{"timeout": 30, **kwargs})
 
 
 def start_api_server(env_overrides: dict, tmp_path: Path, timeout: float = 60) -> LiveServer:
