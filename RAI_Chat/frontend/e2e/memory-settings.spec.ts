@@ -1,0 +1,67 @@
+import { expect, screenshot, test } from './fixtures';
+
+test('a fact is added, edited and deleted in the memory panel', async ({ page, chat, account }) => {
+  await chat.register(account);
+  await page.getByRole('button', { name: 'Open memory' }).click();
+  const panel = page.getByRole('dialog', { name: 'Memory' });
+  await expect(panel).toBeVisible();
+  await panel.getByLabel('A fact to remember').fill('My favourite colour is teal');
+  await panel.getByRole('button', { name: 'Add' }).click();
+  await expect(panel.getByText('My favourite colour is teal')).toBeVisible();
+  await expect(panel.locator('.fact').first()).toContainText(/Added by you|Learned in a chat|From/);
+
+  await panel.getByRole('button', { name: 'Edit fact: My favourite colour is teal' }).click();
+  await panel.getByLabel('Edit the fact').fill('My favourite colour is green');
+  await panel.getByRole('button', { name: 'Save' }).click();
+  await expect(panel.getByText('My favourite colour is green')).toBeVisible();
+  await screenshot(page, '03-memory-panel');
+
+  // It is stored: it is still there after a reload.
+  await page.reload();
+  await page.getByRole('button', { name: 'Open memory' }).click();
+  await expect(panel.getByText('My favourite colour is green')).toBeVisible();
+  await panel.getByRole('button', { name: 'Delete fact: My favourite colour is green' }).click();
+  await expect(panel.getByText('My favourite colour is green')).toHaveCount(0);
+  await page.reload();
+  await page.getByRole('button', { name: 'Open memory' }).click();
+  await expect(panel.getByText(/Nothing remembered yet|Remembered facts/).first()).toBeVisible();
+  await expect(panel.getByText('My favourite colour is green')).toHaveCount(0);
+
+  await panel.getByRole('searchbox', { name: 'Search archived memory' }).fill('colour');
+  await panel.getByRole('button', { name: 'Search' }).click();
+  await expect(panel.getByRole('button', { name: 'Search' })).toBeEnabled();
+  await panel.getByRole('button', { name: 'Close memory' }).click();
+  await expect(panel).toHaveCount(0);
+});
+
+test('settings switch the theme and show the engine models when the API lists them', async ({ page, chat, account }) => {
+  await chat.register(account);
+  await page.getByRole('button', { name: 'Open settings' }).click();
+  const panel = page.getByRole('dialog', { name: 'Settings' });
+  await panel.getByText('Dark', { exact: true }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await screenshot(page, '04-settings');
+  await panel.getByText('Light', { exact: true }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  await panel.getByText('Dark', { exact: true }).click();
+  await page.keyboard.press('Escape');
+  await chat.send('Reply with one short sentence about the sea.');
+  await chat.waitForAnswerDone();
+  await screenshot(page, '05-chat-dark');
+  await page.reload();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+});
+
+test('on a phone-width screen the chat list is a drawer', async ({ page, chat, account }) => {
+  await page.setViewportSize({ width: 375, height: 740 });
+  await chat.register(account);
+  await expect(page.getByRole('button', { name: 'Open the chat list' })).toBeVisible();
+  await chat.send('Hi!');
+  await chat.waitForAnswerDone();
+  await screenshot(page, '06-phone-chat');
+  await page.getByRole('button', { name: 'Open the chat list' }).click();
+  await expect(page.locator('.session-item')).toHaveCount(1);
+  await screenshot(page, '07-phone-drawer');
+  await page.locator('.session-item .session-open').first().click();
+  await expect(page.getByRole('button', { name: 'Open the chat list' })).toBeVisible();
+});
