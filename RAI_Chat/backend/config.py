@@ -48,6 +48,9 @@ class Settings(BaseSettings):
         4096, description="Tokens of prompt + answer the API sends the model per turn."
     )
     max_answer_tokens: int = Field(1024, description="Longest answer, in tokens.")
+    refine_titles: bool = Field(
+        True, description="After a new session's first answer, ask the model for a title."
+    )
     max_message_chars: int = Field(32000, description="Longest user message, characters.")
     max_import_bytes: int = Field(
         20 * 1024 * 1024, description="Largest transcript accepted by the import, bytes."
@@ -119,6 +122,7 @@ class Config:
         self.CONTEXT_TOKEN_BUDGET = s.context_token_budget
         self.MAX_ANSWER_TOKENS = s.max_answer_tokens
         self.MAX_MESSAGE_CHARS = s.max_message_chars
+        self.REFINE_TITLES = s.refine_titles
         self.MAX_IMPORT_BYTES = s.max_import_bytes
         self.CORS_ORIGINS = [o.strip() for o in s.cors_origins.split(",") if o.strip()]
         self.REGISTRATION_ENABLED = s.registration_enabled

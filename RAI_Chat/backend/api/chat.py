@@ -38,6 +38,7 @@ def turn_settings(model: str | None) -> TurnSettings:
         model=model or cfg["LLM_MODEL"],
         context_budget=cfg["CONTEXT_TOKEN_BUDGET"],
         max_answer_tokens=cfg["MAX_ANSWER_TOKENS"],
+        refine_titles=cfg["REFINE_TITLES"],
     )
 
 

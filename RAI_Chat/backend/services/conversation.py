@@ -22,6 +22,7 @@ from ..core.database.session import Database
 from ..core.errors import Conflict, NotFound
 from .llm_client import EngineClient, EngineError, StreamResult
 from .prompt_builder import HistoryItem, build_prompt
+from .prompts import TITLE_PROMPT
 from .turn_stream import LIVE_TURNS, TERMINAL_EVENTS, TurnStream, flush, follow_stored
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class TurnSettings:
     model: str | None
     context_budget: int
     max_answer_tokens: int
+    refine_titles: bool = True
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,15 @@ class Turn:
 def title_from(message: str) -> str:
     text = " ".join(message.split())
     return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1].rstrip() + "…"
+
+
+def clean_title(raw: str) -> str | None:
+    """The model's title, if it looks like one (a weak model may ramble or answer instead)."""
+    line = raw.strip().splitlines()[0] if raw.strip() else ""
+    line = line.strip().strip("\"'*#`").removeprefix("Title:").strip().strip("\"'")
+    if not line or len(line) > TITLE_LENGTH or len(line.split()) > 10:
+        return None
+    return line
 
 
 def owned_session(session, user_id: str, session_id: str) -> ChatSession:
@@ -128,6 +139,7 @@ class ConversationManager:
                     "A reply is still being written in this session; wait for it or stop it first"
                 ) from exc
             turn = Turn(chat.id, user_message.id, answer.id, TurnStream(answer.id))
+            is_new_session = session_id is None
 
         turn.stream.append(
             {
@@ -139,13 +151,18 @@ class ConversationManager:
         )
         LIVE_TURNS.add(turn.stream)
         runner = threading.Thread(
-            target=self._run_turn, args=(turn, message, settings), name="turn", daemon=True
+            target=self._run_turn,
+            args=(turn, message, settings, is_new_session),
+            name="turn",
+            daemon=True,
         )
         runner.start()
         return turn
 
     # --- the runner ----------------------------------------------------------------
-    def _run_turn(self, turn: Turn, message: str, settings: TurnSettings) -> None:
+    def _run_turn(
+        self, turn: Turn, message: str, settings: TurnSettings, refine_title: bool = False
+    ) -> None:
         stream = turn.stream
         text_parts: list[str] = []
         result = StreamResult()
@@ -175,6 +192,28 @@ class ConversationManager:
             status, error, http_status = "error", "The reply failed because of a server error", 500
         text = "".join(text_parts)
         self._finish(turn, text, status, error, http_status, result, time.monotonic() - started)
+        if refine_title and settings.refine_titles and status == "complete":
+            self._refine_title(turn.session_id, message, settings)
+
+    def _refine_title(self, session_id: str, message: str, settings: TurnSettings) -> None:
+        """After the first answer (off the user's path): ask the model for a better title,
+        unless the user renamed the session meanwhile."""
+        try:
+            raw = self.engine.complete(
+                [{"role": "user", "content": TITLE_PROMPT.format(message=message[:1000])}],
+                model=settings.model,
+                max_tokens=20,
+            )
+        except EngineError:
+            return
+        title = clean_title(raw)
+        if not title:
+            return
+        with self.database.unit_of_work() as uow:
+            chat = uow.session.get(ChatSession, session_id)
+            if chat is not None and chat.title == title_from(message):
+                chat.title = title
+                uow.commit()
 
     def _prompt(self, turn: Turn, message: str, settings: TurnSettings) -> list[dict]:
         with self.database.unit_of_work() as uow:

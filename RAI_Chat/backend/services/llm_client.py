@@ -131,6 +131,10 @@ class EngineClient:
         except ValueError as exc:  # a malformed chunk
             raise EngineError("The language model engine sent a malformed stream") from exc
 
+    def complete(self, messages: list[dict], *, max_tokens: int, model: str | None = None) -> str:
+        """A short, non-streaming answer (background work such as titles)."""
+        return "".join(self.stream_chat(messages, model=model, max_tokens=max_tokens))
+
     def count_tokens(self, text: str) -> int:
         """Exact count from the engine's tokenizer; an estimate if it has none."""
         try:

@@ -97,7 +97,34 @@ def test_a_non_streaming_turn_answers_and_saves_both_messages(fake, http):
     ]
     listed = http.get("/api/session/", headers=user.headers).json()["sessions"]
     assert listed[0]["id"] == body["session_id"]
+    # REPLY has more words than a title may have, so the model's title is not used.
     assert listed[0]["title"] == "Tell me about foxes"
+
+
+def test_a_new_session_gets_a_title_from_the_model_after_its_first_answer(fake, http):
+    fake.reply = "Fox facts"
+    user = new_user(http)
+    body = user.chat("Tell me everything you know about red foxes please").json()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        title = http.get(f"/api/session/{body['session_id']}", headers=user.headers).json()[
+            "session"
+        ]["title"]
+        if title == "Fox facts":
+            break
+        time.sleep(0.1)
+    assert title == "Fox facts"
+    title_requests = [r for r in fake.requests if "Write a title" in r["messages"][-1]["content"]]
+    assert title_requests and "red foxes" in title_requests[-1]["messages"][-1]["content"]
+
+
+def test_a_rambling_title_from_the_model_is_not_used(fake, http):
+    fake.reply = LONG_REPLY  # far too long to be a title
+    user = new_user(http)
+    body = user.chat("Short question").json()
+    time.sleep(1.0)
+    session = http.get(f"/api/session/{body['session_id']}", headers=user.headers).json()
+    assert session["session"]["title"] == "Short question"
 
 
 def test_a_streaming_turn_sends_session_tokens_and_exactly_one_done(fake, http):
@@ -119,7 +146,11 @@ def test_history_of_the_session_reaches_the_model(fake, http):
     user = new_user(http)
     first = user.chat("My name is Jordan").json()
     user.chat("What is my name?", session_id=first["session_id"])
-    sent = fake.requests[-1]["messages"]
+    sent = next(
+        r["messages"]
+        for r in reversed(fake.requests)
+        if r["messages"][-1]["content"] == "What is my name?"
+    )
     assert sent[0]["role"] == "system"
     assert [m["content"] for m in sent[1:]] == ["My name is Jordan", REPLY, "What is my name?"]
 
