@@ -32,6 +32,7 @@ export interface StoredMessage {
   status?: string;
   created_at?: string;
   sources?: Source[];
+  error?: string | null;
 }
 
 export interface Page<T> {

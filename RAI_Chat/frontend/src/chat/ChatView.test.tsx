@@ -175,3 +175,25 @@ describe('<ChatView>', () => {
     expect(screen.queryByRole('button', { name: 'Load older messages' })).toBeNull();
   });
 });
+
+describe('stored messages', () => {
+  it('shows the API statuses: complete, interrupted and error', async () => {
+    installFetch({
+      'GET /api/session/s1': () =>
+        jsonResponse({
+          status: 'success',
+          messages: [
+            { id: 'a2', role: 'assistant', content: 'Half', status: 'error', error: 'The engine stopped answering' },
+            { id: 'u2', role: 'user', content: 'Q2', status: 'complete' },
+            { id: 'a1', role: 'assistant', content: 'Cut', status: 'interrupted' },
+            { id: 'u1', role: 'user', content: 'Q1', status: 'complete' },
+          ],
+          next_cursor: null,
+        }),
+    });
+    render(<Harness initial="s1" />);
+    expect(await screen.findByText('The engine stopped answering')).toBeInTheDocument();
+    expect(screen.getByText('The answer was interrupted before the end')).toBeInTheDocument();
+    expect(document.querySelector('[data-message-id="u1"]')).toHaveAttribute('data-status', 'done');
+  });
+});

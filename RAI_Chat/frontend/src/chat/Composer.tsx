@@ -54,7 +54,7 @@ export function Composer({ onSend, onStop, streaming, disabled, autoFocusKey }: 
         value={text}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={onKeyDown}
-        placeholder="Message RAI…  (Enter to send, Shift+Enter for a new line)"
+        placeholder="Message RAI…"
         rows={1}
         disabled={disabled}
         aria-describedby="composer-hint"

@@ -6,7 +6,7 @@ import { Sources } from './Sources';
 
 const statusNotes: Record<string, string> = {
   stopped: 'Stopped',
-  interrupted: 'Interrupted — the answer was cut off',
+  interrupted: 'The answer was interrupted before the end',
 };
 
 /** One message. The user's text is shown as typed; the assistant's as sanitised markdown. */

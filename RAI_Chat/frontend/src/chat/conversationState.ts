@@ -56,14 +56,33 @@ export function isRunningStatus(status: string | undefined): boolean {
   return Boolean(status && RUNNING_STATUSES.has(status));
 }
 
+/** The API's message statuses (complete, in_progress, interrupted, error) in the page's words. */
+export function normaliseStatus(status: string | undefined): MessageStatus {
+  switch (status) {
+    case undefined:
+    case null:
+    case '':
+    case 'complete':
+    case 'completed':
+    case 'success':
+      return 'done';
+    case 'failed':
+      return 'error';
+    default:
+      return status;
+  }
+}
+
 export function fromStored(message: StoredMessage): UiMessage {
+  const status = normaliseStatus(message.status);
   return {
     id: String(message.id),
     role: message.role,
     content: message.content ?? '',
-    status: message.status ?? 'done',
+    status,
     createdAt: message.created_at,
     sources: Array.isArray(message.sources) ? message.sources : undefined,
+    error: status === 'error' ? message.error ?? 'The answer failed.' : undefined,
   };
 }
 
