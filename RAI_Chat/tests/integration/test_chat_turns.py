@@ -343,3 +343,27 @@ def test_two_users_stream_at_once_without_mixing(fake, http):
         assert tokens(events) == LONG_REPLY
         messages = session_messages(user, events[0][1]["session_id"])
         assert messages[0]["content"] == f"hi from {user.username}"
+
+
+def test_a_slow_engine_times_out_with_504_and_the_message_is_kept(fake, stack, tmp_path):
+    fake.chunk_delay = 3.0  # longer than the API waits for the next token
+    api = start_api_server(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'slow.db'}",
+            "LLM_API_URL": stack[2],
+            "LLM_READ_TIMEOUT": "1",
+            "RATELIMIT_ENABLED": "false",
+        },
+        tmp_path,
+    )
+    try:
+        with api.client() as http:
+            user = new_user(http)
+            response = user.chat("are you there?")
+            assert response.status_code == 504
+            assert "in time" in response.json()["error"]
+            messages = session_messages(user, response.json()["session_id"])
+            assert messages[0]["content"] == "are you there?"
+            assert messages[1]["status"] == "error"
+    finally:
+        stop_api_server(api)
