@@ -6,8 +6,10 @@ a stream after its first piece. Used by the tests and the benchmarks."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +36,7 @@ class FakeUpstream:
         self.requests: list[dict[str, Any]] = []
         self.failures: list[Failure] = []
         self.fail_mid_stream = False
+        self.timestamp_pieces = False  # each piece is its send time (perf_counter), for benchmarks
         self.app = FastAPI()
         self._routes()
         self._server = ServerThread(self.app)
@@ -47,6 +50,8 @@ class FakeUpstream:
         self.failures.extend(Failure(status, message, hdrs) for _ in range(times))
 
     def pieces(self) -> list[str]:
+        if self.timestamp_pieces:
+            return _Timestamps(len(self.chunks or self.reply.split(" ")))
         if self.chunks is not None:
             return self.chunks
         words = self.reply.split(" ")
@@ -93,6 +98,17 @@ class FakeUpstream:
     async def _pace(self) -> None:
         if self.chunk_delay:
             await asyncio.sleep(self.chunk_delay)
+
+
+class _Timestamps(list):
+    """Pieces that read as the time at which they are sent."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__(["" for _ in range(n)])
+
+    def __iter__(self):  # noqa: ANN204
+        for _ in range(len(self)):
+            yield f"{time.perf_counter():.6f} "
 
 
 def _sse(data: Any, event: str | None = None) -> str:
@@ -330,3 +346,22 @@ class FakeGemini(FakeUpstream):
                 yield _sse(self.error_body(Failure(500, "upstream broke")))
                 return
             yield _sse(self._chunk(body, piece, "STOP" if i == len(pieces) - 1 else None))
+
+
+def main() -> None:
+    """Serve a fake OpenAI upstream in the foreground (used by the benchmarks)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--chunks", type=int, default=50)
+    parser.add_argument("--delay", type=float, default=0.02)
+    args = parser.parse_args()
+    fake = FakeOpenAI(chunk_delay=args.delay)
+    fake.chunks = ["x"] * args.chunks
+    fake.timestamp_pieces = True
+    import uvicorn
+
+    uvicorn.run(fake.app, host="127.0.0.1", port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
