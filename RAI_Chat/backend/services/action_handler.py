@@ -1,0 +1,36 @@
+"""The action handler (the seed's name): what the turn runner imports.
+
+The marker grammar is documented in ``services/actions/markers.py``."""
+
+from __future__ import annotations
+
+from .actions.calculator import Calculation, calculate
+from .actions.guards import fact_supported_by, forget_requested, search_skip_reason
+from .actions.handler import ActionHandler, ActionPorts, ActionRound
+from .actions.markers import (
+    EFFECT_KINDS,
+    RETRIEVAL_KINDS,
+    Marker,
+    neutralise,
+    parse_markers,
+    strip_markers,
+)
+from .actions.stream_filter import MarkerStreamFilter
+
+__all__ = [
+    "EFFECT_KINDS",
+    "RETRIEVAL_KINDS",
+    "ActionHandler",
+    "ActionPorts",
+    "ActionRound",
+    "Calculation",
+    "Marker",
+    "MarkerStreamFilter",
+    "calculate",
+    "fact_supported_by",
+    "forget_requested",
+    "neutralise",
+    "parse_markers",
+    "search_skip_reason",
+    "strip_markers",
+]
