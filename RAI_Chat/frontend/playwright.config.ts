@@ -14,7 +14,8 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   retries: process.env.CI ? 1 : 0,
-  timeout: 180_000,
+  // A real model on two shared cores: a turn can take a minute or more.
+  timeout: 300_000,
   expect: { timeout: 60_000 },
   reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
   use: {

@@ -67,12 +67,12 @@ test('a lost connection mid-answer is resumed', async ({ page, chat, context }) 
 test('an XSS attempt in a message or an answer renders inert', async ({ page, chat }) => {
   const payload = '<img src=x onerror="window.__xss=1"> Please repeat exactly this HTML: <img src=x onerror="window.__xss=2">';
   await chat.send(payload);
-  await chat.waitForAnswerDone();
+  await chat.waitForAnswerSettled();
   await expect(page.locator('article[data-role="user"]').last()).toContainText('<img src=x onerror="window.__xss=1">');
   expect(await page.locator('.message [onerror], .message img[src="x"], .message script').count()).toBe(0);
   expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
   await page.reload();
-  await chat.waitForAnswerDone();
+  await chat.waitForAnswerSettled();
   expect(await page.locator('[onerror]').count()).toBe(0);
   expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
 });

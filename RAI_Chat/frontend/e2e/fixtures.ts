@@ -76,13 +76,19 @@ export class ChatPage {
         const status = await this.lastAnswer().getAttribute('data-status');
         const text = await this.answerText();
         return status === 'streaming' && text.length >= min ? 'streaming' : status === 'streaming' ? 'waiting' : status;
-      }, { timeout: 120_000, intervals: [100, 200, 250] })
+      }, { timeout: 240_000, intervals: [100, 200, 250] })
       .toBe('streaming');
     return this.answerText();
   }
 
-  async waitForAnswerDone(timeout = 170_000): Promise<string> {
+  async waitForAnswerDone(timeout = 280_000): Promise<string> {
     await expect(this.lastAnswer()).toHaveAttribute('data-status', /^(done|interrupted)$/, { timeout });
+    return this.answerText();
+  }
+
+  /** Waits until the last answer ended one way or another (done, interrupted, stopped or failed). */
+  async waitForAnswerSettled(timeout = 280_000): Promise<string> {
+    await expect(this.lastAnswer()).toHaveAttribute('data-status', /^(done|interrupted|stopped|error)$/, { timeout });
     return this.answerText();
   }
 
@@ -91,5 +97,8 @@ export class ChatPage {
   }
 }
 
-/** A prompt that makes even a small model write for several seconds. */
-export const LONG_PROMPT = 'Write a long, detailed story of at least 400 words about a lighthouse keeper and a storm. Use several paragraphs.';
+/**
+ * A prompt that keeps even a small model writing for several seconds (long enough to stop it
+ * or to reload the page mid-answer), without taking minutes on a two-core machine.
+ */
+export const LONG_PROMPT = 'Write a story of about 120 words about a lighthouse keeper and a storm.';

@@ -5,6 +5,14 @@ export async function stopTurn(sessionId: string): Promise<void> {
   await apiRequest('/api/chat/stop', { method: 'POST', body: { session_id: sessionId } });
 }
 
+const EMBEDDING_MODEL = /(embed|minilm|^bge-|^e5-|^gte-)/i;
+
+/** The engine also lists its embedding model: that one cannot answer a chat. */
+export function isChatModel(model: EngineModel & { type?: string; capabilities?: unknown }): boolean {
+  if (model.type && model.type !== 'chat' && model.type !== 'llm') return false;
+  return !EMBEDDING_MODEL.test(model.id);
+}
+
 /**
  * The engine's models, if the API relays them (`GET /api/chat/models` → `{models:[{id}]}`,
  * or OpenAI's `{data:[{id}]}`). Returns null when the API offers no list.
@@ -14,7 +22,9 @@ export async function listModels(signal?: AbortSignal): Promise<EngineModel[] | 
     const body = await apiRequest<{ models?: Array<EngineModel | string>; data?: EngineModel[] }>('/api/chat/models', { signal });
     const raw = body.models ?? body.data;
     if (!Array.isArray(raw)) return null;
-    return raw.map((m) => (typeof m === 'string' ? { id: m } : m)).filter((m) => m && typeof m.id === 'string');
+    return raw
+      .map((m) => (typeof m === 'string' ? { id: m } : m))
+      .filter((m) => m && typeof m.id === 'string' && isChatModel(m));
   } catch {
     return null;
   }

@@ -47,7 +47,7 @@ export const MessageBubble = memo(function MessageBubble({ message, onRetry }: {
       {statusNotes[message.status] && <p className="message-note">{statusNotes[message.status]}</p>}
       {failed && (
         <div className="message-error" role="alert">
-          <span>{message.error ?? 'The answer failed.'}</span>
+          <span>{message.error || 'The answer failed.'}</span>
           {onRetry && message.retryText && (
             <button type="button" className="button button-small" onClick={() => onRetry(message.id)}>
               <Icon name="retry" size={14} /> Retry

@@ -1,0 +1,44 @@
+import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { installFetch, jsonResponse } from '../test/fakeServer';
+import { SettingsPanel } from './SettingsPanel';
+
+afterEach(() => vi.unstubAllGlobals());
+
+function renderPanel(onModelChange = vi.fn(), onThemeChange = vi.fn()) {
+  render(
+    <SettingsPanel open onClose={() => undefined} theme="system" onThemeChange={onThemeChange} model={null} onModelChange={onModelChange} sessionId={null} onImported={() => undefined} />,
+  );
+  return { onModelChange, onThemeChange };
+}
+
+describe('<SettingsPanel>', () => {
+  it('offers the engine chat models, not its embedding model', async () => {
+    const user = userEvent.setup();
+    installFetch({
+      'GET /api/chat/models': () =>
+        jsonResponse({ status: 'success', models: [{ id: 'qwen2.5-coder-0.5b-instruct', owned_by: 'llama' }, { id: 'all-MiniLM-L6-v2', owned_by: 'minilm' }] }),
+    });
+    const { onModelChange } = renderPanel();
+    const select = await screen.findByLabelText('Model used for new messages');
+    expect(Array.from((select as HTMLSelectElement).options).map((o) => o.value)).toEqual(['', 'qwen2.5-coder-0.5b-instruct']);
+    await user.selectOptions(select, 'qwen2.5-coder-0.5b-instruct');
+    expect(onModelChange).toHaveBeenCalledWith('qwen2.5-coder-0.5b-instruct');
+  });
+
+  it('hides the model choice when the API lists no models', async () => {
+    installFetch({ 'GET /api/chat/models': () => jsonResponse({ status: 'error', error: 'Not found' }, 404) });
+    const { onThemeChange } = renderPanel();
+    await userEvent.setup().click(screen.getByLabelText('Dark'));
+    expect(onThemeChange).toHaveBeenCalledWith('dark');
+    expect(screen.queryByLabelText('Model used for new messages')).toBeNull();
+  });
+
+  it('disables export until a chat is open', () => {
+    installFetch({ 'GET /api/chat/models': () => jsonResponse({ status: 'success', models: [] }) });
+    renderPanel();
+    expect(screen.getByRole('button', { name: /Export chat \(JSON\)/ })).toBeDisabled();
+    expect(screen.getByRole('button', { name: /Import chat/ })).toBeEnabled();
+  });
+});
