@@ -49,6 +49,7 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
   const callbacks = useRef({ onSessionStarted, onTurnFinished });
   callbacks.current = { onSessionStarted, onTurnFinished };
   const [, forceRender] = useReducer((n: number) => n + 1, 0);
+  const pendingStop = useRef<Promise<unknown>>(Promise.resolve());
 
   const persist = useCallback((turn: LiveTurn) => {
     const { sessionId: sid, assistantMessageId, userMessageId, lastEventId } = turn.cursor;
@@ -152,6 +153,8 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
 
       let outcome: Awaited<ReturnType<typeof runChatTurn>> | 'failed' = 'failed';
       try {
+        // A turn stopped a moment ago must be over server-side before the next one starts.
+        if (request) await pendingStop.current;
         outcome = await runChatTurn({ request, cursor: turn.cursor, signal: turn.controller.signal, onEvent });
       } catch (err) {
         if (isCurrent()) {
@@ -300,7 +303,7 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
     dispatch({ type: 'patch', id: turn.bubbleId, patch: { status: 'stopped', statusLine: undefined } });
     const sid = turn.cursor.sessionId;
     if (sid && turn.cursor.assistantMessageId) {
-      stopTurn(sid)
+      pendingStop.current = stopTurn(sid)
         .catch(() => undefined)
         .finally(() => callbacks.current.onTurnFinished?.(sid));
       turn.controller.abort();

@@ -14,6 +14,16 @@ export function downloadBlob(blob: Blob, filename: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+function readFileText(file: File): Promise<string> {
+  if (typeof file.text === 'function') return file.text();
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result ?? ''));
+    reader.onerror = () => reject(reader.error ?? new Error('Could not read the file.'));
+    reader.readAsText(file);
+  });
+}
+
 interface SessionTransferProps {
   sessionId: string | null;
   onImported: (session: ChatSession) => void;
@@ -49,7 +59,7 @@ export function SessionTransfer({ sessionId, onImported }: SessionTransferProps)
     try {
       let transcript: unknown;
       try {
-        transcript = JSON.parse(await file.text());
+        transcript = JSON.parse(await readFileText(file));
       } catch {
         throw new Error('That file is not a JSON export of a chat.');
       }
