@@ -15,11 +15,12 @@ const frontendDir = path.resolve(here, '..');
 const repoRoot = path.resolve(frontendDir, '..', '..');
 const READY_TIMEOUT_MS = Number(process.env.RAI_E2E_READY_TIMEOUT_MS ?? 600_000);
 
-function serverCommand(): { cmd: string; args: string[] } {
+/** RAI_E2E_SERVER_CMD runs in the frontend folder; the default runs at the repository root. */
+function serverCommand(): { cmd: string; args: string[]; cwd: string } {
   const custom = process.env.RAI_E2E_SERVER_CMD;
-  if (custom) return { cmd: 'bash', args: ['-c', custom] };
+  if (custom) return { cmd: 'bash', args: ['-c', `exec ${custom}`], cwd: frontendDir };
   const python = path.join(repoRoot, '.venv', 'bin', 'python');
-  return { cmd: existsSync(python) ? python : 'python3', args: ['-m', 'RAI_Chat.tests.e2e_server'] };
+  return { cmd: existsSync(python) ? python : 'python3', args: ['-m', 'RAI_Chat.tests.e2e_server'], cwd: repoRoot };
 }
 
 function stop(child: ChildProcess): Promise<void> {
@@ -54,9 +55,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
   mkdirSync(path.join(frontendDir, 'test-results'), { recursive: true });
   const log = createWriteStream(path.join(frontendDir, 'test-results', 'e2e-server.log'));
-  const { cmd, args } = serverCommand();
+  const { cmd, args, cwd } = serverCommand();
   const child = spawn(cmd, args, {
-    cwd: repoRoot,
+    cwd,
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
