@@ -52,7 +52,7 @@ export function ChatView({ sessionId, model, onSessionStarted, onTurnFinished }:
           {chat.loadError}
         </p>
       )}
-      <Composer onSend={chat.send} onStop={chat.stop} streaming={chat.streaming} autoFocusKey={sessionId} />
+      <Composer onSend={chat.send} onStop={chat.stop} streaming={chat.streaming} disabled={chat.loading} autoFocusKey={sessionId} />
     </section>
   );
 }

@@ -5,6 +5,7 @@ interface ComposerProps {
   onSend: (text: string) => boolean | void;
   onStop: () => void;
   streaming: boolean;
+  /** Sending is not possible yet (the chat is loading); typing is. */
   disabled?: boolean;
   autoFocusKey?: string | null;
 }
@@ -56,7 +57,6 @@ export function Composer({ onSend, onStop, streaming, disabled, autoFocusKey }: 
         onKeyDown={onKeyDown}
         placeholder="Message RAI…"
         rows={1}
-        disabled={disabled}
         aria-describedby="composer-hint"
       />
       <span id="composer-hint" className="visually-hidden">
