@@ -12,6 +12,7 @@ from ...services.actions.markers import neutralise
 logger = logging.getLogger(__name__)
 MAX_TITLE_CHARS = 200
 MAX_QUERY_CHARS = 300
+MAX_URL_CHARS = 2000
 
 
 class WebSearchError(RuntimeError):
@@ -48,6 +49,8 @@ def clean_results(items: object, max_results: int) -> list[SearchResult]:
         content = item.get("content") or ""
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             continue
+        if len(url) > MAX_URL_CHARS or any(c.isspace() for c in url):
+            continue
         if not isinstance(title, str) or not isinstance(content, str):
             continue
         out.append(SearchResult(" ".join(title.split())[:MAX_TITLE_CHARS], url, content))
@@ -65,7 +68,7 @@ def format_results(
     used: list[SearchResult] = []
     spent = 0
     for number, result in enumerate(results, start=1):
-        head = f"[{number}] {neutralise(result.title)} ({result.url})\n"
+        head = f"[{number}] {neutralise(result.title)} ({neutralise(result.url)})\n"
         body = neutralise(" ".join(result.content.split()))
         head_cost = count_tokens(head)
         room = token_budget - spent - head_cost

@@ -175,12 +175,12 @@ def could_become_marker(tail: str) -> bool:
 # --- neutralising untrusted text ------------------------------------------------------
 
 INERT_BRACKET = "⟦"
-OPEN_BRACKETS = "[［⟦〚【〔〘⁅❲❴⦋⦍⦏⟬⟮⦗﹇︻︹｢「『〖〈《<({⸢⸤⸦⸨\uff5f\u2045"
+OPEN_BRACKETS = "[［⟦〚【〔〘⁅❲❴⦋⦍⦏⟬⟮⦗﹇︻︹｢「『〖〈《<({⸢⸤⸦⸨‹«⟨❬❮❰\uff5f\u2045"
 _SKIPPABLE = set(" \t\u00a0\u3000") | {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 # Letters that look like the Latin ones of the names (Cyrillic, Greek).
 _CONFUSABLES = str.maketrans(
-    "АВЕКМНОРСТХУІЅаеорсухіѕԁԛԝΑΒΕΗΙΚΜΝΟΡΤΧΥΖαεικνορτυχ",
-    "ABEKMHOPCTXYISaeopcyxisdqwABEHIKMNOPTXYZaeikvoptux",
+    "АВЕКМНОРСТХУІЅаеорсухіѕԁԛԝΑΒΕΗΙΚΜΝΟΡΤΧΥΖαεικνορτυχᎪᏴᏟᎬᎻᏦᎷᏢᎡᏚᎢᏔ",
+    "ABEKMHOPCTXYISaeopcyxisdqwABEHIKMNOPTXYZaeikvoptuxABCEHKMPRSTW",
 )
 _FOLDED_NAMES = {name.replace("_", "") for name in NAMES}
 _COLONS = set(":：﹕︓∶꞉˸ː")
