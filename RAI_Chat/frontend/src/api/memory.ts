@@ -1,7 +1,7 @@
 import { apiRequest } from './http';
 import type { EpisodicResult, Fact } from './types';
 
-type RawFact = Partial<Fact> & { id: string; text?: string; content?: string; message_id?: string | null };
+type RawFact = Partial<Fact> & { id: string; text?: string; content?: string; message_id?: string | null; source_session_id?: string | null };
 
 /** The API names the fact `fact`; `text`/`content` are accepted too. */
 export function normaliseFact(raw: RawFact): Fact {
@@ -10,6 +10,7 @@ export function normaliseFact(raw: RawFact): Fact {
     id: String(raw.id),
     fact: raw.fact ?? raw.text ?? raw.content ?? '',
     source_message_id: raw.source_message_id ?? raw.message_id ?? null,
+    session_id: raw.session_id ?? raw.source_session_id ?? null,
   };
 }
 

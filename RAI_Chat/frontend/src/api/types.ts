@@ -49,6 +49,8 @@ export interface Fact {
   source_message_id?: string | null;
   session_id?: string | null;
   source?: string | null;
+  /** e.g. active, superseded (replaced by a correction). */
+  status?: string;
 }
 
 export interface EpisodicResult {

@@ -75,6 +75,7 @@ export function FactItem({ fact, onSave, onDelete, onOpenSession }: FactItemProp
               </>
             )}
             {fact.created_at && <> · {new Date(fact.created_at).toLocaleDateString()}</>}
+            {fact.status && fact.status !== 'active' && <> · {fact.status}</>}
           </p>
           <div className="fact-actions">
             <button type="button" className="icon-button" onClick={() => { setDraft(fact.fact); setEditing(true); }} aria-label={`Edit fact: ${fact.fact}`}>

@@ -21,7 +21,7 @@ describe('<MemoryPanel>', () => {
     const user = userEvent.setup();
     const calls: string[] = [];
     installFetch({
-      'GET /api/memory/facts': () => jsonResponse({ status: 'success', facts: [{ id: 'f1', fact: 'user_name=Jordan', source_message_id: 'm1', session_id: 's1' }] }),
+      'GET /api/memory/facts': () => jsonResponse({ status: 'success', facts: [{ id: 'f1', fact: 'user_name=Jordan', status: 'active', source_message_id: 'm1', source_session_id: 's1' }] }),
       'POST /api/memory/facts': (_u, init) => {
         calls.push(`POST ${init.body}`);
         return jsonResponse({ status: 'success', fact: { id: 'f2', fact: JSON.parse(String(init.body)).fact, source: 'manual' } }, 201);
