@@ -33,14 +33,14 @@ def start_engine(port: int, env: dict[str, str] | None = None) -> subprocess.Pop
     )
 
 
-def wait_for_health(process: subprocess.Popen, base_url: str, timeout: float = 120) -> None:
+def wait_for_health(process: subprocess.Popen, base_url: str, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             output = process.stdout.read() if process.stdout else ""
             raise RuntimeError(f"the LLM Engine exited with {process.returncode}:\n{output}")
         try:
-            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
+            if httpx.get(f"{base_url}/health", timeout=5).status_code == 200:
                 return
         except httpx.HTTPError:
             pass

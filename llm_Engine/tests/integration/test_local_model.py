@@ -14,12 +14,15 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
+TIMEOUT = 300  # seconds: the suites share 2 cores, a busy machine is slow
 QUESTION = [{"role": "user", "content": "What is the capital of France? Answer with one word."}]
 
 
 @pytest.fixture(scope="module")
 def client(engine_server: str) -> openai.OpenAI:
-    return openai.OpenAI(base_url=f"{engine_server}/v1", api_key="unused", max_retries=0)
+    return openai.OpenAI(
+        base_url=f"{engine_server}/v1", api_key="unused", max_retries=0, timeout=TIMEOUT
+    )
 
 
 def test_local_model_answers_a_one_word_question(client: openai.OpenAI) -> None:
@@ -49,7 +52,8 @@ def test_openai_client_streams_the_answer_with_usage(client: openai.OpenAI) -> N
 
 def test_raw_stream_is_openai_chunks_ending_with_done(engine_server: str) -> None:
     body = {"model": "default", "messages": QUESTION, "stream": True, "max_tokens": 8}
-    with httpx.stream("POST", f"{engine_server}/v1/chat/completions", json=body) as response:
+    url = f"{engine_server}/v1/chat/completions"
+    with httpx.stream("POST", url, json=body, timeout=TIMEOUT) as response:
         assert response.headers["content-type"].startswith("text/event-stream")
         lines = [line for line in response.iter_lines() if line]
     assert lines[-1] == "data: [DONE]"
@@ -91,11 +95,14 @@ def test_unknown_model_is_a_404_in_openai_format(client: openai.OpenAI) -> None:
 
 def test_tokenize_counts_the_prompt_as_the_model_sees_it(engine_server: str) -> None:
     counted = httpx.post(
-        f"{engine_server}/tokenize", json={"model": "default", "messages": QUESTION}
+        f"{engine_server}/tokenize",
+        json={"model": "default", "messages": QUESTION},
+        timeout=TIMEOUT,
     ).json()
     answer = httpx.post(
         f"{engine_server}/v1/chat/completions",
         json={"model": "default", "messages": QUESTION, "max_tokens": 1},
+        timeout=TIMEOUT,
     ).json()
     assert counted["exact"] is True
     assert counted["count"] == answer["usage"]["prompt_tokens"]
@@ -104,11 +111,12 @@ def test_tokenize_counts_the_prompt_as_the_model_sees_it(engine_server: str) -> 
 def test_a_client_that_disconnects_stops_its_generation(engine_server: str) -> None:
     long_task = {
         "model": "default",
-        "messages": [{"role": "user", "content": "Write a very long essay about the sea."}],
+        "messages": [{"role": "user", "content": "Count from 1 to 3000, one number a line."}],
         "stream": True,
         "max_tokens": 2000,
     }
-    with httpx.stream("POST", f"{engine_server}/v1/chat/completions", json=long_task) as r:
+    url = f"{engine_server}/v1/chat/completions"
+    with httpx.stream("POST", url, json=long_task, timeout=TIMEOUT) as r:
         for n, _ in enumerate(r.iter_lines()):
             if n > 6:
                 break
@@ -116,16 +124,18 @@ def test_a_client_that_disconnects_stops_its_generation(engine_server: str) -> N
     answer = httpx.post(
         f"{engine_server}/v1/chat/completions",
         json={"model": "default", "messages": QUESTION, "max_tokens": 4},
-        timeout=60,
+        timeout=TIMEOUT,
     )
     assert answer.status_code == 200
-    assert time.monotonic() - started < 10  # not queued behind 2000 tokens (≈ 40 s)
+    assert time.monotonic() - started < 30  # not queued behind 2000 tokens (≥ 40 s)
 
 
 def test_embeddings_are_normalised_and_batchable(engine_server: str) -> None:
     texts = ["The cat sits on the mat.", "A cat is sitting on a mat.", "Stock prices fell."]
     body = httpx.post(
-        f"{engine_server}/v1/embeddings", json={"model": "all-MiniLM-L6-v2", "input": texts}
+        f"{engine_server}/v1/embeddings",
+        json={"model": "all-MiniLM-L6-v2", "input": texts},
+        timeout=TIMEOUT,
     ).json()
     vectors = [item["embedding"] for item in body["data"]]
     assert [len(v) for v in vectors] == [384, 384, 384]
@@ -141,8 +151,9 @@ def test_metrics_count_requests_and_tokens(engine_server: str) -> None:
     httpx.post(
         f"{engine_server}/v1/chat/completions",
         json={"model": "default", "messages": QUESTION, "max_tokens": 2},
+        timeout=TIMEOUT,
     )
-    text = httpx.get(f"{engine_server}/metrics").text
+    text = httpx.get(f"{engine_server}/metrics", timeout=TIMEOUT).text
     for name in (
         "llm_requests_total",
         "llm_prompt_tokens_total",

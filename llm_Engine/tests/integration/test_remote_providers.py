@@ -3,6 +3,7 @@ loopback that speaks that provider's wire protocol; the engine is reached with `
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import httpx
@@ -17,6 +18,7 @@ from llm_Engine.testing.engine import engine_thread
 from llm_Engine.testing.fake_upstreams import FakeAnthropic, FakeGemini, FakeOpenAI
 from llm_Engine.testing.server_thread import free_port
 
+post = functools.partial(httpx.post, timeout=60)  # generous: the machine may be busy
 REPLY = "The answer is forty two."
 MESSAGES = [
     {"role": "system", "content": "Be brief."},
@@ -26,10 +28,10 @@ MESSAGES = [
 
 def _provider(kind: str, base_url: str, retries: int = 1):  # noqa: ANN202
     if kind == "openai":
-        return OpenAICompatibleProvider(f"{base_url}/v1", "sk-test", 10, retries)
+        return OpenAICompatibleProvider(f"{base_url}/v1", "sk-test", 60, retries)
     if kind == "anthropic":
-        return AnthropicProvider(base_url, "sk-ant-test", 10, retries)
-    return GeminiProvider(base_url, "gemini-test", 10, retries)
+        return AnthropicProvider(base_url, "sk-ant-test", 60, retries)
+    return GeminiProvider(base_url, "gemini-test", 60, retries)
 
 
 FAKES = {"openai": FakeOpenAI, "anthropic": FakeAnthropic, "gemini": FakeGemini}
@@ -99,9 +101,7 @@ def test_an_upstream_that_keeps_failing_is_a_502(client, upstream) -> None:  # n
 
 def test_a_rate_limited_upstream_is_a_503_with_retry_after(engine, upstream) -> None:  # noqa: ANN001
     upstream.fail_next(429, times=5, retry_after="7")
-    response = httpx.post(
-        f"{engine}/v1/chat/completions", json={"model": "remote", "messages": MESSAGES}
-    )
+    response = post(f"{engine}/v1/chat/completions", json={"model": "remote", "messages": MESSAGES})
     assert response.status_code == 503
     assert response.headers["retry-after"] == "7"
     assert response.json()["error"]["code"] == "overloaded"
@@ -134,7 +134,7 @@ def test_an_unreachable_upstream_is_a_502(kind: str) -> None:
     registry = ProviderRegistry()
     registry.add("remote", _provider(kind, f"http://127.0.0.1:{free_port()}", retries=0), "m")
     with engine_thread(registry) as base_url:
-        response = httpx.post(
+        response = post(
             f"{base_url}/v1/chat/completions", json={"model": "remote", "messages": MESSAGES}
         )
     assert response.status_code == 502
@@ -142,7 +142,7 @@ def test_an_unreachable_upstream_is_a_502(kind: str) -> None:
 
 
 def test_remote_models_are_reachable_by_prefix(engine, upstream) -> None:  # noqa: ANN001
-    response = httpx.post(
+    response = post(
         f"{engine}/v1/chat/completions",
         json={"model": "remote/other-model", "messages": MESSAGES},
     )
@@ -151,7 +151,7 @@ def test_remote_models_are_reachable_by_prefix(engine, upstream) -> None:  # noq
 
 
 def test_remote_token_counts_use_the_provider(engine, upstream) -> None:  # noqa: ANN001
-    counted = httpx.post(f"{engine}/tokenize", json={"model": "remote", "messages": MESSAGES})
+    counted = post(f"{engine}/tokenize", json={"model": "remote", "messages": MESSAGES})
     assert counted.status_code == 200
     assert counted.json()["count"] > 0
     assert counted.json()["exact"] is (upstream.provider != "openai")
