@@ -132,6 +132,11 @@ class ActionHandler:
         for marker in markers:
             key = marker.key
             if key in self._done:
+                if marker.kind in RETRIEVAL_KINDS and allowed:
+                    out.results_for_model.append(
+                        f"You already looked up {_quote(' '.join(map(str, marker.args)))} "
+                        "in this answer; use the results above."
+                    )
                 continue
             self._done.add(key)
             if marker.kind in RETRIEVAL_KINDS:
