@@ -86,6 +86,25 @@ class Settings(BaseSettings):
     metrics_token: str | None = Field(
         None, description="When set, /metrics requires 'Authorization: Bearer <token>'."
     )
+    tavily_api_key: str | None = Field(
+        None, description="Tavily API key: web search through Tavily (preferred when set)."
+    )
+    tavily_api_url: str | None = Field(
+        None, description="Tavily API base URL (default https://api.tavily.com; tests)."
+    )
+    searxng_url: str | None = Field(
+        None,
+        description="A SearXNG instance (JSON format enabled) for web search when no Tavily "
+        "key is set. With neither, web search is off and the model is told so.",
+    )
+    web_search_timeout: float = Field(10.0, description="Seconds to wait for a web search.")
+    web_search_max_results: int = Field(5, description="Results asked for per web search.")
+    web_results_token_budget: int = Field(
+        1200, description="Tokens of web results added to the prompt per search."
+    )
+    action_max_rounds: int = Field(
+        3, description="Rounds of lookups (web, memory) the model may ask for per message."
+    )
 
 
 def _instance_secret(name: str) -> str:
@@ -138,6 +157,13 @@ class Config:
         self.RATELIMIT_STORAGE_URI = s.redis_url or "memory://"
         self.METRICS_ENABLED = s.metrics_enabled
         self.METRICS_TOKEN = s.metrics_token
+        self.TAVILY_API_KEY = s.tavily_api_key
+        self.TAVILY_API_URL = s.tavily_api_url
+        self.SEARXNG_URL = s.searxng_url
+        self.WEB_SEARCH_TIMEOUT = s.web_search_timeout
+        self.WEB_SEARCH_MAX_RESULTS = s.web_search_max_results
+        self.WEB_RESULTS_TOKEN_BUDGET = s.web_results_token_budget
+        self.ACTION_MAX_ROUNDS = s.action_max_rounds
         for key, value in overrides.items():
             setattr(self, key, value)
 
