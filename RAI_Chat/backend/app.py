@@ -16,6 +16,7 @@ from .core.auth.utils import authenticate_request
 from .core.database.migrate import upgrade
 from .core.database.session import Database, close_db
 from .core.logging import configure_logging
+from .services.jobs import Jobs
 from .services.llm_client import EngineClient
 from .utils.path import FRONTEND_DIST_DIR
 
@@ -65,6 +66,8 @@ def create_app(config_object=None) -> Flask:
         api_key=app.config["LLM_API_KEY"],
         read_timeout=app.config["LLM_READ_TIMEOUT"],
     )
+    app.extensions["rai_jobs"] = jobs = Jobs(app.config.get("REDIS_URL"), app.config["JOBS_MODE"])
+    jobs.start_consumer()
 
     register_request_hooks(app)
     register_error_handlers(app)

@@ -48,6 +48,15 @@ class Settings(BaseSettings):
         4096, description="Tokens of prompt + answer the API sends the model per turn."
     )
     max_answer_tokens: int = Field(1024, description="Longest answer, in tokens.")
+    facts_token_budget: int = Field(300, description="Tokens of remembered facts per prompt.")
+    recall_token_budget: int = Field(
+        400, description="Tokens of recalled episodic memories per prompt."
+    )
+    jobs_mode: str = Field(
+        "inprocess",
+        description="Background jobs: inprocess (a consumer thread in each API process), "
+        "external (run huey_consumer yourself) or immediate (synchronous; tests).",
+    )
     refine_titles: bool = Field(
         True, description="After a new session's first answer, ask the model for a title."
     )
@@ -66,6 +75,9 @@ class Settings(BaseSettings):
     rai_api_host: str = Field("127.0.0.1", description="Interface the API listens on.")
     rai_api_port: int = Field(6102, description="Port the API listens on.")
     rai_api_workers: int = Field(2, description="gunicorn worker processes (production server).")
+    rai_api_worker_connections: int = Field(
+        4000, description="Open connections (e.g. streams) each gevent worker accepts."
+    )
     log_level: str = Field("INFO", description="Logging level.")
     ratelimit_enabled: bool = Field(True, description="Apply the rate limits below.")
     ratelimit_login: str = Field(
@@ -142,6 +154,9 @@ class Config:
         self.MAX_ANSWER_TOKENS = s.max_answer_tokens
         self.MAX_MESSAGE_CHARS = s.max_message_chars
         self.REFINE_TITLES = s.refine_titles
+        self.FACTS_TOKEN_BUDGET = s.facts_token_budget
+        self.RECALL_TOKEN_BUDGET = s.recall_token_budget
+        self.JOBS_MODE = s.jobs_mode
         self.MAX_IMPORT_BYTES = s.max_import_bytes
         self.CORS_ORIGINS = [o.strip() for o in s.cors_origins.split(",") if o.strip()]
         self.REGISTRATION_ENABLED = s.registration_enabled
@@ -184,6 +199,7 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
 
     def __init__(self, settings: Settings | None = None, **overrides):
+        overrides.setdefault("JOBS_MODE", "immediate")
         # Tests register many users from one address: limits are off unless a test asks.
         overrides.setdefault("RATELIMIT_ENABLED", False)
         super().__init__(settings, **overrides)

@@ -22,7 +22,7 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-def serve_with_gunicorn(host: str, port: int, workers: int) -> None:
+def serve_with_gunicorn(host: str, port: int, workers: int, worker_connections: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     class RaiGunicorn(BaseApplication):
@@ -30,7 +30,7 @@ def serve_with_gunicorn(host: str, port: int, workers: int) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("worker_class", "gevent")
-            self.cfg.set("worker_connections", 1000)
+            self.cfg.set("worker_connections", worker_connections)
             self.cfg.set("timeout", 120)
             self.cfg.set("graceful_timeout", 10)
             self.cfg.set("accesslog", None)
@@ -44,6 +44,9 @@ def serve_with_gunicorn(host: str, port: int, workers: int) -> None:
 
 
 def main() -> None:
+    # psycopg picks how it waits for the server when it is imported: here, before gevent
+    # patches the workers. Waiting with poll() lets gevent switch to other streams.
+    os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_poll")
     from .config import ConfigError, get_config
 
     try:
@@ -55,6 +58,7 @@ def main() -> None:
     host = os.environ.get("RAI_API_HOST", "127.0.0.1")
     port = int(os.environ.get("RAI_API_PORT", 6102))
     workers = int(os.environ.get("RAI_API_WORKERS", 2))
+    worker_connections = int(os.environ.get("RAI_API_WORKER_CONNECTIONS", 4000))
     # Migrate once before the workers start, so a bad DATABASE_URL fails here, clearly.
     from .app import create_app
 
@@ -65,7 +69,7 @@ def main() -> None:
         sys.exit(1)
     print(f"RAI API Server is running at http://{host}:{port}", flush=True)
     if sys.platform.startswith("linux") and os.environ.get("RAI_API_SERVER") != "waitress":
-        serve_with_gunicorn(host, port, workers)
+        serve_with_gunicorn(host, port, workers, worker_connections)
     else:
         from waitress import serve
 

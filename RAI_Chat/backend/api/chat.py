@@ -39,6 +39,8 @@ def turn_settings(model: str | None) -> TurnSettings:
         context_budget=cfg["CONTEXT_TOKEN_BUDGET"],
         max_answer_tokens=cfg["MAX_ANSWER_TOKENS"],
         refine_titles=cfg["REFINE_TITLES"],
+        facts_budget=cfg["FACTS_TOKEN_BUDGET"],
+        recall_budget=cfg["RECALL_TOKEN_BUDGET"],
     )
 
 

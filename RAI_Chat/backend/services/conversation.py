@@ -20,13 +20,14 @@ from tenacity import retry, stop_after_attempt, wait_exponential
 from ..core.database.models import ChatSession, Message, utcnow
 from ..core.database.session import Database
 from ..core.errors import Conflict, NotFound
+from .jobs import Jobs, JobSettings
 from .llm_client import EngineClient, EngineError, StreamResult
-from .prompt_builder import HistoryItem, build_prompt
+from .memory import assemble_prompt
 from .prompts import TITLE_PROMPT
 from .turn_stream import LIVE_TURNS, TERMINAL_EVENTS, TurnStream, flush, follow_stored
 
 logger = logging.getLogger(__name__)
-FLUSH_INTERVAL_S = 0.25
+FLUSH_INTERVAL_S = 0.5
 STALE_AFTER = timedelta(seconds=60)  # an in-progress turn with no heartbeat for this long died
 TITLE_LENGTH = 60
 INTERRUPTED_BY_RESTART = "The server stopped while this answer was being written"
@@ -38,6 +39,8 @@ class TurnSettings:
     context_budget: int
     max_answer_tokens: int
     refine_titles: bool = True
+    facts_budget: int = 300
+    recall_budget: int = 400
 
 
 @dataclass(frozen=True)
@@ -82,10 +85,19 @@ def expire_stale_turn(session, message: Message) -> bool:
 
 
 class ConversationManager:
-    def __init__(self, user_id: str, database: Database, engine: EngineClient):
+    def __init__(
+        self,
+        user_id: str,
+        database: Database,
+        engine: EngineClient,
+        jobs: Jobs | None = None,
+        job_settings: JobSettings | None = None,
+    ):
         self.user_id = user_id
         self.database = database
         self.engine = engine
+        self.jobs = jobs
+        self.job_settings = job_settings
 
     # --- starting a turn -------------------------------------------------------------
     def start_turn(self, message: str, session_id: str | None, settings: TurnSettings) -> Turn:
@@ -192,6 +204,9 @@ class ConversationManager:
             status, error, http_status = "error", "The reply failed because of a server error", 500
         text = "".join(text_parts)
         self._finish(turn, text, status, error, http_status, result, time.monotonic() - started)
+        if self.jobs is not None and self.job_settings is not None:
+            ids = [turn.user_message_id] + ([turn.assistant_message_id] if text else [])
+            self.jobs.after_turn(self.job_settings, self.user_id, turn.session_id, ids)
         if refine_title and settings.refine_titles and status == "complete":
             self._refine_title(turn.session_id, message, settings)
 
@@ -216,37 +231,23 @@ class ConversationManager:
                 uow.commit()
 
     def _prompt(self, turn: Turn, message: str, settings: TurnSettings) -> list[dict]:
-        with self.database.unit_of_work() as uow:
-            rows = uow.session.scalars(
-                select(Message)
-                .where(
-                    Message.session_id == turn.session_id,
-                    Message.id.not_in([turn.user_message_id, turn.assistant_message_id]),
-                    Message.status.in_(["complete", "interrupted"]),
-                    Message.content != "",
-                )
-                .order_by(Message.created_at.desc())
-                .limit(200)
-            ).all()
-            history = []
-            for row in reversed(rows):
-                if row.token_count is None:
-                    row.token_count = self.engine.count_tokens(row.content)
-                history.append(HistoryItem(row.role, row.content, row.token_count))
-            uow.commit()
-        budget = max(256, settings.context_budget - settings.max_answer_tokens)
-        return build_prompt(history, message, budget=budget, count_tokens=self.engine.count_tokens)
+        built = assemble_prompt(
+            self.user_id,
+            self.database,
+            self.engine,
+            session_id=turn.session_id,
+            new_message=message,
+            exclude={turn.user_message_id, turn.assistant_message_id},
+            budget=max(256, settings.context_budget - settings.max_answer_tokens),
+            facts_budget=settings.facts_budget,
+            recall_budget=settings.recall_budget,
+        )
+        return built.messages
 
     def _safe_flush(self, stream: TurnStream, partial: str) -> bool:
         """Persist new events and the partial answer; True when a stop was requested."""
         try:
-            with self.database.unit_of_work() as uow:
-                answer = uow.session.get(Message, stream.message_id)
-                if answer is not None:
-                    answer.content = partial
-                    answer.updated_at = utcnow()
-                uow.commit()
-            return flush(self.database, stream)
+            return flush(self.database, stream, partial)
         except Exception:
             logger.warning("Could not save turn %s progress; continuing", stream.message_id)
             return False

@@ -61,7 +61,12 @@ class EngineClient:
         self.model = model
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
-        self._http = httpx.Client(headers=headers, timeout=self._timeout)
+        # One client per process, shared by every turn: no cap on concurrent streams.
+        self._http = httpx.Client(
+            headers=headers,
+            timeout=self._timeout,
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=200),
+        )
 
     def close(self) -> None:
         self._http.close()
@@ -146,6 +151,22 @@ class EngineClient:
         except (httpx.HTTPError, ValueError, KeyError):
             logger.debug("Engine /tokenize unavailable; estimating")
         return max(1, len(text) // CHARS_PER_TOKEN_ESTIMATE)
+
+    def embed(self, texts: list[str], model: str = "default") -> list[list[float]]:
+        """Embeddings from the engine's /v1/embeddings (one vector per text)."""
+        try:
+            response = self._http.post(
+                self._url("/v1/embeddings"), json={"model": model, "input": texts}, timeout=60
+            )
+        except httpx.HTTPError as exc:
+            raise EngineError(f"The embedding model is unreachable ({type(exc).__name__})") from exc
+        if response.status_code != 200:
+            raise EngineError(f"The embedding model failed: {_error_message(response)}")
+        try:
+            data = sorted(response.json()["data"], key=lambda d: d["index"])
+            return [item["embedding"] for item in data]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise EngineError("The embedding model sent a malformed answer") from exc
 
     def list_models(self) -> list[dict]:
         try:

@@ -1,47 +1,110 @@
-"""Builds the messages sent to the model: system prompt + the most recent history that fits
-the token budget + the new message. (The tiered-memory issue adds tiers and recall.)"""
+"""Builds the messages sent to the model, never over the token budget:
+
+system prompt + what we know about the user (facts) + relevant memories from earlier
+conversations (episodic recall) + this session's window (older messages summarised at their
+tier, the newest in full) + the new message."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
+from .memory.contextual import MESSAGE_OVERHEAD, WindowMessage, plan_window
+from .memory.facts import similarity
 from .prompts import SYSTEM_PROMPT
 
-MESSAGE_OVERHEAD_TOKENS = 4  # role markers of the chat template, per message
+FACTS_HEADER = "What you know about the user (from earlier conversations):"
+RECALL_HEADER = "Possibly relevant memories from earlier conversations:"
+WINDOW_HEADER = (
+    "Earlier in this conversation (summaries; the id in brackets identifies each message):"
+)
 
 
-@dataclass(frozen=True)
-class HistoryItem:
-    role: str
-    content: str
+@dataclass
+class PromptParts:
+    new_message: str
+    window: list[WindowMessage] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)
+    recalled: list[str] = field(default_factory=list)
+    system_prompt: str = SYSTEM_PROMPT
+
+
+@dataclass
+class BuiltPrompt:
+    messages: list[dict]
     tokens: int
+    left_out: list[str]  # window messages that did not fit
+    facts_used: int
+    recalled_used: int
+
+
+def _fit_block(
+    items: list[str], budget: int, count: Callable[[str], int], rank_for: str | None = None
+) -> list[str]:
+    if rank_for:
+        order = sorted(range(len(items)), key=lambda i: -similarity(items[i], rank_for))
+    else:
+        order = list(range(len(items)))
+    chosen, used = [], 0
+    for i in order:
+        cost = count(items[i]) + 3
+        if used + cost > budget:
+            continue
+        chosen.append(i)
+        used += cost
+    return [items[i] for i in sorted(chosen)]
 
 
 def build_prompt(
-    history: Sequence[HistoryItem],
-    new_message: str,
+    parts: PromptParts,
     *,
     budget: int,
     count_tokens: Callable[[str], int],
-    system_prompt: str = SYSTEM_PROMPT,
-) -> list[dict]:
-    """``history`` is oldest first. The newest messages that fit ``budget`` are kept whole;
-    older ones are left out (never cut in the middle)."""
-    used = count_tokens(system_prompt) + count_tokens(new_message) + 2 * MESSAGE_OVERHEAD_TOKENS
-    kept: list[HistoryItem] = []
-    for item in reversed(history):
-        cost = item.tokens + MESSAGE_OVERHEAD_TOKENS
-        if used + cost > budget:
+    facts_budget: int = 300,
+    recall_budget: int = 400,
+) -> BuiltPrompt:
+    memo: dict[str, int] = {}
+
+    def count(text: str) -> int:
+        if text not in memo:
+            memo[text] = count_tokens(text)
+        return memo[text]
+
+    facts = parts.facts
+    if sum(count(f) + 3 for f in facts) > facts_budget:
+        facts = _fit_block(facts, facts_budget, count, rank_for=parts.new_message)
+    recalled = _fit_block(parts.recalled, recall_budget, count)
+
+    def system_text(lines: list[str]) -> str:
+        blocks = [parts.system_prompt]
+        if facts:
+            blocks.append(FACTS_HEADER + "\n" + "\n".join(f"- {f}" for f in facts))
+        if recalled:
+            blocks.append(RECALL_HEADER + "\n" + "\n".join(f"- {r}" for r in recalled))
+        if lines:
+            blocks.append(WINDOW_HEADER + "\n" + "\n".join(lines))
+        return "\n\n".join(blocks)
+
+    fixed = count(system_text([])) + count(parts.new_message) + 2 * MESSAGE_OVERHEAD
+    window = plan_window(parts.window, max(0, budget - fixed - count(WINDOW_HEADER)), count)
+    lines, recent = list(window.summary_lines), list(window.recent)
+
+    while True:
+        system = system_text(lines)
+        total = count(system) + count(parts.new_message) + 2 * MESSAGE_OVERHEAD
+        total += sum(count(m["content"]) + MESSAGE_OVERHEAD for m in recent)
+        if total <= budget or not (lines or recent):
             break
-        kept.append(item)
-        used += cost
-    kept.reverse()
-    # A chat template expects user/assistant alternation to start with a user turn.
-    while kept and kept[0].role != "user":
-        kept.pop(0)
-    return [
-        {"role": "system", "content": system_prompt},
-        *({"role": item.role, "content": item.content} for item in kept),
-        {"role": "user", "content": new_message},
+        # Over by a rounding: drop the oldest summary, then the oldest full message.
+        if lines:
+            lines.pop(0)
+        else:
+            recent.pop(0)
+            while recent and recent[0]["role"] != "user":
+                recent.pop(0)
+    messages = [
+        {"role": "system", "content": system},
+        *recent,
+        {"role": "user", "content": parts.new_message},
     ]
+    return BuiltPrompt(messages, total, window.left_out, len(facts), len(recalled))

@@ -13,6 +13,7 @@ from ..core.database.session import Database, get_database
 from ..core.errors import Conflict
 from . import file_storage
 from .conversation import ConversationManager, message_dict, owned_session
+from .jobs import Jobs, JobSettings
 from .llm_client import EngineClient
 from .pagination import encode_cursor, keyset_before
 
@@ -37,13 +38,24 @@ def _like(q: str) -> str:
 
 
 class UserSessionManager:
-    def __init__(self, user_id: str, database: Database, engine: EngineClient | None = None):
+    def __init__(
+        self,
+        user_id: str,
+        database: Database,
+        engine: EngineClient | None = None,
+        jobs: Jobs | None = None,
+        job_settings: JobSettings | None = None,
+    ):
         self.user_id = user_id
         self.database = database
         self.engine = engine
+        self.jobs = jobs
+        self.job_settings = job_settings
 
     def get_conversation_manager(self) -> ConversationManager:
-        return ConversationManager(self.user_id, self.database, self.engine)
+        return ConversationManager(
+            self.user_id, self.database, self.engine, self.jobs, self.job_settings
+        )
 
     def list_sessions(self, limit: int, cursor: str | None, q: str | None) -> dict:
         counts = (
@@ -182,4 +194,21 @@ class UserSessionManager:
 
 def get_user_session_manager(user_id: str) -> UserSessionManager:
     """A manager for this user on the current app's database and engine (as in the seed)."""
-    return UserSessionManager(user_id, get_database(), current_app.extensions["rai_engine"])
+    return UserSessionManager(
+        user_id,
+        get_database(),
+        current_app.extensions["rai_engine"],
+        current_app.extensions.get("rai_jobs"),
+        job_settings(current_app.config),
+    )
+
+
+def job_settings(cfg) -> JobSettings:
+    return JobSettings(
+        database_url=cfg["SQLALCHEMY_DATABASE_URI"],
+        llm_api_url=cfg["LLM_API_URL"],
+        llm_model=cfg["LLM_MODEL"],
+        llm_api_key=cfg["LLM_API_KEY"],
+        context_budget=cfg["CONTEXT_TOKEN_BUDGET"],
+        max_answer_tokens=cfg["MAX_ANSWER_TOKENS"],
+    )

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import select
 
-from ..core.database.models import Message, StreamChunk
+from ..core.database.models import Message, StreamChunk, utcnow
 from ..core.database.session import Database
 
 TERMINAL_EVENTS = {"done", "error"}
@@ -92,10 +92,16 @@ class LiveTurns:
 LIVE_TURNS = LiveTurns()
 
 
-def flush(database: Database, stream: TurnStream) -> bool:
-    """Write the events not yet in the database; return whether a stop was requested there."""
+def flush(database: Database, stream: TurnStream, partial: str | None = None) -> bool:
+    """Write the events not yet in the database (and the partial answer), in one
+    transaction; return whether a stop was requested there."""
     start, batch = stream.unflushed()
     with database.unit_of_work() as uow:
+        if partial is not None:
+            answer = uow.session.get(Message, stream.message_id)
+            if answer is not None:
+                answer.content = partial
+                answer.updated_at = utcnow()
         if batch:
             uow.session.add(
                 StreamChunk(

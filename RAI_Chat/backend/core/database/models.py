@@ -112,6 +112,11 @@ class Message(Base):
     token_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     model: Mapped[str | None] = mapped_column(String(200), nullable=True)
     stop_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Token counts of the tier-1 and tier-2 forms (cached for prompt budgets).
+    tier1_tokens: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    tier2_tokens: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Moved out of the session's context window into the episodic archive.
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # While a turn runs, its runner bumps this: a stale value means the runner died.
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -141,6 +146,8 @@ class UserFact(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     fact: Mapped[str] = mapped_column(Text)
+    # Normalised text: two facts with the same key are one fact.
+    fact_key: Mapped[str] = mapped_column(String(500), default="", index=True)
     source_message_id: Mapped[str | None] = mapped_column(
         ForeignKey("messages.id", ondelete="SET NULL"), nullable=True
     )
@@ -155,6 +162,7 @@ class EpisodicEntry(Base):
     """An exchange archived out of a session's context window, searchable later."""
 
     __tablename__ = "episodic_entries"
+    __table_args__ = (Index("ix_episodic_entries_user_created", "user_id", "created_at"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -1,0 +1,47 @@
+"""Memory: the session's contextual window, the episodic archive, the user's facts."""
+
+from __future__ import annotations
+
+from ...core.database.session import Database
+from ..llm_client import EngineClient
+from ..prompt_builder import BuiltPrompt, PromptParts, build_prompt
+from .contextual import ContextualMemory
+from .episodic import EpisodicArchive
+from .facts import UserFacts
+
+RECALL_RESULTS = 3
+
+
+def assemble_prompt(
+    user_id: str,
+    database: Database,
+    engine: EngineClient,
+    *,
+    session_id: str,
+    new_message: str,
+    exclude: set[str],
+    budget: int,
+    facts_budget: int,
+    recall_budget: int,
+) -> BuiltPrompt:
+    """The prompt of a turn: facts, recalled memories, the window, the new message."""
+    contextual = ContextualMemory(user_id, database)
+    window = contextual.window(session_id, exclude)
+    recalled = [
+        f"({hit['created_at'][:10]}) {hit['text']}"
+        for hit in EpisodicArchive(user_id, database, engine).search(new_message, RECALL_RESULTS)
+    ]
+    built = build_prompt(
+        PromptParts(
+            new_message=new_message,
+            window=window,
+            facts=UserFacts(user_id, database).active_texts(),
+            recalled=recalled,
+        ),
+        budget=budget,
+        count_tokens=engine.count_tokens,
+        facts_budget=facts_budget,
+        recall_budget=recall_budget,
+    )
+    contextual.save_counts(window)
+    return built

@@ -1,0 +1,211 @@
+"""The contextual window of a session: its messages that have not been archived, each
+rendered at its tier — full text for the newest, tier 2 then tier 1 for older ones — within a
+token budget. What no longer fits is archived into episodic memory (the newest messages
+always stay)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ...core.database.models import Message
+from ...core.database.session import Database
+from ...core.errors import NotFound
+from .tiers import fallback_tier1, fallback_tier2
+
+RECENT_FULL_MESSAGES = 6  # the newest three exchanges are sent in full
+KEEP_LAST_MESSAGES = 5  # never archived
+MESSAGE_OVERHEAD = 6  # chat-template tokens per message
+LINE_OVERHEAD = 16  # "- (1a2b3c4d) assistant: " before a summarised message
+ID_PREFIX = 8
+
+
+@dataclass
+class WindowMessage:
+    id: str
+    role: str
+    content: str
+    tier1: str | None
+    tier2: str | None
+    required_tier: int
+    tokens: dict[int, int]  # tier -> token count
+
+    def text_at(self, tier: int) -> str:
+        if tier >= 3:
+            return self.content
+        if tier == 2:
+            return self.tier2 or fallback_tier2(self.content)
+        return self.tier1 or fallback_tier1(self.content)
+
+
+@dataclass
+class RenderedWindow:
+    summary_lines: list[str]  # older messages at tier 1/2, oldest first
+    recent: list[dict]  # chat messages in full, oldest first
+    tokens: int
+    left_out: list[str]  # ids of messages that did not fit (oldest)
+
+
+def summary_line(m: WindowMessage, tier: int) -> str:
+    return f"- ({m.id[:ID_PREFIX]}) {m.role}: {m.text_at(tier)}"
+
+
+def plan_window(
+    messages: list[WindowMessage], budget: int, count: Callable[[str], int]
+) -> RenderedWindow:
+    """Greedy from newest to oldest: each message at the highest tier it may have that still
+    fits, dropping to tier 2 and then 1; messages that do not fit even at tier 1 are left out.
+    ``messages`` is oldest first."""
+
+    def cost(m: WindowMessage, tier: int, as_line: bool) -> int:
+        if tier not in m.tokens:
+            m.tokens[tier] = count(m.text_at(tier))
+        return m.tokens[tier] + (LINE_OVERHEAD if as_line else MESSAGE_OVERHEAD)
+
+    used = 0
+    chosen: dict[str, int] = {}
+    newest_first = list(reversed(messages))
+    left_out: list[str] = []
+    for index, m in enumerate(newest_first):
+        ceiling = 3 if index < RECENT_FULL_MESSAGES else max(2, m.required_tier)
+        placed = False
+        for tier in range(ceiling, 0, -1):
+            as_line = not (tier == 3 and index < RECENT_FULL_MESSAGES)
+            c = cost(m, tier, as_line)
+            if used + c <= budget:
+                used += c
+                chosen[m.id] = tier
+                placed = True
+                break
+        if not placed:
+            left_out = [x.id for x in newest_first[index:]]
+            break
+    kept = [m for m in messages if m.id in chosen]
+    recent_ids = {m.id for m in newest_first[:RECENT_FULL_MESSAGES] if chosen.get(m.id) == 3}
+    lines = [summary_line(m, chosen[m.id]) for m in kept if m.id not in recent_ids]
+    # A chat template expects the turns to start with the user: an assistant message that
+    # would open them joins the summary lines (at full text), costing a little more.
+    full = [m for m in kept if m.id in recent_ids]
+    while full and full[0].role != "user":
+        used += LINE_OVERHEAD - MESSAGE_OVERHEAD
+        lines.append(summary_line(full.pop(0), 3))
+    recent = [{"role": m.role, "content": m.content} for m in full]
+    while used > budget and lines:
+        lines.pop(0)
+        used -= 1  # a lower bound; the prompt builder checks the exact total
+    return RenderedWindow(lines, recent, used, list(reversed(left_out)))
+
+
+class ContextualMemory:
+    def __init__(self, user_id: str, database: Database):
+        self.user_id = user_id
+        self.database = database
+
+    def window(self, session_id: str, exclude: set[str]) -> list[WindowMessage]:
+        with self.database.unit_of_work() as uow:
+            rows = uow.session.scalars(
+                select(Message)
+                .where(
+                    Message.session_id == session_id,
+                    Message.user_id == self.user_id,
+                    Message.archived.is_(False),
+                    Message.status.in_(["complete", "interrupted"]),
+                    Message.content != "",
+                )
+                .order_by(Message.created_at, Message.id)
+            ).all()
+            return [
+                WindowMessage(
+                    m.id,
+                    m.role,
+                    m.content,
+                    m.tier1_content,
+                    m.tier2_content,
+                    m.required_tier,
+                    {
+                        t: n
+                        for t, n in ((3, m.token_count), (2, m.tier2_tokens), (1, m.tier1_tokens))
+                        if n is not None
+                    },
+                )
+                for m in rows
+                if m.id not in exclude
+            ]
+
+    def save_counts(self, messages: list[WindowMessage]) -> None:
+        """Keep the token counts computed while planning, for the next turns."""
+        if not messages:
+            return
+        with self.database.unit_of_work() as uow:
+            for m in messages:
+                row = uow.session.get(Message, m.id)
+                if row is None:
+                    continue
+                row.token_count = m.tokens.get(3, row.token_count)
+                if m.tier2:
+                    row.tier2_tokens = m.tokens.get(2, row.tier2_tokens)
+                if m.tier1:
+                    row.tier1_tokens = m.tokens.get(1, row.tier1_tokens)
+            uow.commit()
+
+    def archive_candidates(self, session_id: str, left_out: list[str]) -> list[list[Message]]:
+        """Exchanges to archive: the left-out messages, never the last ones, grouped
+        user→assistant."""
+        with self.database.unit_of_work() as uow:
+            rows = uow.session.scalars(
+                select(Message)
+                .where(
+                    Message.session_id == session_id,
+                    Message.user_id == self.user_id,
+                    Message.archived.is_(False),
+                )
+                .order_by(Message.created_at, Message.id)
+            ).all()
+        protected = {m.id for m in rows[-KEEP_LAST_MESSAGES:]}
+        wanted = set(left_out) - protected
+        exchanges: list[list[Message]] = []
+        for m in rows:
+            if m.id not in wanted:
+                continue
+            if m.role == "user" or not exchanges or exchanges[-1][-1].role != "user":
+                exchanges.append([m])
+            else:
+                exchanges[-1].append(m)
+        return exchanges
+
+    def mark_archived(self, message_ids: list[str]) -> None:
+        with self.database.unit_of_work() as uow:
+            for row in uow.session.scalars(select(Message).where(Message.id.in_(message_ids))):
+                row.archived = True
+            uow.commit()
+
+    def raise_tier(self, session_id: str, message_ref: str, tier: int) -> WindowMessage:
+        """``[REQUEST_TIER:n:<id or its first 8 characters>]``: the message stays at ``tier``
+        for the rest of the session."""
+        ref = message_ref.strip().lower()
+        if len(ref) < 4:
+            raise NotFound("Message not found")
+        with self.database.unit_of_work() as uow:
+            candidates = uow.session.scalars(
+                select(Message).where(
+                    Message.session_id == session_id,
+                    Message.user_id == self.user_id,
+                    Message.id.startswith(ref),
+                )
+            ).all()
+            if len(candidates) != 1:
+                raise NotFound("Message not found")
+            message = candidates[0]
+            message.required_tier = max(1, min(3, tier))
+            uow.commit()
+            return WindowMessage(
+                message.id,
+                message.role,
+                message.content,
+                message.tier1_content,
+                message.tier2_content,
+                message.required_tier,
+                {},
+            )

@@ -1,0 +1,251 @@
+"""The episodic archive: exchanges that left a session's context window (and imported
+transcripts), per user, searched hybrid — full text (SQLite FTS5 / PostgreSQL tsvector) and
+embedding similarity — fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import delete, func, select, text
+
+from ...core.database.models import EpisodicEntry, isoformat
+from ...core.database.session import Database
+from ...core.errors import NotFound
+from ..llm_client import EngineClient, EngineError
+from .facts import STOPWORDS
+
+logger = logging.getLogger(__name__)
+RRF_K = 60
+CANDIDATES = 50
+MAX_QUERY_TERMS = 16
+MAX_ENTRY_CHARS = 4000
+EMBED_BATCH = 64
+_TERM = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class ArchivedExchange:
+    session_id: str | None
+    message_ids: list[str]
+    text: str
+    summary: str | None = None
+
+
+def query_terms(query: str) -> list[str]:
+    seen: dict[str, None] = {}
+    for word in _TERM.findall(query.casefold()):
+        if word not in STOPWORDS and len(word) > 1:
+            seen.setdefault(word, None)
+    return list(seen)[:MAX_QUERY_TERMS]
+
+
+def to_blob(vector) -> bytes:
+    array = np.asarray(vector, dtype=np.float32)
+    norm = float(np.linalg.norm(array)) or 1.0
+    return (array / norm).astype(np.float32).tobytes()
+
+
+class _VectorCache:
+    """Per-process cache of each user's embedding matrix (rebuilt when the archive changes)."""
+
+    def __init__(self, size: int = 32):
+        self._items: OrderedDict[str, tuple[tuple, list[str], np.ndarray]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+
+    def get(self, user_id: str, version: tuple, load) -> tuple[list[str], np.ndarray]:
+        with self._lock:
+            item = self._items.get(user_id)
+            if item and item[0] == version:
+                self._items.move_to_end(user_id)
+                return item[1], item[2]
+        ids, matrix = load()
+        with self._lock:
+            self._items[user_id] = (version, ids, matrix)
+            self._items.move_to_end(user_id)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return ids, matrix
+
+
+VECTORS = _VectorCache()
+
+
+def entry_dict(entry: EpisodicEntry, score: float | None = None) -> dict:
+    return {
+        "id": entry.id,
+        "session_id": entry.session_id,
+        "message_ids": entry.message_ids,
+        "text": entry.text,
+        "summary": entry.summary,
+        "score": score,
+        "created_at": isoformat(entry.created_at),
+    }
+
+
+class EpisodicArchive:
+    def __init__(self, user_id: str, database: Database, engine: EngineClient | None):
+        self.user_id = user_id
+        self.database = database
+        self.engine = engine
+
+    # --- writing ------------------------------------------------------------------------
+    def _embed(self, texts: list[str]) -> list[bytes | None]:
+        if self.engine is None or not texts:
+            return [None] * len(texts)
+        out: list[bytes | None] = []
+        try:
+            for start in range(0, len(texts), EMBED_BATCH):
+                vectors = self.engine.embed(texts[start : start + EMBED_BATCH])
+                out += [to_blob(v) for v in vectors]
+        except EngineError as exc:
+            logger.warning("Archive without embeddings for now: %s", exc.message)
+            return [None] * len(texts)
+        return out
+
+    def add(self, exchanges: list[ArchivedExchange], embed: bool = True) -> list[str]:
+        """Archive exchanges; searchable by text at once, by meaning once embedded."""
+        if not exchanges:
+            return []
+        texts = [e.text[:MAX_ENTRY_CHARS] for e in exchanges]
+        blobs = self._embed(texts) if embed else [None] * len(texts)
+        with self.database.unit_of_work() as uow:
+            rows = [
+                EpisodicEntry(
+                    user_id=self.user_id,
+                    session_id=e.session_id,
+                    message_ids=e.message_ids,
+                    text=t,
+                    summary=e.summary,
+                    embedding=b,
+                )
+                for e, t, b in zip(exchanges, texts, blobs, strict=True)
+            ]
+            uow.session.add_all(rows)
+            uow.commit()
+            return [r.id for r in rows]
+
+    def embed_missing(self, limit: int = 512) -> int:
+        """Embed entries archived without a vector (imports, or while the engine was down)."""
+        with self.database.unit_of_work() as uow:
+            rows = list(
+                uow.session.scalars(
+                    select(EpisodicEntry)
+                    .where(EpisodicEntry.user_id == self.user_id, EpisodicEntry.embedding.is_(None))
+                    .limit(limit)
+                )
+            )
+            if not rows:
+                return 0
+            blobs = self._embed([r.text for r in rows])
+            done = 0
+            for row, blob in zip(rows, blobs, strict=True):
+                if blob is not None:
+                    row.embedding = blob
+                    done += 1
+            uow.commit()
+            return done
+
+    # --- searching ----------------------------------------------------------------------
+    def _lexical(self, session, query: str, limit: int) -> list[str]:
+        terms = query_terms(query)
+        if not terms:
+            return []
+        if self.database.dialect == "sqlite":
+            match = " OR ".join(f'"{t}"' for t in terms)
+            sql = text(
+                "SELECT e.id FROM episodic_fts JOIN episodic_entries e "
+                "ON e.rowid = episodic_fts.rowid "
+                "WHERE episodic_fts MATCH :match AND e.user_id = :user "
+                "ORDER BY bm25(episodic_fts) LIMIT :limit"
+            )
+            params = {"match": match, "user": self.user_id, "limit": limit}
+        else:
+            sql = text(
+                "SELECT id FROM episodic_entries, to_tsquery('english', :q) query "
+                "WHERE user_id = :user AND tsv @@ query "
+                "ORDER BY ts_rank_cd(tsv, query) DESC LIMIT :limit"
+            )
+            params = {"q": " | ".join(terms), "user": self.user_id, "limit": limit}
+        return [row[0] for row in session.execute(sql, params)]
+
+    def _load_vectors(self, session) -> tuple[list[str], np.ndarray]:
+        rows = session.execute(
+            select(EpisodicEntry.id, EpisodicEntry.embedding).where(
+                EpisodicEntry.user_id == self.user_id, EpisodicEntry.embedding.is_not(None)
+            )
+        ).all()
+        if not rows:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        ids = [r[0] for r in rows]
+        matrix = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+        return ids, matrix
+
+    def _semantic(self, session, query: str, limit: int) -> list[str]:
+        if self.engine is None:
+            return []
+        version = tuple(
+            session.execute(
+                select(func.count(), func.max(EpisodicEntry.created_at)).where(
+                    EpisodicEntry.user_id == self.user_id, EpisodicEntry.embedding.is_not(None)
+                )
+            ).one()
+        )
+        if not version[0]:
+            return []
+        try:
+            query_vector = np.frombuffer(to_blob(self.engine.embed([query])[0]), np.float32)
+        except EngineError:
+            return []
+        ids, matrix = VECTORS.get(self.user_id, version, lambda: self._load_vectors(session))
+        if matrix.shape[0] == 0 or matrix.shape[1] != query_vector.shape[0]:
+            return []
+        scores = matrix @ query_vector
+        top = np.argsort(-scores)[:limit]
+        return [ids[i] for i in top if scores[i] > 0.2]
+
+    def search(self, query: str, k: int = 5) -> list[dict]:
+        """The ``k`` entries most relevant to ``query`` (this user's only), best first."""
+        with self.database.unit_of_work() as uow:
+            rankings = [
+                self._lexical(uow.session, query, CANDIDATES),
+                self._semantic(uow.session, query, CANDIDATES),
+            ]
+            fused: dict[str, float] = {}
+            for ranking in rankings:
+                for rank, entry_id in enumerate(ranking):
+                    fused[entry_id] = fused.get(entry_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+            best = sorted(fused, key=fused.get, reverse=True)[:k]
+            if not best:
+                return []
+            rows = {
+                e.id: e
+                for e in uow.session.scalars(
+                    select(EpisodicEntry).where(
+                        EpisodicEntry.id.in_(best), EpisodicEntry.user_id == self.user_id
+                    )
+                )
+            }
+            return [entry_dict(rows[i], round(fused[i], 6)) for i in best if i in rows]
+
+    # --- forgetting ---------------------------------------------------------------------
+    def delete(self, entry_id: str) -> None:
+        with self.database.unit_of_work() as uow:
+            entry = uow.session.get(EpisodicEntry, entry_id)
+            if entry is None or entry.user_id != self.user_id:
+                raise NotFound("Memory entry not found")
+            uow.session.delete(entry)
+            uow.commit()
+
+    def delete_all(self) -> int:
+        with self.database.unit_of_work() as uow:
+            result = uow.session.execute(
+                delete(EpisodicEntry).where(EpisodicEntry.user_id == self.user_id)
+            )
+            uow.commit()
+            return result.rowcount or 0

@@ -1,0 +1,249 @@
+"""Remembered facts about a user: no duplicates, corrections keep history (the old fact is
+superseded, not silently lost), forgetting by the model is soft, deletion by the user is not."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import delete, select
+
+from ...core.database.models import Message, UserFact, isoformat, utcnow
+from ...core.database.session import Database
+from ...core.errors import BadRequest, NotFound
+
+MAX_FACT_CHARS = 500
+_WORD = re.compile(r"[\w']+", re.UNICODE)
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "was",
+        "were",
+        "am",
+        "be",
+        "to",
+        "of",
+        "and",
+        "or",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "my",
+        "me",
+        "i",
+        "i'm",
+        "user",
+        "user's",
+        "their",
+        "his",
+        "her",
+        "its",
+        "that",
+        "this",
+    ]
+)
+
+
+def fact_key(fact: str) -> str:
+    """Case, punctuation and spacing do not make two facts different."""
+    return " ".join(_WORD.findall(fact.casefold()))[:MAX_FACT_CHARS]
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.casefold()) if w not in STOPWORDS}
+
+
+def similarity(a: str, b: str) -> float:
+    wa, wb = content_words(a), content_words(b)
+    if not wa or not wb:
+        return 0.0
+    return len(wa & wb) / len(wa | wb)
+
+
+def fact_dict(fact: UserFact) -> dict:
+    return {
+        "id": fact.id,
+        "fact": fact.fact,
+        "status": fact.status,
+        "source_message_id": fact.source_message_id,
+        "source_session_id": getattr(fact, "source_session_id", None),
+        "superseded_by_id": fact.superseded_by_id,
+        "created_at": isoformat(fact.created_at),
+        "updated_at": isoformat(fact.updated_at),
+    }
+
+
+def clean_fact(fact: str) -> str:
+    fact = " ".join(fact.split())
+    if not fact:
+        raise BadRequest("fact: must not be blank")
+    if len(fact) > MAX_FACT_CHARS:
+        raise BadRequest(f"fact: at most {MAX_FACT_CHARS} characters")
+    return fact
+
+
+class UserFacts:
+    def __init__(self, user_id: str, database: Database):
+        self.user_id = user_id
+        self.database = database
+
+    def _active(self, session) -> list[UserFact]:
+        return list(
+            session.scalars(
+                select(UserFact)
+                .where(UserFact.user_id == self.user_id, UserFact.status == "active")
+                .order_by(UserFact.created_at)
+            )
+        )
+
+    def _owned(self, session, fact_id: str) -> UserFact:
+        fact = session.get(UserFact, fact_id)
+        if fact is None or fact.user_id != self.user_id:
+            raise NotFound("Fact not found")
+        return fact
+
+    def _with_sources(self, session, facts: list[UserFact]) -> list[dict]:
+        ids = {f.source_message_id for f in facts if f.source_message_id}
+        sessions = (
+            dict(
+                session.execute(
+                    select(Message.id, Message.session_id).where(Message.id.in_(ids))
+                ).all()
+            )
+            if ids
+            else {}
+        )
+        out = []
+        for f in facts:
+            item = fact_dict(f)
+            item["source_session_id"] = sessions.get(f.source_message_id)
+            out.append(item)
+        return out
+
+    def list(self, include_history: bool = False) -> list[dict]:
+        with self.database.unit_of_work() as uow:
+            query = select(UserFact).where(UserFact.user_id == self.user_id)
+            if not include_history:
+                query = query.where(UserFact.status == "active")
+            facts = list(uow.session.scalars(query.order_by(UserFact.created_at.desc())))
+            return self._with_sources(uow.session, facts)
+
+    def active_texts(self) -> list[str]:
+        with self.database.unit_of_work() as uow:
+            return [f.fact for f in self._active(uow.session)]
+
+    def remember(self, fact: str, source_message_id: str | None = None) -> tuple[dict, bool]:
+        """(the fact, created?) — an existing equal fact is returned, not duplicated."""
+        fact = clean_fact(fact)
+        key = fact_key(fact)
+        with self.database.unit_of_work() as uow:
+            existing = uow.session.scalar(
+                select(UserFact).where(
+                    UserFact.user_id == self.user_id,
+                    UserFact.status == "active",
+                    UserFact.fact_key == key,
+                )
+            )
+            if existing is not None:
+                return fact_dict(existing), False
+            row = UserFact(
+                user_id=self.user_id, fact=fact, fact_key=key, source_message_id=source_message_id
+            )
+            uow.session.add(row)
+            uow.commit()
+            return fact_dict(row), True
+
+    def _best_match(self, session, text: str, threshold: float = 0.5) -> UserFact | None:
+        key = fact_key(text)
+        best, best_score = None, threshold
+        for fact in self._active(session):
+            if fact.fact_key == key:
+                return fact
+            score = similarity(fact.fact, text)
+            if key and key in fact.fact_key:
+                score = max(score, 0.9)
+            if score >= best_score:
+                best, best_score = fact, score
+        return best
+
+    def _supersede(self, session, old: UserFact, new_text: str, source: str | None) -> UserFact:
+        new_text = clean_fact(new_text)
+        key = fact_key(new_text)
+        replacement = session.scalar(
+            select(UserFact).where(
+                UserFact.user_id == self.user_id,
+                UserFact.status == "active",
+                UserFact.fact_key == key,
+            )
+        )
+        if replacement is None:
+            replacement = UserFact(
+                user_id=self.user_id, fact=new_text, fact_key=key, source_message_id=source
+            )
+            session.add(replacement)
+            session.flush()
+        if replacement.id != old.id:
+            old.status = "superseded"
+            old.superseded_by_id = replacement.id
+            old.updated_at = utcnow()
+        return replacement
+
+    def correct(self, old: str, new: str, source_message_id: str | None = None) -> dict:
+        """Supersede the fact that best matches ``old`` (or just remember ``new``)."""
+        with self.database.unit_of_work() as uow:
+            match = self._best_match(uow.session, old)
+            if match is None:
+                uow.session.rollback()
+                return self.remember(new, source_message_id)[0]
+            replacement = self._supersede(uow.session, match, new, source_message_id)
+            uow.commit()
+            return fact_dict(replacement)
+
+    def edit(self, fact_id: str, new_text: str) -> dict:
+        """The user's own correction of one fact: the old text is kept as superseded."""
+        with self.database.unit_of_work() as uow:
+            fact = self._owned(uow.session, fact_id)
+            if fact.status != "active":
+                raise BadRequest("Only an active fact can be edited")
+            if fact_key(new_text) == fact.fact_key:
+                fact.fact = clean_fact(new_text)
+                fact.updated_at = utcnow()
+                uow.commit()
+                return fact_dict(fact)
+            replacement = self._supersede(uow.session, fact, new_text, fact.source_message_id)
+            uow.commit()
+            return fact_dict(replacement)
+
+    def forget(self, text: str) -> dict | None:
+        """The model's [FORGET_THIS]: the best match is marked forgotten (kept in history)."""
+        with self.database.unit_of_work() as uow:
+            match = self._best_match(uow.session, text, threshold=0.6)
+            if match is None:
+                return None
+            match.status = "forgotten"
+            match.updated_at = utcnow()
+            uow.commit()
+            return fact_dict(match)
+
+    def delete(self, fact_id: str) -> None:
+        """The user deletes a fact: it is gone, with its history."""
+        with self.database.unit_of_work() as uow:
+            fact = self._owned(uow.session, fact_id)
+            uow.session.execute(
+                delete(UserFact).where(
+                    UserFact.user_id == self.user_id, UserFact.superseded_by_id == fact.id
+                )
+            )
+            uow.session.delete(fact)
+            uow.commit()
+
+    def delete_all(self) -> int:
+        with self.database.unit_of_work() as uow:
+            result = uow.session.execute(delete(UserFact).where(UserFact.user_id == self.user_id))
+            uow.commit()
+            return result.rowcount or 0

@@ -1,0 +1,113 @@
+"""Post-turn memory work, run by the job queue: tiers for the new messages, then archiving
+what no longer fits the session's window into the episodic archive."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from ...core.database.models import Message
+from ...core.database.session import Database
+from ..llm_client import EngineClient, EngineError
+from .contextual import ContextualMemory, plan_window
+from .episodic import ArchivedExchange, EpisodicArchive
+from .tiers import (
+    SHORT_MESSAGE_CHARS,
+    TIER1_PROMPT,
+    TIER2_PROMPT,
+    clean_tier1,
+    clean_tier2,
+    fallback_tier1,
+    fallback_tier2,
+    source_text,
+)
+
+logger = logging.getLogger(__name__)
+# Room kept for the system prompt, facts, recalled memories and the next message.
+RESERVED_FOR_REST = 1200
+
+
+def history_budget(context_budget: int, max_answer_tokens: int) -> int:
+    return max(256, context_budget - max_answer_tokens - RESERVED_FOR_REST)
+
+
+def ask(engine: EngineClient, prompt: str, max_tokens: int) -> str | None:
+    try:
+        return engine.complete([{"role": "user", "content": prompt}], max_tokens=max_tokens)
+    except EngineError as exc:
+        logger.info("Tier model call failed (%s); using the deterministic form", exc.message)
+        return None
+
+
+def make_tiers(engine: EngineClient, role: str, content: str) -> tuple[str, str]:
+    """(tier 1, tier 2) of a message; at most two short model calls, never an exception."""
+    source = source_text(content)
+    raw1 = ask(engine, TIER1_PROMPT.format(role=role, text=source), 96)
+    tier1 = clean_tier1(raw1 or "", source) or fallback_tier1(content)
+    if len(" ".join(content.split())) <= SHORT_MESSAGE_CHARS:
+        tier2 = " ".join(content.split())
+    else:
+        raw2 = ask(engine, TIER2_PROMPT.format(role=role, text=source), 80)
+        tier2 = clean_tier2(raw2 or "", source) or fallback_tier2(content)
+    return tier1, tier2
+
+
+def exchange_text(messages: list[Message]) -> str:
+    """The archived form; markers in it are neutralised when it is put in a prompt."""
+    names = {"user": "User", "assistant": "Assistant"}
+    return "\n".join(f"{names.get(m.role, m.role)}: {m.content}" for m in messages)
+
+
+def add_tiers(database: Database, engine: EngineClient, message_ids: list[str]) -> None:
+    with database.unit_of_work() as uow:
+        rows = [
+            (m.id, m.role, m.content)
+            for m in uow.session.scalars(select(Message).where(Message.id.in_(message_ids)))
+            if m.content and m.tier1_content is None
+        ]
+    for message_id, role, content in rows:
+        tier1, tier2 = make_tiers(engine, role, content)
+        counts = (engine.count_tokens(tier1), engine.count_tokens(tier2))
+        with database.unit_of_work() as uow:
+            message = uow.session.get(Message, message_id)
+            if message is None:
+                continue
+            message.tier1_content, message.tier2_content = tier1, tier2
+            message.tier1_tokens, message.tier2_tokens = counts
+            uow.commit()
+
+
+def archive_overflow(
+    database: Database, engine: EngineClient, user_id: str, session_id: str, budget: int
+) -> int:
+    """Archive the exchanges that no longer fit the window; returns how many."""
+    contextual = ContextualMemory(user_id, database)
+    window = contextual.window(session_id, exclude=set())
+    planned = plan_window(window, budget, engine.count_tokens)
+    contextual.save_counts(window)
+    exchanges = contextual.archive_candidates(session_id, planned.left_out)
+    if not exchanges:
+        return 0
+    archive = EpisodicArchive(user_id, database, engine)
+    archive.add(
+        [
+            ArchivedExchange(
+                session_id=session_id,
+                message_ids=[m.id for m in exchange],
+                text=exchange_text(exchange),
+                summary=" / ".join(m.tier2_content or fallback_tier2(m.content) for m in exchange),
+            )
+            for exchange in exchanges
+        ]
+    )
+    contextual.mark_archived([m.id for exchange in exchanges for m in exchange])
+    return len(exchanges)
+
+
+def after_turn(database, engine, settings, user_id, session_id, message_ids) -> None:
+    add_tiers(database, engine, message_ids)
+    budget = history_budget(settings.context_budget, settings.max_answer_tokens)
+    archived = archive_overflow(database, engine, user_id, session_id, budget)
+    if archived:
+        logger.info("Archived %d exchanges of session %s", archived, session_id)
