@@ -84,6 +84,9 @@ class Jobs:
         self._after_turn = self.huey.task(retries=1, retry_delay=5, name="after_turn")(
             _after_turn_job
         )
+        self._embed_archive = self.huey.task(retries=1, retry_delay=10, name="embed_archive")(
+            _embed_archive_job
+        )
         self._consumer: Consumer | None = None
 
     def start_consumer(self) -> None:
@@ -106,6 +109,27 @@ class Jobs:
             self._after_turn(asdict(settings), user_id, session_id, message_ids)
         except Exception:  # a queue failure must never fail the turn
             logger.exception("Could not enqueue the post-turn job of session %s", session_id)
+
+    def embed_archive(self, settings: JobSettings, user_id: str) -> None:
+        try:
+            self._embed_archive(asdict(settings), user_id)
+        except Exception:
+            logger.exception("Could not enqueue the embedding of user %s's archive", user_id)
+
+    def queue_depth(self) -> int:
+        try:
+            return len(self.huey)
+        except Exception:
+            return 0
+
+
+def _embed_archive_job(settings: dict, user_id: str) -> None:
+    from .memory.episodic import EpisodicArchive
+
+    s = JobSettings(**settings)
+    archive = EpisodicArchive(user_id, RESOURCES.database(s.database_url), RESOURCES.engine(s))
+    while archive.embed_missing(limit=512):
+        pass
 
 
 def _after_turn_job(settings: dict, user_id: str, session_id: str, message_ids: list[str]):

@@ -15,6 +15,9 @@ from . import file_storage
 from .conversation import ConversationManager, message_dict, owned_session
 from .jobs import Jobs, JobSettings
 from .llm_client import EngineClient
+from .memory.contextual import KEEP_LAST_MESSAGES, group_exchanges
+from .memory.episodic import ArchivedExchange, EpisodicArchive
+from .memory.maintenance import exchange_text
 from .pagination import encode_cursor, keyset_before
 
 MAX_PAGE = 100
@@ -162,6 +165,8 @@ class UserSessionManager:
         return file_storage.export_json(chat, messages)
 
     def import_session(self, data) -> dict:
+        """Import a transcript; its exchanges are archived and searchable at once (full
+        text), and by meaning once a background job has embedded them."""
         title, messages = file_storage.parse_import(data)
         now = utcnow()
         base = now - timedelta(microseconds=len(messages))
@@ -169,13 +174,11 @@ class UserSessionManager:
             chat = ChatSession(user_id=self.user_id, title=title)
             uow.session.add(chat)
             uow.session.flush()
-            first = None
+            rows = []
             for i, m in enumerate(messages):
-                # Keep the original times when they are ordered; else keep the order.
+                # The original times when the export has them, else the original order.
                 created = m["created_at"] or base + timedelta(microseconds=i)
-                if first is None:
-                    first = created
-                uow.session.add(
+                rows.append(
                     Message(
                         session_id=chat.id,
                         user_id=self.user_id,
@@ -184,12 +187,26 @@ class UserSessionManager:
                         status="complete",
                         created_at=created,
                         updated_at=now,
+                        archived=i < len(messages) - KEEP_LAST_MESSAGES,
                     )
                 )
-            chat.created_at = min(first or now, now).astimezone(UTC)
+            uow.session.add_all(rows)
+            chat.created_at = min(rows[0].created_at, now).astimezone(UTC)
             chat.updated_at = now
+            uow.session.flush()
+            exchanges = group_exchanges(rows)
             uow.commit()
-            return session_dict(chat, len(messages))
+            result = session_dict(chat, len(messages))
+        EpisodicArchive(self.user_id, self.database, None).add(
+            [
+                ArchivedExchange(chat.id, [m.id for m in exchange], exchange_text(exchange))
+                for exchange in exchanges
+            ],
+            embed=False,
+        )
+        if self.jobs is not None and self.job_settings is not None:
+            self.jobs.embed_archive(self.job_settings, self.user_id)
+        return result
 
 
 def get_user_session_manager(user_id: str) -> UserSessionManager:

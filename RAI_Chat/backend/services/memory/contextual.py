@@ -98,6 +98,17 @@ def plan_window(
     return RenderedWindow(lines, recent, used, list(reversed(left_out)))
 
 
+def group_exchanges(messages: list[Message]) -> list[list[Message]]:
+    """user → assistant pairs (a lone message is an exchange of its own)."""
+    exchanges: list[list[Message]] = []
+    for m in messages:
+        if m.role == "user" or not exchanges or exchanges[-1][-1].role != "user":
+            exchanges.append([m])
+        else:
+            exchanges[-1].append(m)
+    return exchanges
+
+
 class ContextualMemory:
     def __init__(self, user_id: str, database: Database):
         self.user_id = user_id
@@ -165,15 +176,7 @@ class ContextualMemory:
             ).all()
         protected = {m.id for m in rows[-KEEP_LAST_MESSAGES:]}
         wanted = set(left_out) - protected
-        exchanges: list[list[Message]] = []
-        for m in rows:
-            if m.id not in wanted:
-                continue
-            if m.role == "user" or not exchanges or exchanges[-1][-1].role != "user":
-                exchanges.append([m])
-            else:
-                exchanges[-1].append(m)
-        return exchanges
+        return group_exchanges([m for m in rows if m.id in wanted])
 
     def mark_archived(self, message_ids: list[str]) -> None:
         with self.database.unit_of_work() as uow:
