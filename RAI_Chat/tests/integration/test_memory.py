@@ -1,0 +1,219 @@
+"""Memory over real HTTP: fake upstream → real engine (with the real MiniLM embeddings) →
+real API (gunicorn, in-process job consumer), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from conftest import start_engine, wait_for_health
+from llm_Engine.testing.fake_upstreams import FakeOpenAI
+from llm_Engine.testing.server_thread import free_port
+
+from ..chat_helpers import engine_env, new_user, stop_process
+from ..conftest import create_pg_database, drop_pg_database, start_api_server, stop_api_server
+
+CONTEXT_BUDGET = 1400
+MAX_ANSWER = 200
+PROMPT_BUDGET = CONTEXT_BUDGET - MAX_ANSWER
+REPLY = "Noted, thanks for telling me about that."
+
+
+@pytest.fixture(scope="module")
+def engine(request):
+    fake = FakeOpenAI(reply=REPLY).start()
+    port = free_port()
+    process = start_engine(port, {**engine_env(fake), "LLM_EMBEDDING_MODEL": "true"})
+    url = f"http://127.0.0.1:{port}"
+    wait_for_health(process, url, timeout=120)
+    yield fake, url
+    stop_process(process)
+    fake.stop()
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def api(request, engine, tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("memory")
+    pg_name = None
+    if request.param == "sqlite":
+        db_url = f"sqlite:///{tmp_path / 'memory.db'}"
+    else:
+        admin = request.getfixturevalue("postgres_server")
+        pg_name, db_url = create_pg_database(admin)
+    server = start_api_server(
+        {
+            "DATABASE_URL": db_url,
+            "LLM_API_URL": engine[1],
+            "RATELIMIT_ENABLED": "false",
+            "CONTEXT_TOKEN_BUDGET": str(CONTEXT_BUDGET),
+            "MAX_ANSWER_TOKENS": str(MAX_ANSWER),
+            "REFINE_TITLES": "false",
+        },
+        tmp_path,
+    )
+    yield server
+    stop_api_server(server)
+    if pg_name:
+        drop_pg_database(request.getfixturevalue("postgres_server"), pg_name)
+
+
+@pytest.fixture
+def http(api):
+    with api.client() as client:
+        yield client
+
+
+def count(engine_url: str, text: str) -> int:
+    response = httpx.post(f"{engine_url}/tokenize", json={"model": "default", "input": text})
+    return response.json()["count"]
+
+
+def prompt_tokens(engine_url: str, messages: list[dict]) -> int:
+    return sum(count(engine_url, m["content"]) + 6 for m in messages)
+
+
+def wait_until(predicate, timeout=90, interval=0.3):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("timed out waiting")
+
+
+def test_a_300_turn_conversation_stays_in_budget_and_recalls_a_fact_from_turn_3(engine, http):
+    fake, engine_url = engine
+    user = new_user(http)
+    first = user.chat("Hello there, I want to plan my week.").json()
+    session_id = first["session_id"]
+    user.chat("I have a lot of meetings on Monday.", session_id=session_id)
+    user.chat("Remember this: my locker combination is PELICAN-4711.", session_id=session_id)
+    start = len(fake.requests)
+    topics = ["gardening", "cooking pasta", "train timetables", "chess openings", "rain"]
+    for turn in range(4, 300):
+        response = user.chat(
+            f"Turn {turn}: tell me something about {topics[turn % 5]}.", session_id=session_id
+        )
+        assert response.status_code == 200, response.text
+    chat_requests = [
+        r for r in fake.requests[start:] if r["messages"][-1]["content"].startswith("Turn ")
+    ]
+    assert len(chat_requests) == 296
+    sizes = [prompt_tokens(engine_url, r["messages"]) for r in chat_requests[::37]]
+    sizes.append(prompt_tokens(engine_url, chat_requests[-1]["messages"]))
+    assert max(sizes) <= PROMPT_BUDGET, sizes
+    # The full history would be far larger than the budget.
+    assert len(chat_requests[-1]["messages"]) < 40
+
+    # The exchanges that left the window were archived (in the background) ...
+    wait_until(
+        lambda: http.get(
+            "/api/memory/search", params={"q": "locker combination"}, headers=user.headers
+        ).json()["results"]
+    )
+    # ... and the fact comes back when it matters, at turn 300.
+    asked = user.chat("What is my locker combination?", session_id=session_id)
+    assert asked.status_code == 200
+    final = next(
+        r
+        for r in reversed(fake.requests)
+        if r["messages"][-1]["content"] == "What is my locker combination?"
+    )
+    assert "PELICAN-4711" in final["messages"][0]["content"]
+    assert prompt_tokens(engine_url, final["messages"]) <= PROMPT_BUDGET
+
+    # The last five messages always stay in the session's window.
+    page = http.get(f"/api/session/{session_id}", params={"limit": 5}, headers=user.headers).json()
+    window_text = "\n".join(m["content"] for m in final["messages"])
+    for message in page["messages"][2:]:  # the two newest are the question and its answer
+        assert message["content"] in window_text
+
+
+def test_facts_are_deduplicated_corrected_with_history_and_deleted(http):
+    user = new_user(http)
+    first = http.post("/api/memory/facts", json={"fact": "Lives in Lisbon"}, headers=user.headers)
+    assert first.status_code == 201
+    again = http.post("/api/memory/facts", json={"fact": "lives in LISBON."}, headers=user.headers)
+    assert again.status_code == 200
+    assert again.json()["fact"]["id"] == first.json()["fact"]["id"]
+    fact_id = first.json()["fact"]["id"]
+    corrected = http.patch(
+        f"/api/memory/facts/{fact_id}", json={"fact": "Lives in Porto"}, headers=user.headers
+    )
+    assert corrected.status_code == 200
+    active = http.get("/api/memory/facts", headers=user.headers).json()["facts"]
+    assert [f["fact"] for f in active] == ["Lives in Porto"]
+    history = http.get(
+        "/api/memory/facts", params={"include_history": "true"}, headers=user.headers
+    ).json()["facts"]
+    old = next(f for f in history if f["fact"] == "Lives in Lisbon")
+    assert old["status"] == "superseded"
+    assert old["superseded_by_id"] == corrected.json()["fact"]["id"]
+    deleted = http.delete(
+        f"/api/memory/facts/{corrected.json()['fact']['id']}", headers=user.headers
+    )
+    assert deleted.status_code == 200
+    assert http.get("/api/memory/facts", headers=user.headers).json()["facts"] == []
+
+
+def test_remembered_facts_are_in_every_prompt(engine, http):
+    fake, _ = engine
+    user = new_user(http)
+    http.post("/api/memory/facts", json={"fact": "Is allergic to peanuts"}, headers=user.headers)
+    user.chat("Suggest a snack.")
+    sent = next(
+        r for r in reversed(fake.requests) if r["messages"][-1]["content"] == "Suggest a snack."
+    )
+    assert "Is allergic to peanuts" in sent["messages"][0]["content"]
+
+
+def test_one_users_search_never_returns_anothers_entries(http):
+    alice, bob = new_user(http), new_user(http)
+    transcript = {
+        "format": "rai-chat-session",
+        "version": 1,
+        "session": {"title": "Secret"},
+        "messages": [
+            {"role": "user", "content": "My bank password hint is ALBATROSS."},
+            {"role": "assistant", "content": "I will keep that in mind."},
+        ],
+    }
+    imported = http.post("/api/session/import", json=transcript, headers=alice.headers)
+    assert imported.status_code == 201
+    found = http.get("/api/memory/search", params={"q": "albatross"}, headers=alice.headers)
+    assert found.json()["results"], found.text
+    entry_id = found.json()["results"][0]["id"]
+    theirs = http.get("/api/memory/search", params={"q": "albatross"}, headers=bob.headers)
+    assert theirs.json()["results"] == []
+    assert http.delete(f"/api/memory/episodic/{entry_id}", headers=bob.headers).status_code == 404
+    # Bob forgetting everything leaves Alice's memory alone.
+    assert http.delete("/api/memory/", headers=bob.headers).status_code == 200
+    still = http.get("/api/memory/search", params={"q": "albatross"}, headers=alice.headers)
+    assert [r["id"] for r in still.json()["results"]] == [entry_id]
+    assert http.delete(f"/api/memory/episodic/{entry_id}", headers=alice.headers).status_code == 200
+
+
+def test_imported_transcripts_become_searchable_by_meaning(http):
+    user = new_user(http)
+    transcript = {
+        "format": "rai-chat-session",
+        "version": 1,
+        "session": {"title": "Pets"},
+        "messages": [
+            {"role": "user", "content": "My dog Biscuit loves to chase squirrels in the park."},
+            {"role": "assistant", "content": "Biscuit sounds like an energetic pup!"},
+        ],
+    }
+    http.post("/api/session/import", json=transcript, headers=user.headers)
+    # No word in common: found by the embeddings (made by a background job).
+    hits = wait_until(
+        lambda: http.get(
+            "/api/memory/search", params={"q": "puppy playing outdoors"}, headers=user.headers
+        ).json()["results"]
+    )
+    assert "Biscuit" in hits[0]["text"]
