@@ -60,18 +60,20 @@ export function Sidebar(props: SidebarProps) {
     return () => window.removeEventListener('pagehide', flush);
   }, []);
 
+  // Stable callbacks, so that memoised rows do not re-render on every list change.
+  const { upsert, hide, unhide, remove: drop } = list;
   const rename = useCallback(
     async (id: string, title: string) => {
       const session = await renameSession(id, title);
-      list.upsert(session ?? { id, title });
+      upsert(session ?? { id, title });
     },
-    [list],
+    [upsert],
   );
 
   const remove = useCallback(
     (session: ChatSession) => {
       const { id } = session;
-      list.hide(id);
+      hide(id);
       pendingDeletes.current.add(id);
       if (id === activeId) onNewChat();
       toasts.show(`Deleted “${sessionTitle(session)}”`, {
@@ -79,24 +81,24 @@ export function Sidebar(props: SidebarProps) {
           label: 'Undo',
           onAction: () => {
             pendingDeletes.current.delete(id);
-            list.unhide(id);
+            unhide(id);
           },
         },
         onExpire: () => {
           if (!pendingDeletes.current.delete(id)) return;
           deleteSession(id)
             .then(() => {
-              list.remove(id);
-              list.unhide(id);
+              drop(id);
+              unhide(id);
             })
             .catch((err: unknown) => {
-              list.unhide(id);
+              unhide(id);
               toasts.show(`Could not delete the chat: ${err instanceof Error ? err.message : String(err)}`, { tone: 'error' });
             });
         },
       });
     },
-    [activeId, list, onNewChat, toasts],
+    [activeId, hide, unhide, drop, onNewChat, toasts],
   );
 
   return (
