@@ -16,6 +16,7 @@ from .core.auth.utils import authenticate_request
 from .core.database.migrate import upgrade
 from .core.database.session import Database, close_db
 from .core.logging import configure_logging
+from .extensions import metrics
 from .services.jobs import Jobs
 from .services.llm_client import EngineClient
 from .utils.path import FRONTEND_DIST_DIR
@@ -68,6 +69,7 @@ def create_app(config_object=None) -> Flask:
     )
     app.extensions["rai_jobs"] = jobs = Jobs(app.config.get("REDIS_URL"), app.config["JOBS_MODE"])
     jobs.start_consumer()
+    metrics.set_job_queue_depth_source(jobs.queue_depth)
 
     register_request_hooks(app)
     register_error_handlers(app)

@@ -134,6 +134,7 @@ class LiveServer:
 
 def start_api_server(env_overrides: dict, tmp_path: Path, timeout: float = 60) -> LiveServer:
     """Start ``python -m RAI_Chat.backend.wsgi`` (gunicorn + gevent) and wait for health."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log_dir = tmp_path / f"api-logs-{port}"
     env = {

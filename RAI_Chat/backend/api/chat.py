@@ -7,6 +7,7 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from ..core.auth.utils import token_required
 from ..core.errors import BadRequest
+from ..extensions.limiter import chat_turn_limit
 from ..schemas.chat import (
     ChatRequest,
     ChatResponse,
@@ -46,9 +47,16 @@ def turn_settings(model: str | None) -> TurnSettings:
 
 @chat_bp.post(
     "/",
-    responses={200: ChatResponse, 409: ErrorResponse, 502: ErrorResponse, 504: ErrorResponse},
+    responses={
+        200: ChatResponse,
+        409: ErrorResponse,
+        429: ErrorResponse,
+        502: ErrorResponse,
+        504: ErrorResponse,
+    },
 )
 @token_required
+@chat_turn_limit
 def chat(body: ChatRequest):
     """Send a message. The user's message is saved before the model is called. With
     ``streaming`` the answer comes as Server-Sent Events (session, status, token, done/error)."""

@@ -20,6 +20,7 @@ from tenacity import retry, stop_after_attempt, wait_exponential
 from ..core.database.models import ChatSession, Message, utcnow
 from ..core.database.session import Database
 from ..core.errors import Conflict, NotFound
+from ..extensions import metrics
 from .jobs import Jobs, JobSettings
 from .llm_client import EngineClient, EngineError, StreamResult
 from .memory import assemble_prompt
@@ -180,6 +181,7 @@ class ConversationManager:
         result = StreamResult()
         status, error, http_status = "complete", None, 200
         started = time.monotonic()
+        metrics.active_streams.inc()
         try:
             stream.append({"type": "status", "message": "Thinking…"})
             prompt = self._prompt(turn, message, settings)
@@ -198,10 +200,14 @@ class ConversationManager:
                         status = "interrupted"
                         break
         except EngineError as exc:
+            metrics.engine_errors.inc()
             status, error, http_status = "error", exc.message, exc.status_code
         except Exception:
             logger.exception("Turn %s failed", turn.assistant_message_id)
             status, error, http_status = "error", "The reply failed because of a server error", 500
+        finally:
+            metrics.active_streams.dec()
+        metrics.turn_latency.observe(time.monotonic() - started)
         text = "".join(text_parts)
         self._finish(turn, text, status, error, http_status, result, time.monotonic() - started)
         if self.jobs is not None and self.job_settings is not None:

@@ -16,6 +16,7 @@ from ...core.errors import NotFound
 from .tiers import fallback_tier1, fallback_tier2
 
 RECENT_FULL_MESSAGES = 6  # the newest three exchanges are sent in full
+TIER2_MESSAGES = 10  # the next ones as tier-2 summaries, older ones as tier-1 facts
 KEEP_LAST_MESSAGES = 5  # never archived
 MESSAGE_OVERHEAD = 6  # chat-template tokens per message
 LINE_OVERHEAD = 16  # "- (1a2b3c4d) assistant: " before a summarised message
@@ -69,7 +70,12 @@ def plan_window(
     newest_first = list(reversed(messages))
     left_out: list[str] = []
     for index, m in enumerate(newest_first):
-        ceiling = 3 if index < RECENT_FULL_MESSAGES else max(2, m.required_tier)
+        if index < RECENT_FULL_MESSAGES:
+            ceiling = 3
+        elif index < RECENT_FULL_MESSAGES + TIER2_MESSAGES:
+            ceiling = max(2, m.required_tier)
+        else:
+            ceiling = max(1, m.required_tier)
         placed = False
         for tier in range(ceiling, 0, -1):
             as_line = not (tier == 3 and index < RECENT_FULL_MESSAGES)
