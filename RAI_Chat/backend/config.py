@@ -57,6 +57,11 @@ class Settings(BaseSettings):
         description="Background jobs: inprocess (a consumer thread in each API process), "
         "external (run huey_consumer yourself) or immediate (synchronous; tests).",
     )
+    turn_stale_seconds: float = Field(
+        60,
+        description="A turn whose process stopped sending heartbeats for this long is "
+        "reported interrupted (its process died).",
+    )
     refine_titles: bool = Field(
         True, description="After a new session's first answer, ask the model for a title."
     )

@@ -7,6 +7,7 @@ going when the client goes away."""
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -29,7 +30,8 @@ from .turn_stream import LIVE_TURNS, TERMINAL_EVENTS, TurnStream, flush, follow_
 
 logger = logging.getLogger(__name__)
 FLUSH_INTERVAL_S = 0.5
-STALE_AFTER = timedelta(seconds=60)  # an in-progress turn with no heartbeat for this long died
+# An in-progress turn with no heartbeat for this long died with its process (TURN_STALE_SECONDS).
+STALE_AFTER = timedelta(seconds=float(os.environ.get("TURN_STALE_SECONDS", "60")))
 TITLE_LENGTH = 60
 INTERRUPTED_BY_RESTART = "The server stopped while this answer was being written"
 
