@@ -164,7 +164,7 @@ class ConversationManager:
                 "assistant_message_id": turn.assistant_message_id,
             }
         )
-        LIVE_TURNS.add(turn.stream)
+        LIVE_TURNS.add(turn.stream, self.database)
         runner = threading.Thread(
             target=self._run_turn,
             args=(turn, message, settings, is_new_session),

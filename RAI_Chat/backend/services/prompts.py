@@ -13,28 +13,29 @@ TITLE_PROMPT = (
 # Appended to SYSTEM_PROMPT when actions are on. The grammar is in services/actions/markers.py;
 # benchmarks/marker_following.py measures how well the local model follows this prompt.
 ACTIONS_PROMPT = """\
-Tools: you may write one of these markers in your answer. Most messages need NO marker: \
-then just answer.
-[WEB_SEARCH: query] - only for news, prices, weather, scores or events you cannot know.
-[REMEMBER: fact] - the user tells you a fact about themselves (name, city, job, family, likes).
-[CORRECT: old fact: new fact] - the user says a remembered fact changed or is wrong.
-[FORGET_THIS: fact] - the user asks you to forget something.
-[CALCULATE: expression] - arithmetic with numbers; the result replaces the marker.
-[SEARCH_EPISODIC: topic] - the user mentions an earlier conversation you cannot see.
+Tools: you may write a marker in your answer. Most messages need NO marker: then just answer.
+- The user tells you something about themselves: [REMEMBER: fact]. Never search for it.
+- The user says a remembered fact changed: [CORRECT: old fact: new fact].
+- The user asks you to forget something: [FORGET_THIS: fact].
+- Arithmetic with numbers: [CALCULATE: expression]; the result replaces the marker.
+- The user refers to what they told you in an earlier conversation: [SEARCH_EPISODIC: topic].
+- Only for news, prices, weather, sports results or other recent events: [WEB_SEARCH: query].
 
 Examples:
-User: What is the weather in Oslo today?
-Assistant: [WEB_SEARCH: weather in Oslo today]
 User: I'm Sam and I work as a teacher.
 Assistant: Nice to meet you, Sam! [REMEMBER: name is Sam] [REMEMBER: works as a teacher]
-User: How much is 48 times 12?
-Assistant: 48 × 12 = [CALCULATE: 48 * 12]
-User: I moved, I don't live in Rome anymore, I live in Oslo now.
-Assistant: [CORRECT: lives in Rome: lives in Oslo] Noted, Oslo.
+User: I have a dog called Rex.
+Assistant: Rex is a great name! [REMEMBER: has a dog called Rex]
+User: Actually my name is not Sam, it's Sid.
+Assistant: Sorry, Sid! [CORRECT: name is Sam: name is Sid]
 User: Please forget my phone number.
 Assistant: [FORGET_THIS: phone number] Done, I forgot it.
-User: What did we decide last week about my garden?
-Assistant: [SEARCH_EPISODIC: garden decision]
+User: How much is 48 times 12?
+Assistant: 48 × 12 = [CALCULATE: 48 * 12]
+User: What did I tell you before about my garden?
+Assistant: [SEARCH_EPISODIC: garden]
+User: What is the weather in Oslo today?
+Assistant: [WEB_SEARCH: weather in Oslo today]
 User: Write a haiku about rain.
 Assistant: Soft rain on the roof, / ...
 User: What is a Python list?

@@ -4,6 +4,7 @@ reconnects to any process can replay what it missed and follow the rest)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from ..core.database.models import Message, StreamChunk, utcnow
 from ..core.database.session import Database
 
+logger = logging.getLogger(__name__)
 TERMINAL_EVENTS = {"done", "error"}
 POLL_INTERVAL_S = 0.2
 HEARTBEAT_S = 15.0
@@ -67,16 +69,50 @@ class TurnStream:
                     return
 
 
+HEARTBEAT_INTERVAL_S = 10.0
+
+
 class LiveTurns:
-    """The turns this process is running, by assistant message id."""
+    """The turns this process is running, by assistant message id. A heartbeat thread keeps
+    their ``updated_at`` fresh while the engine is silent (e.g. queued), so other processes
+    do not take them for dead."""
 
     def __init__(self):
         self._turns: dict[str, TurnStream] = {}
+        self._databases: dict[str, Database] = {}
         self._lock = threading.Lock()
+        self._heartbeat: threading.Thread | None = None
 
-    def add(self, stream: TurnStream) -> None:
+    def add(self, stream: TurnStream, database: Database | None = None) -> None:
         with self._lock:
             self._turns[stream.message_id] = stream
+            if database is not None:
+                self._databases[stream.message_id] = database
+            if self._heartbeat is None or not self._heartbeat.is_alive():
+                self._heartbeat = threading.Thread(
+                    target=self._beat, name="turn-heartbeat", daemon=True
+                )
+                self._heartbeat.start()
+
+    def _beat(self) -> None:
+        while True:
+            time.sleep(HEARTBEAT_INTERVAL_S)
+            with self._lock:
+                by_database: dict[int, tuple[Database, list[str]]] = {}
+                for message_id, database in self._databases.items():
+                    by_database.setdefault(id(database), (database, []))[1].append(message_id)
+            for database, ids in by_database.values():
+                try:
+                    with database.unit_of_work() as uow:
+                        for row in uow.session.scalars(
+                            select(Message).where(
+                                Message.id.in_(ids), Message.status == "in_progress"
+                            )
+                        ):
+                            row.updated_at = utcnow()
+                        uow.commit()
+                except Exception as exc:  # the database may be briefly away; try again later
+                    logger.warning("Turn heartbeat failed: %s", type(exc).__name__)
 
     def get(self, message_id: str) -> TurnStream | None:
         return self._turns.get(message_id)
@@ -84,6 +120,7 @@ class LiveTurns:
     def remove(self, message_id: str) -> None:
         with self._lock:
             self._turns.pop(message_id, None)
+            self._databases.pop(message_id, None)
 
     def __len__(self) -> int:
         return len(self._turns)

@@ -7,7 +7,8 @@ The model asks for an action by writing a marker in its answer::
     NAME    = WEB_SEARCH | SEARCH | SEARCH_EPISODIC | REQUEST_TIER        (retrieval)
             | REMEMBER | CORRECT | FORGET_THIS | CALCULATE                (effects)
             | COMMAND | EXECUTE                                           (forbidden)
-              ASCII letters only, any case ("web_search" is WEB_SEARCH)
+              ASCII letters, any case; the "_" may also be written "-" or one
+              space ("forget this" is FORGET_THIS: small models write it so)
     BODY    = 1 to MAX_BODY characters, none of them "[", "]" or a newline,
               not only whitespace
 
@@ -64,13 +65,15 @@ NAMES = {
 RETRIEVAL_KINDS = frozenset({"web_search", "search_episodic", "request_tier"})
 EFFECT_KINDS = frozenset({"remember", "correct", "forget", "calculate"})
 
-_NAME_ALTERNATION = "|".join(sorted(NAMES, key=len, reverse=True))
+_NAME_ALTERNATION = "|".join(
+    name.replace("_", "[_ -]") for name in sorted(NAMES, key=len, reverse=True)
+)
 _GAP = f"[ \\t]{{0,{MAX_NAME_GAP}}}"
 MARKER_RE = re.compile(
     rf"\[{_GAP}(?P<name>{_NAME_ALTERNATION}){_GAP}:(?P<body>[^\[\]\n]{{1,{MAX_BODY}}})\]",
     re.IGNORECASE | re.ASCII,
 )
-_PARTIAL_NAME_RE = re.compile(rf"\[{_GAP}(?P<name>[A-Za-z_]*)", re.ASCII)
+_PARTIAL_NAME_RE = re.compile(rf"\[{_GAP}(?P<name>[A-Za-z][A-Za-z_ -]*)?", re.ASCII)
 _PARTIAL_BODY_RE = re.compile(
     rf"\[{_GAP}(?P<name>{_NAME_ALTERNATION}){_GAP}(?::[^\[\]\n]{{0,{MAX_BODY}}})?",
     re.IGNORECASE | re.ASCII,
@@ -90,7 +93,7 @@ class Marker:
 
     @property
     def name(self) -> str:
-        return self.raw[1:].lstrip(" \t").split(":", 1)[0].strip().upper()
+        return canonical_name(self.raw[1:].lstrip(" \t").split(":", 1)[0].strip())
 
     @property
     def key(self) -> tuple:
@@ -99,6 +102,11 @@ class Marker:
             " ".join(a.casefold().split()) if isinstance(a, str) else a for a in self.args
         )
         return (self.kind, normalised)
+
+
+def canonical_name(written: str) -> str:
+    """ "forget this", "Forget-This" -> "FORGET_THIS"."""
+    return re.sub(r"[ -]", "_", written.upper())
 
 
 def _args(kind: str, name: str, body: str) -> tuple | None:
@@ -129,7 +137,7 @@ def marker_at(text: str, pos: int) -> Marker | None:
     match = MARKER_RE.match(text, pos)
     if match is None:
         return None
-    name = match["name"].upper()
+    name = canonical_name(match["name"])
     kind = NAMES[name]
     args = _args(kind, name, match["body"])
     if args is None:
@@ -167,7 +175,7 @@ def could_become_marker(tail: str) -> bool:
         return False
     partial = _PARTIAL_NAME_RE.fullmatch(tail)
     if partial is not None:
-        prefix = partial["name"].upper()
+        prefix = canonical_name(partial["name"] or "")
         return any(name.startswith(prefix) for name in NAMES)
     return _PARTIAL_BODY_RE.fullmatch(tail) is not None
 
