@@ -183,7 +183,18 @@ def main() -> None:
     parser.add_argument("--url", help="a running engine (default: start one)")
     parser.add_argument("--max-tokens", type=int, default=60)
     parser.add_argument("--out", help="write every answer to this JSON file")
+    parser.add_argument("--rescore", help="score the answers saved by --out (no model)")
     args = parser.parse_args()
+    if args.rescore:
+        rows = json.loads(Path(args.rescore).read_text())
+        for row in rows:
+            markers = parse_markers(row["answer"])
+            row["raw"] = sorted({m.kind for m in markers})
+            row["guarded"] = sorted(
+                {m.kind for m in markers if would_run(m.kind, m, row["prompt"])}
+            )
+        print(json.dumps(summary(rows, None), indent=2))
+        return
     process = None
     url = args.url
     if not url:
@@ -199,6 +210,7 @@ def main() -> None:
             for expected, prompt in cases:
                 answer = ask(http, url, prompt, args.max_tokens)
                 markers = parse_markers(answer)
+                print(f"{len(rows) + 1:3d} {expected or '-':16} {answer[:70]!r}", file=sys.stderr)
                 rows.append(
                     {
                         "expected": expected,
@@ -214,7 +226,12 @@ def main() -> None:
         if process is not None:
             process.terminate()
             process.wait(timeout=30)
-    seconds = time.monotonic() - started
+    print(json.dumps(summary(rows, time.monotonic() - started), indent=2))
+    if args.out:
+        Path(args.out).write_text(json.dumps(rows, indent=2))
+
+
+def summary(rows: list[dict], seconds: float | None) -> dict:
     report = {"raw": score(rows, "raw"), "guarded": score(rows, "guarded")}
     kinds = sorted({k for k, _ in SHOULD_ACT})
     report["recall_by_kind"] = {
@@ -228,10 +245,8 @@ def main() -> None:
     report["false_alarms_guarded"] = [
         (r["prompt"], r["guarded"]) for r in rows if not r["expected"] and r["guarded"]
     ]
-    report["seconds"] = round(seconds, 1)
-    print(json.dumps(report, indent=2))
-    if args.out:
-        Path(args.out).write_text(json.dumps(rows, indent=2))
+    report["seconds"] = round(seconds, 1) if seconds else None
+    return report
 
 
 if __name__ == "__main__":

@@ -23,6 +23,9 @@ from RAI_Chat.backend.services.actions.markers import MAX_BODY, could_become_mar
         ("[CORRECT: at 10:30: at 11:00]", "correct", ("at 10:30", "at 11:00")),
         ("[CORRECT: a:b]", "correct", ("a", "b")),
         ("[FORGET_THIS: phone number]", "forget", ("phone number",)),
+        ("[FORGET THIS: phone number]", "forget", ("phone number",)),
+        ("[Forget-This: phone number]", "forget", ("phone number",)),
+        ("[WEB SEARCH: news]", "web_search", ("news",)),
         ("[CALCULATE: 48 * 12]", "calculate", ("48 * 12",)),
         ("[COMMAND: rm -rf /]", "forbidden", ("COMMAND", "rm -rf /")),
         ("[execute: shutdown now]", "forbidden", ("EXECUTE", "shutdown now")),
@@ -42,6 +45,8 @@ def test_each_marker_is_parsed_with_its_arguments(text, kind, args):
         "[WEB_SEARCH:   ]",
         "[WEB_SEARCH: unclosed",
         "[WEBSEARCH: q]",
+        "[FORGET  THIS: two spaces]",
+        "[FORGET_ THIS: two separators]",
         "[SEARCHING: q]",
         "[REQUEST_TIER:4:abc]",
         "[REQUEST_TIER:0:abc]",
@@ -85,6 +90,8 @@ def test_identical_requests_share_a_key_whatever_the_case_and_spacing():
     a, b = parse_markers("[REMEMBER: Lives in  Oslo] [remember: lives in oslo]")
     assert a.key == b.key
     assert isinstance(a, Marker) and a.name == "REMEMBER"
+    (c,) = parse_markers("[forget this: x]")
+    assert c.name == "FORGET_THIS"
 
 
 @pytest.mark.parametrize(
@@ -102,6 +109,10 @@ def test_identical_requests_share_a_key_whatever_the_case_and_spacing():
         ("[REMEMBERS", False),
         ("[REMEMBER: a\n", False),
         ("[REMEMBER: [", False),
+        ("[FORGET ", True),
+        ("[forget-th", True),
+        ("[FORGET  ", False),
+        ("[ x", False),
         ("[" + " " * 5, False),
         ("[REMEMBER: " + "y" * 400, False),
     ],

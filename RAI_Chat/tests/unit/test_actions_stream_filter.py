@@ -29,6 +29,8 @@ FRAGMENTS = [
     "FORGET_THIS",
     "CALCULATE",
     "COMMAND",
+    "FORGET THIS",
+    "web-search",
     "web_",
     "2",
     "7",
