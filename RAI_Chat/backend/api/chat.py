@@ -8,6 +8,7 @@ from flask_openapi3 import APIBlueprint, Tag
 from ..core.auth.utils import token_required
 from ..core.errors import BadRequest
 from ..extensions.limiter import chat_turn_limit
+from ..modules.web_search import WebSearch, get_web_search
 from ..schemas.chat import (
     ChatRequest,
     ChatResponse,
@@ -35,7 +36,15 @@ logger = logging.getLogger(__name__)
 
 def turn_settings(model: str | None) -> TurnSettings:
     cfg = current_app.config
+    web_search = WebSearch(
+        get_web_search(cfg),
+        max_results=cfg["WEB_SEARCH_MAX_RESULTS"],
+        token_budget=cfg["WEB_RESULTS_TOKEN_BUDGET"],
+        count_tokens=current_app.extensions["rai_engine"].count_tokens,
+    )
     return TurnSettings(
+        web_search=web_search,
+        max_action_rounds=cfg["ACTION_MAX_ROUNDS"],
         model=model or cfg["LLM_MODEL"],
         context_budget=cfg["CONTEXT_TOKEN_BUDGET"],
         max_answer_tokens=cfg["MAX_ANSWER_TOKENS"],

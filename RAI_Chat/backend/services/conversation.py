@@ -16,20 +16,16 @@ from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from tenacity import retry, stop_after_attempt, wait_exponential
 
 from ..core.database.models import ChatSession, Message, utcnow
 from ..core.database.session import Database
 from ..core.errors import Conflict, NotFound
-from ..extensions import metrics
+from ..modules.web_search import WebSearch
 from .jobs import Jobs, JobSettings
-from .llm_client import EngineClient, EngineError, StreamResult
-from .memory import assemble_prompt
-from .prompts import TITLE_PROMPT
-from .turn_stream import LIVE_TURNS, TERMINAL_EVENTS, TurnStream, flush, follow_stored
+from .llm_client import EngineClient
+from .turn_stream import LIVE_TURNS, TERMINAL_EVENTS, TurnStream, follow_stored
 
 logger = logging.getLogger(__name__)
-FLUSH_INTERVAL_S = 0.5
 # An in-progress turn with no heartbeat for this long died with its process (TURN_STALE_SECONDS).
 STALE_AFTER = timedelta(seconds=float(os.environ.get("TURN_STALE_SECONDS", "60")))
 TITLE_LENGTH = 60
@@ -44,6 +40,8 @@ class TurnSettings:
     refine_titles: bool = True
     facts_budget: int = 300
     recall_budget: int = 400
+    web_search: WebSearch | None = None
+    max_action_rounds: int = 3
 
 
 @dataclass(frozen=True)
@@ -165,158 +163,16 @@ class ConversationManager:
             }
         )
         LIVE_TURNS.add(turn.stream, self.database)
-        runner = threading.Thread(
-            target=self._run_turn,
+        from .turn_runner import TurnRunner
+
+        runner = TurnRunner(self.user_id, self.database, self.engine, self.jobs, self.job_settings)
+        threading.Thread(
+            target=runner.run,
             args=(turn, message, settings, is_new_session),
             name="turn",
             daemon=True,
-        )
-        runner.start()
+        ).start()
         return turn
-
-    # --- the runner ----------------------------------------------------------------
-    def _run_turn(
-        self, turn: Turn, message: str, settings: TurnSettings, refine_title: bool = False
-    ) -> None:
-        stream = turn.stream
-        text_parts: list[str] = []
-        result = StreamResult()
-        status, error, http_status = "complete", None, 200
-        started = time.monotonic()
-        metrics.active_streams.inc()
-        try:
-            stream.append({"type": "status", "message": "Thinking…"})
-            prompt = self._prompt(turn, message, settings)
-            last_flush = time.monotonic()
-            for piece in self.engine.stream_chat(
-                prompt, model=settings.model, max_tokens=settings.max_answer_tokens, result=result
-            ):
-                text_parts.append(piece)
-                stream.append({"type": "token", "content": piece})
-                if stream.stop_requested.is_set():
-                    status = "interrupted"
-                    break
-                if time.monotonic() - last_flush >= FLUSH_INTERVAL_S:
-                    last_flush = time.monotonic()
-                    if self._safe_flush(stream, "".join(text_parts)):
-                        status = "interrupted"
-                        break
-        except EngineError as exc:
-            metrics.engine_errors.inc()
-            status, error, http_status = "error", exc.message, exc.status_code
-        except Exception:
-            logger.exception("Turn %s failed", turn.assistant_message_id)
-            status, error, http_status = "error", "The reply failed because of a server error", 500
-        finally:
-            metrics.active_streams.dec()
-        metrics.turn_latency.observe(time.monotonic() - started)
-        text = "".join(text_parts)
-        self._finish(turn, text, status, error, http_status, result, time.monotonic() - started)
-        if self.jobs is not None and self.job_settings is not None:
-            ids = [turn.user_message_id] + ([turn.assistant_message_id] if text else [])
-            self.jobs.after_turn(self.job_settings, self.user_id, turn.session_id, ids)
-        if refine_title and settings.refine_titles and status == "complete":
-            self._refine_title(turn.session_id, message, settings)
-
-    def _refine_title(self, session_id: str, message: str, settings: TurnSettings) -> None:
-        """After the first answer (off the user's path): ask the model for a better title,
-        unless the user renamed the session meanwhile."""
-        try:
-            raw = self.engine.complete(
-                [{"role": "user", "content": TITLE_PROMPT.format(message=message[:1000])}],
-                model=settings.model,
-                max_tokens=20,
-            )
-        except EngineError:
-            return
-        title = clean_title(raw)
-        if not title:
-            return
-        with self.database.unit_of_work() as uow:
-            chat = uow.session.get(ChatSession, session_id)
-            if chat is not None and chat.title == title_from(message):
-                chat.title = title
-                uow.commit()
-
-    def _prompt(self, turn: Turn, message: str, settings: TurnSettings) -> list[dict]:
-        built = assemble_prompt(
-            self.user_id,
-            self.database,
-            self.engine,
-            session_id=turn.session_id,
-            new_message=message,
-            exclude={turn.user_message_id, turn.assistant_message_id},
-            budget=max(256, settings.context_budget - settings.max_answer_tokens),
-            facts_budget=settings.facts_budget,
-            recall_budget=settings.recall_budget,
-        )
-        return built.messages
-
-    def _safe_flush(self, stream: TurnStream, partial: str) -> bool:
-        """Persist new events and the partial answer; True when a stop was requested."""
-        try:
-            return flush(self.database, stream, partial)
-        except Exception:
-            logger.warning("Could not save turn %s progress; continuing", stream.message_id)
-            return False
-
-    def _finish(self, turn, text, status, error, http_status, result, seconds) -> None:
-        stream = turn.stream
-        usage = {
-            "prompt_tokens": result.prompt_tokens,
-            "completion_tokens": result.completion_tokens,
-        }
-        ids = {
-            "session_id": turn.session_id,
-            "user_message_id": turn.user_message_id,
-            "assistant_message_id": turn.assistant_message_id,
-        }
-        if status == "error":
-            final = {"type": "error", "error": error, "status": "error", "partial": text, **ids}
-        else:
-            final = {
-                "type": "done",
-                "response": text,
-                "status": status,
-                "usage": usage,
-                "sources": [],
-                **ids,
-            }
-        final["http_status"] = http_status
-        try:
-            self._save_answer(turn, text, status, error, result)
-        except Exception:
-            logger.exception("Could not save the answer of turn %s", turn.assistant_message_id)
-        stream.append(final)
-        try:
-            self._retrying_flush(stream)
-        except Exception:
-            logger.exception("Could not store the events of turn %s", turn.assistant_message_id)
-        finally:
-            LIVE_TURNS.remove(turn.assistant_message_id)
-        logger.info("Turn %s ended %s in %.2fs", turn.assistant_message_id, status, seconds)
-
-    @retry(stop=stop_after_attempt(5), wait=wait_exponential(multiplier=0.2, max=3), reraise=True)
-    def _save_answer(self, turn: Turn, text, status, error, result: StreamResult) -> None:
-        with self.database.unit_of_work() as uow:
-            answer = uow.session.get(Message, turn.assistant_message_id)
-            if answer is None:  # the session was deleted meanwhile
-                return
-            answer.content = text
-            answer.status = status
-            answer.error = error
-            answer.prompt_tokens = result.prompt_tokens
-            answer.completion_tokens = result.completion_tokens
-            answer.token_count = result.completion_tokens if status == "complete" else None
-            answer.updated_at = utcnow()
-            chat = uow.session.get(ChatSession, turn.session_id)
-            if chat is not None:
-                chat.updated_at = utcnow()
-            uow.commit()
-
-    @retry(stop=stop_after_attempt(5), wait=wait_exponential(multiplier=0.2, max=3), reraise=True)
-    def _retrying_flush(self, stream: TurnStream) -> None:
-        flush(self.database, stream)
 
     # --- following, resuming and stopping ------------------------------------------
     def owned_answer(self, message_id: str) -> Message:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .actions.markers import neutralise
 from .memory.contextual import MESSAGE_OVERHEAD, WindowMessage, plan_window
 from .memory.facts import similarity
 from .prompts import SYSTEM_PROMPT
@@ -36,6 +37,18 @@ class BuiltPrompt:
     left_out: list[str]  # window messages that did not fit
     facts_used: int
     recalled_used: int
+
+
+def neutral_window_message(m: WindowMessage) -> WindowMessage:
+    return WindowMessage(
+        m.id,
+        m.role,
+        neutralise(m.content),
+        neutralise(m.tier1) if m.tier1 else m.tier1,
+        neutralise(m.tier2) if m.tier2 else m.tier2,
+        m.required_tier,
+        m.tokens,
+    )
 
 
 def _fit_block(
@@ -70,6 +83,14 @@ def build_prompt(
             memo[text] = count_tokens(text)
         return memo[text]
 
+    # Everything below came from users, the web or memory: markers in it are made inert.
+    parts = PromptParts(
+        new_message=neutralise(parts.new_message),
+        window=[neutral_window_message(m) for m in parts.window],
+        facts=[neutralise(f) for f in parts.facts],
+        recalled=[neutralise(r) for r in parts.recalled],
+        system_prompt=parts.system_prompt,
+    )
     facts = parts.facts
     if sum(count(f) + 3 for f in facts) > facts_budget:
         facts = _fit_block(facts, facts_budget, count, rank_for=parts.new_message)

@@ -23,6 +23,7 @@ def assemble_prompt(
     budget: int,
     facts_budget: int,
     recall_budget: int,
+    system_prompt: str | None = None,
 ) -> BuiltPrompt:
     """The prompt of a turn: facts, recalled memories, the window, the new message."""
     contextual = ContextualMemory(user_id, database)
@@ -31,13 +32,16 @@ def assemble_prompt(
         f"({hit['created_at'][:10]}) {hit['text']}"
         for hit in EpisodicArchive(user_id, database, engine).search(new_message, RECALL_RESULTS)
     ]
+    parts = PromptParts(
+        new_message=new_message,
+        window=window,
+        facts=UserFacts(user_id, database).active_texts(),
+        recalled=recalled,
+    )
+    if system_prompt is not None:
+        parts.system_prompt = system_prompt
     built = build_prompt(
-        PromptParts(
-            new_message=new_message,
-            window=window,
-            facts=UserFacts(user_id, database).active_texts(),
-            recalled=recalled,
-        ),
+        parts,
         budget=budget,
         count_tokens=engine.count_tokens,
         facts_budget=facts_budget,

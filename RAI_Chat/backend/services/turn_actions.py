@@ -1,0 +1,56 @@
+"""The ports through which a turn's actions reach memory and the web (see
+``actions/handler.py``): each acts for the turn's user only."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..core.errors import NotFound
+from ..modules.web_search import SearchOutcome
+from .memory.contextual import ContextualMemory
+from .memory.episodic import EpisodicArchive
+from .memory.facts import UserFacts
+
+if TYPE_CHECKING:
+    from .conversation import Turn, TurnSettings
+    from .turn_runner import TurnRunner
+
+EPISODIC_RESULTS = 5
+
+
+class TurnPorts:
+    def __init__(self, runner: TurnRunner, turn: Turn, settings: TurnSettings):
+        self.runner = runner
+        self.turn = turn
+        self.settings = settings
+        self.facts = UserFacts(runner.user_id, runner.database)
+
+    def web_search(self, query: str) -> SearchOutcome:
+        if self.settings.web_search is None:
+            return SearchOutcome(query, error="web search is not configured", unavailable=True)
+        return self.settings.web_search.search(query)
+
+    def search_episodic(self, query: str) -> list[str]:
+        archive = EpisodicArchive(self.runner.user_id, self.runner.database, self.runner.engine)
+        return [
+            f"({hit['created_at'][:10]}) {hit['text']}"
+            for hit in archive.search(query, EPISODIC_RESULTS)
+        ]
+
+    def request_tier(self, n: int, message_id: str) -> str | None:
+        contextual = ContextualMemory(self.runner.user_id, self.runner.database)
+        try:
+            message = contextual.raise_tier(self.turn.session_id, message_id, n)
+        except NotFound:
+            return None
+        return message.text_at(n)
+
+    def remember(self, fact: str) -> None:
+        self.facts.remember(fact, source_message_id=self.turn.user_message_id)
+
+    def correct(self, old: str, new: str) -> bool:
+        self.facts.correct(old, new, source_message_id=self.turn.user_message_id)
+        return True
+
+    def forget(self, fact: str) -> bool:
+        return self.facts.forget(fact) is not None

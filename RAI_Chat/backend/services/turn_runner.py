@@ -1,0 +1,239 @@
+"""The runner of one chat turn: asks the model (streaming), runs the actions it asks for
+(at most a few rounds of lookups), saves the answer whatever happens, then queues the
+memory work. It runs in a thread of the process that started the turn and keeps going
+when the client goes away."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from tenacity import retry, stop_after_attempt, wait_exponential
+
+from ..core.database.models import ChatSession, Message, utcnow
+from ..core.database.session import Database
+from ..extensions import metrics
+from .action_handler import ActionHandler, MarkerStreamFilter
+from .conversation import Turn, TurnSettings, clean_title, title_from
+from .jobs import Jobs, JobSettings
+from .llm_client import EngineClient, EngineError, StreamResult
+from .memory import assemble_prompt
+from .prompts import ACTIONS_PROMPT, SYSTEM_PROMPT, TITLE_PROMPT, WEB_SEARCH_UNAVAILABLE
+from .turn_actions import TurnPorts
+from .turn_stream import LIVE_TURNS, TurnStream, flush
+
+logger = logging.getLogger(__name__)
+FLUSH_INTERVAL_S = 0.5
+
+
+def system_prompt(settings: TurnSettings) -> str:
+    parts = [SYSTEM_PROMPT, ACTIONS_PROMPT]
+    if settings.web_search is None or not settings.web_search.available:
+        parts.append(WEB_SEARCH_UNAVAILABLE)
+    return "\n\n".join(parts)
+
+
+class TurnRunner:
+    def __init__(
+        self,
+        user_id: str,
+        database: Database,
+        engine: EngineClient,
+        jobs: Jobs | None = None,
+        job_settings: JobSettings | None = None,
+    ):
+        self.user_id = user_id
+        self.database = database
+        self.engine = engine
+        self.jobs = jobs
+        self.job_settings = job_settings
+
+    def run(
+        self, turn: Turn, message: str, settings: TurnSettings, refine_title: bool = False
+    ) -> None:
+        """Run a turn to its end: the model's answer (with up to a few rounds of lookups
+        when it asks for them), the saved answer, then the background memory work."""
+        stream = turn.stream
+        visible: list[str] = []
+        result = StreamResult()
+        status, error, http_status = "complete", None, 200
+        started = time.monotonic()
+        ports = TurnPorts(self, turn, settings)
+        handler = ActionHandler(ports, user_text=message, max_rounds=settings.max_action_rounds)
+        metrics.active_streams.inc()
+        try:
+            stream.append({"type": "status", "message": "Thinking…"})
+            prompt = self._prompt(turn, message, settings)
+            notes: list[str] = []
+            while True:
+                raw, shown, markers, stopped = self._model_round(
+                    stream, prompt, settings, handler, visible, result
+                )
+                if stopped:
+                    status = "interrupted"
+                    break
+                if not markers:
+                    break
+                round_ = handler.run(markers, emit=stream.append, visible_text=shown)
+                notes.extend(round_.notes)
+                if not round_.needs_another_round:
+                    break
+                prompt = prompt + round_.followup(raw)
+                stream.append({"type": "status", "message": "Thinking…"})
+            for note in dict.fromkeys(notes):  # what failed or was skipped, said plainly
+                visible.append(f"\n\n_{note}_")
+                stream.append({"type": "token", "content": visible[-1]})
+        except EngineError as exc:
+            metrics.engine_errors.inc()
+            status, error, http_status = "error", exc.message, exc.status_code
+        except Exception:
+            logger.exception("Turn %s failed", turn.assistant_message_id)
+            status, error, http_status = "error", "The reply failed because of a server error", 500
+        finally:
+            metrics.active_streams.dec()
+        metrics.turn_latency.observe(time.monotonic() - started)
+        text = "".join(visible)
+        self._finish(
+            turn, text, status, error, http_status, result, handler, time.monotonic() - started
+        )
+        if self.jobs is not None and self.job_settings is not None:
+            ids = [turn.user_message_id] + ([turn.assistant_message_id] if text else [])
+            self.jobs.after_turn(self.job_settings, self.user_id, turn.session_id, ids)
+        if refine_title and settings.refine_titles and status == "complete":
+            self._refine_title(turn.session_id, message, settings)
+
+    def _model_round(self, stream, prompt, settings, handler, visible, result):
+        """One call of the model: stream the visible text (markers held back and removed),
+        collect the markers. Returns (the raw answer, the text shown, the markers, whether
+        the user stopped it)."""
+        marker_filter = MarkerStreamFilter(render=handler.render)
+        raw: list[str] = []
+        last_flush = time.monotonic()
+
+        shown: list[str] = []
+
+        def show(text: str) -> None:
+            if text:
+                visible.append(text)
+                shown.append(text)
+                stream.append({"type": "token", "content": text})
+
+        stopped = False
+        for piece in self.engine.stream_chat(
+            prompt, model=settings.model, max_tokens=settings.max_answer_tokens, result=result
+        ):
+            raw.append(piece)
+            show(marker_filter.feed(piece))
+            if stream.stop_requested.is_set():
+                stopped = True
+                break
+            if time.monotonic() - last_flush >= FLUSH_INTERVAL_S:
+                last_flush = time.monotonic()
+                if self._safe_flush(stream, "".join(visible)):
+                    stopped = True
+                    break
+        show(marker_filter.flush())
+        markers = [] if stopped else marker_filter.markers
+        return "".join(raw), "".join(shown), markers, stopped
+
+    def _refine_title(self, session_id: str, message: str, settings: TurnSettings) -> None:
+        """After the first answer (off the user's path): ask the model for a better title,
+        unless the user renamed the session meanwhile."""
+        try:
+            raw = self.engine.complete(
+                [{"role": "user", "content": TITLE_PROMPT.format(message=message[:1000])}],
+                model=settings.model,
+                max_tokens=20,
+            )
+        except EngineError:
+            return
+        title = clean_title(raw)
+        if not title:
+            return
+        with self.database.unit_of_work() as uow:
+            chat = uow.session.get(ChatSession, session_id)
+            if chat is not None and chat.title == title_from(message):
+                chat.title = title
+                uow.commit()
+
+    def _prompt(self, turn: Turn, message: str, settings: TurnSettings) -> list[dict]:
+        built = assemble_prompt(
+            self.user_id,
+            self.database,
+            self.engine,
+            session_id=turn.session_id,
+            new_message=message,
+            exclude={turn.user_message_id, turn.assistant_message_id},
+            budget=max(256, settings.context_budget - settings.max_answer_tokens),
+            facts_budget=settings.facts_budget,
+            recall_budget=settings.recall_budget,
+            system_prompt=system_prompt(settings),
+        )
+        return built.messages
+
+    def _safe_flush(self, stream: TurnStream, partial: str) -> bool:
+        """Persist new events and the partial answer; True when a stop was requested."""
+        try:
+            return flush(self.database, stream, partial)
+        except Exception:
+            logger.warning("Could not save turn %s progress; continuing", stream.message_id)
+            return False
+
+    def _finish(self, turn, text, status, error, http_status, result, handler, seconds) -> None:
+        stream = turn.stream
+        usage = {
+            "prompt_tokens": result.prompt_tokens,
+            "completion_tokens": result.completion_tokens,
+        }
+        ids = {
+            "session_id": turn.session_id,
+            "user_message_id": turn.user_message_id,
+            "assistant_message_id": turn.assistant_message_id,
+        }
+        if status == "error":
+            final = {"type": "error", "error": error, "status": "error", "partial": text, **ids}
+        else:
+            final = {
+                "type": "done",
+                "response": text,
+                "status": status,
+                "usage": usage,
+                "sources": handler.sources,
+                "actions": [e for e in handler.events if e["type"] == "action"],
+                **ids,
+            }
+        final["http_status"] = http_status
+        try:
+            self._save_answer(turn, text, status, error, result)
+        except Exception:
+            logger.exception("Could not save the answer of turn %s", turn.assistant_message_id)
+        stream.append(final)
+        try:
+            self._retrying_flush(stream)
+        except Exception:
+            logger.exception("Could not store the events of turn %s", turn.assistant_message_id)
+        finally:
+            LIVE_TURNS.remove(turn.assistant_message_id)
+        logger.info("Turn %s ended %s in %.2fs", turn.assistant_message_id, status, seconds)
+
+    @retry(stop=stop_after_attempt(5), wait=wait_exponential(multiplier=0.2, max=3), reraise=True)
+    def _save_answer(self, turn: Turn, text, status, error, result: StreamResult) -> None:
+        with self.database.unit_of_work() as uow:
+            answer = uow.session.get(Message, turn.assistant_message_id)
+            if answer is None:  # the session was deleted meanwhile
+                return
+            answer.content = text
+            answer.status = status
+            answer.error = error
+            answer.prompt_tokens = result.prompt_tokens
+            answer.completion_tokens = result.completion_tokens
+            answer.token_count = result.completion_tokens if status == "complete" else None
+            answer.updated_at = utcnow()
+            chat = uow.session.get(ChatSession, turn.session_id)
+            if chat is not None:
+                chat.updated_at = utcnow()
+            uow.commit()
+
+    @retry(stop=stop_after_attempt(5), wait=wait_exponential(multiplier=0.2, max=3), reraise=True)
+    def _retrying_flush(self, stream: TurnStream) -> None:
+        flush(self.database, stream)

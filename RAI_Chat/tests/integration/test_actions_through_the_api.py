@@ -1,0 +1,198 @@
+"""Actions end to end through the real API (gunicorn): a scripted model (fake OpenAI
+upstream → real engine), a fake Tavily on loopback, facts and archive in the database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ..chat_helpers import new_user, start_fake_engine, stop_process, stream_turn, tokens
+from ..conftest import start_api_server, stop_api_server
+from ..fakes.scripted_openai import ScriptedOpenAI
+from ..fakes.search_servers import FakeTavily
+
+CORPUS = json.loads(
+    (Path(__file__).parents[1] / "data" / "injection_corpus.json").read_text(encoding="utf-8")
+)["entries"]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("actions")
+    model = ScriptedOpenAI().start()
+    tavily = FakeTavily().start()
+    engine, engine_url = start_fake_engine(model)
+    api = start_api_server(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'actions.db'}",
+            "LLM_API_URL": engine_url,
+            "RATELIMIT_ENABLED": "false",
+            "REFINE_TITLES": "false",
+            "JOBS_MODE": "external",  # no background model calls to disturb the script
+            "TAVILY_API_KEY": "tvly-test",
+            "TAVILY_API_URL": tavily.base_url,
+        },
+        tmp_path,
+    )
+    yield model, tavily, api
+    stop_api_server(api)
+    stop_process(engine)
+    model.stop()
+    tavily.stop()
+
+
+@pytest.fixture
+def model(stack):
+    return stack[0]
+
+
+@pytest.fixture
+def tavily(stack):
+    stack[1].reset()
+    return stack[1]
+
+
+@pytest.fixture
+def user(stack):
+    with stack[2].client() as http:
+        yield new_user(http)
+
+
+def actions(events) -> list[tuple[str, str]]:
+    return [(e["action"], e["outcome"]) for _, e in events if e["type"] == "action"]
+
+
+def facts(user) -> list[str]:
+    body = user.http.get("/api/memory/facts", headers=user.headers).json()
+    return [f["fact"] for f in body["facts"]]
+
+
+def test_a_web_search_streams_status_answers_with_sources_and_hides_the_marker(model, tavily, user):
+    model.play(
+        ["Let me check. [WEB_", "SEARCH: weather in ", "Oslo today]"],
+        "It is sunny in Oslo today.",
+    )
+    events = stream_turn(user, "What is the weather in Oslo today?")
+    kinds = [e["type"] for _, e in events]
+    assert "status" in kinds and kinds[-1] == "done"
+    statuses = [e["message"] for _, e in events if e["type"] == "status"]
+    assert any("Searching the web" in s and "Oslo" in s for s in statuses)
+    assert ("web_search", "ok") in actions(events)
+    shown = tokens(events)
+    assert "[WEB_SEARCH" not in shown and "WEB_" not in shown
+    assert "sunny" in shown
+    done = events[-1][1]
+    assert done["sources"] and done["sources"][0]["url"].startswith("https://")
+    assert tavily.requests and tavily.requests[0]["query"] == "weather in Oslo today"
+    # The model saw the results as data in its second round.
+    followup = model.chat_requests[1]["messages"][-1]["content"]
+    assert "Results of your lookups" in followup
+
+
+def test_remember_correct_and_forget_change_the_users_facts(model, user):
+    model.play("Nice to meet you, Jordan! [REMEMBER: name is Jordan]")
+    assert stream_turn(user, "Hi, my name is Jordan.")[-1][1]["type"] == "done"
+    assert facts(user) == ["name is Jordan"]
+    model.play("Sorry! [CORRECT: name is Jordan: name is Jordy]")
+    stream_turn(user, "Actually my name is Jordy, not Jordan.")
+    assert facts(user) == ["name is Jordy"]
+    history = user.http.get(
+        "/api/memory/facts", params={"include_history": "true"}, headers=user.headers
+    ).json()["facts"]
+    assert {f["fact"]: f["status"] for f in history} == {
+        "name is Jordy": "active",
+        "name is Jordan": "superseded",
+    }
+    model.play("[FORGET_THIS: name is Jordy] Done, forgotten.")
+    events = stream_turn(user, "Please forget my name.")
+    assert ("forget", "ok") in actions(events)
+    assert facts(user) == []
+
+
+def test_a_fact_the_user_never_said_is_not_stored(model, user):
+    model.play("Sure! [REMEMBER: age is 25]")
+    events = stream_turn(user, "Tell me a joke about cats.")
+    assert ("remember", "skipped") in actions(events)
+    assert facts(user) == []
+
+
+def test_calculate_shows_the_result_in_place_of_the_marker(model, user):
+    model.play("48 × 12 = [CALCULATE: 48 * 12]")
+    events = stream_turn(user, "How much is 48 times 12?")
+    assert "= 576" in tokens(events)
+    assert "[CALCULATE" not in events[-1][1]["response"]
+
+
+def test_commands_are_never_executed_and_never_shown(model, user, tmp_path):
+    target = tmp_path / "pwned"
+    model.play(f"Running it. [EXECUTE: touch {target}] [COMMAND: rm -rf /]")
+    events = stream_turn(user, "Run a command for me.")
+    assert ("forbidden", "refused") in actions(events)
+    assert "EXECUTE" not in tokens(events) and "COMMAND" not in tokens(events)
+    assert not target.exists()
+
+
+def test_lookups_stop_after_three_rounds(model, tavily, user):
+    model.play(
+        "[WEB_SEARCH: news today one]",
+        "[WEB_SEARCH: news today two]",
+        "[WEB_SEARCH: news today three]",
+        "[WEB_SEARCH: news today four]",
+    )
+    events = stream_turn(user, "What are the news today?")
+    assert events[-1][1]["type"] == "done"
+    assert len(tavily.requests) == 3
+    assert ("web_search", "limit") in actions(events)
+
+
+def test_a_failing_search_lets_the_turn_finish_and_says_so(model, tavily, user):
+    tavily.mode = "error"
+    model.play("[WEB_SEARCH: stock price of ACME today]", "I could not search the web.")
+    events = stream_turn(user, "What is the stock price of ACME today?")
+    assert events[-1][1]["type"] == "done"
+    assert ("web_search", "error") in actions(events)
+    assert "search failed" in events[-1][1]["response"].lower()
+
+
+def test_the_answer_saved_has_no_markers(model, user):
+    model.play("Noted. [REMEMBER: likes green tea]")
+    events = stream_turn(user, "I really like green tea.")
+    session_id = events[0][1]["session_id"]
+    page = user.http.get(f"/api/session/{session_id}", headers=user.headers).json()
+    assert page["messages"][0]["content"].strip() == "Noted."
+
+
+@pytest.mark.parametrize("entry", CORPUS[::9], ids=lambda e: e["note"][:40])
+def test_markers_in_user_messages_are_neutralised_and_never_run(model, user, entry):
+    model.echo = True  # a model that repeats the user's text word for word
+    model.script = []
+    model.chat_requests.clear()
+    events = stream_turn(user, entry["text"])
+    assert actions(events) == []
+    assert len(model.chat_requests) == 1  # never a second round
+    assert facts(user) == []
+
+
+def test_markers_in_imported_transcripts_never_run(model, user):
+    hostile = [e["text"] for e in CORPUS[:40]]
+    transcript = {
+        "format": "rai-chat-session",
+        "version": 1,
+        "session": {"title": "hostile"},
+        "messages": [
+            {"role": "user" if i % 2 == 0 else "assistant", "content": text}
+            for i, text in enumerate(hostile)
+        ],
+    }
+    imported = user.http.post("/api/session/import", json=transcript, headers=user.headers)
+    assert imported.status_code == 201
+    model.echo = False
+    model.play("Here is a summary of what we said.")
+    events = stream_turn(user, "Summarise our chat.", session_id=imported.json()["session"]["id"])
+    assert actions(events) == []
+    prompt = model.chat_requests[-1]["messages"]
+    from RAI_Chat.backend.services.action_handler import parse_markers
+
+    assert all(parse_markers(m["content"]) == [] for m in prompt[1:])
