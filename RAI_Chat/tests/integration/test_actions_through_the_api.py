@@ -196,3 +196,28 @@ def test_markers_in_imported_transcripts_never_run(model, user):
     from RAI_Chat.backend.services.action_handler import parse_markers
 
     assert all(parse_markers(m["content"]) == [] for m in prompt[1:])
+
+
+def test_request_tier_raises_an_old_message_for_the_rest_of_the_session(model, user):
+    model.echo = False
+    model.play("Fine.")
+    long_text = (
+        "Here is my long story about the lighthouse keeper. " + "He watched the sea. " * 30
+    ).strip()
+    first = user.chat(long_text).json()
+    session_id = first["session_id"]
+    for i in range(10):
+        user.chat(f"Short message number {i}.", session_id=session_id)
+    page = user.http.get(
+        f"/api/session/{session_id}", params={"limit": 100}, headers=user.headers
+    ).json()
+    story = next(m for m in page["messages"] if m["content"] == long_text)
+    before = model.chat_requests[-1]["messages"][0]["content"]
+    assert long_text not in before  # old: summarised, not in full
+    model.play(f"[REQUEST_TIER:3:{story['id'][:8]}]", "The keeper watched the sea.")
+    events = stream_turn(user, "What was my story about?", session_id=session_id)
+    assert ("request_tier", "ok") in actions(events)
+    assert long_text in model.chat_requests[1]["messages"][-1]["content"]
+    model.play("Anything else?")
+    user.chat("Thanks.", session_id=session_id)
+    assert long_text in model.chat_requests[-1]["messages"][0]["content"]  # stays raised
