@@ -117,7 +117,7 @@ class Settings(BaseSettings):
     web_search_timeout: float = Field(10.0, description="Seconds to wait for a web search.")
     web_search_max_results: int = Field(5, description="Results asked for per web search.")
     web_results_token_budget: int = Field(
-        1200, description="Tokens of web results added to the prompt per search."
+        500, description="Tokens of web results added to the prompt per search."
     )
     action_max_rounds: int = Field(
         3, description="Rounds of lookups (web, memory) the model may ask for per message."
