@@ -24,7 +24,10 @@ export interface TokenEvent {
 export interface ActionEvent {
   type: 'action';
   action: string;
+  /** The outcome; the API may name it `outcome`. */
   status?: string;
+  outcome?: string;
+  input?: unknown;
   detail?: unknown;
 }
 export interface DoneEvent {

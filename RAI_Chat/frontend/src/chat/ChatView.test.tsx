@@ -197,3 +197,25 @@ describe('stored messages', () => {
     expect(document.querySelector('[data-message-id="u1"]')).toHaveAttribute('data-status', 'done');
   });
 });
+
+describe('actions', () => {
+  it('shows what the assistant did under its answer', async () => {
+    const user = userEvent.setup();
+    installFetch({
+      'POST /api/chat/': () =>
+        sseResponse(
+          sse([
+            { id: 1, data: session },
+            { id: 2, data: { type: 'action', action: 'remember', input: ['likes tea'], outcome: 'ok', detail: '' } },
+            { id: 3, data: { type: 'action', action: 'web_search', input: ['weather'], outcome: 'failed', detail: 'no provider' } },
+            { id: 4, data: { type: 'token', content: 'Noted.' } },
+            { id: 5, data: { type: 'done', response: 'Noted.' } },
+          ]),
+        ),
+    });
+    render(<Harness />);
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'I like tea{Enter}');
+    const list = await screen.findByRole('list', { name: 'What the assistant did' });
+    expect(within(list).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['Remembered: likes tea', 'Web search: no provider (failed)']);
+  });
+});

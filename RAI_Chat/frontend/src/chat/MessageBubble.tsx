@@ -2,6 +2,7 @@ import { memo } from 'react';
 import { Markdown } from '../markdown/Markdown';
 import { Icon } from '../ui/Icon';
 import type { UiMessage } from './conversationState';
+import { describeAction } from './describeAction';
 import { Sources } from './Sources';
 
 const statusNotes: Record<string, string> = {
@@ -42,6 +43,13 @@ export const MessageBubble = memo(function MessageBubble({ message, onRetry }: {
           <span className="spinner" aria-hidden="true" />
           {message.statusLine}
         </p>
+      )}
+      {!isUser && message.actions && message.actions.length > 0 && (
+        <ul className="message-actions" aria-label="What the assistant did">
+          {message.actions.map((action, i) => (
+            <li key={i}>{describeAction(action)}</li>
+          ))}
+        </ul>
       )}
       {!isUser && message.sources && message.sources.length > 0 && <Sources sources={message.sources} />}
       {statusNotes[message.status] && <p className="message-note">{statusNotes[message.status]}</p>}

@@ -5,7 +5,8 @@
  */
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { stopTurn } from '../api/chat';
-import { runChatTurn, type ChatEvent, type ChatRequest, type TurnCursor } from '../api/chatTurn';
+import { runChatTurn, type ActionEvent, type ChatEvent, type ChatRequest, type TurnCursor } from '../api/chatTurn';
+import { describeAction } from './describeAction';
 import { ApiError } from '../api/http';
 import { fetchSessionMessages } from '../api/sessions';
 import { clearInflight, loadInflight, saveInflight } from './inflightStore';
@@ -25,6 +26,7 @@ interface LiveTurn {
   flushTimer: ReturnType<typeof setTimeout> | null;
   stoppedByUser: boolean;
   userText?: string;
+  actions: ActionEvent[];
 }
 
 export interface UseConversationOptions {
@@ -120,7 +122,8 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
             dispatch({ type: 'patch', id: turn.bubbleId, patch: { statusLine: event.message } });
             break;
           case 'action': {
-            dispatch({ type: 'patch', id: turn.bubbleId, patch: { statusLine: describeAction(event.action, event.status) } });
+            turn.actions = [...turn.actions, event];
+            dispatch({ type: 'patch', id: turn.bubbleId, patch: { actions: turn.actions, statusLine: describeAction(event) } });
             break;
           }
           case 'token':
@@ -234,6 +237,7 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
           flushTimer: null,
           stoppedByUser: false,
           userText: resume.userText,
+          actions: [],
         });
       }
     })();
@@ -284,6 +288,7 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
           flushTimer: null,
           stoppedByUser: false,
           userText: message,
+          actions: [],
         },
         request,
       );
@@ -342,20 +347,4 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
   }, [state.olderCursor, state.loadingOlder]);
 
   return { ...state, streaming: turnRef.current !== null, send, stop, retry, loadOlder };
-}
-
-export function describeAction(action: string, status?: string): string {
-  const names: Record<string, string> = {
-    web_search: 'Searching the web',
-    search_episodic: 'Searching memory',
-    remember: 'Remembering',
-    forget: 'Forgetting',
-    forget_this: 'Forgetting',
-    correct: 'Correcting a memory',
-    calculate: 'Calculating',
-    request_tier: 'Recalling an earlier message',
-  };
-  const name = names[action.toLowerCase()] ?? action.replace(/_/g, ' ');
-  if (!status || status === 'started' || status === 'running') return `${name}…`;
-  return `${name}: ${status}`;
 }
