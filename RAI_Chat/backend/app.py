@@ -23,6 +23,24 @@ from .utils.path import FRONTEND_DIST_DIR
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+NUL = "\x00"
+
+
+def contains_nul(value) -> bool:
+    """Whether a parsed JSON value holds a NUL character in any string (PostgreSQL cannot
+    store one); iterative, so any depth the parser accepted is fine."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if NUL in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
 
 
 class PagePathConverter(PathConverter):
@@ -79,10 +97,33 @@ def create_app(config_object=None) -> Flask:
 
 
 def register_request_hooks(app: Flask) -> None:
-    @app.before_request
     def assign_request_id():
         incoming = request.headers.get("X-Request-ID", "")
         g.request_id = incoming if REQUEST_ID_PATTERN.match(incoming) else uuid.uuid4().hex
+
+    def reject_unstorable_input():
+        """Input no endpoint can use is a 400 before anything else (the rate limiter's
+        username key included) reads it: JSON nested too deeply to parse, and NUL
+        characters in the path, the query or the body."""
+        if not request.path.startswith("/api/"):
+            return None
+        if NUL in request.path or any(NUL in k + v for k, v in request.args.items(multi=True)):
+            return error_response("The URL must not contain NUL characters", 400)
+        if request.method not in BODY_METHODS or not request.is_json:
+            return None
+        if request.endpoint == "session.import_session":
+            request.max_content_length = current_app.config["MAX_IMPORT_BYTES"]
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:
+            return error_response("Request body is nested too deeply", 400)
+        if contains_nul(body):
+            return error_response("Text must not contain NUL characters", 400)
+        return None
+
+    # First of all before_request functions (the extensions registered theirs already).
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks[:0] = [assign_request_id, reject_unstorable_input]
 
     @app.before_request
     def require_json_body():

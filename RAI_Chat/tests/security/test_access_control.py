@@ -1,0 +1,141 @@
+"""Access control: every endpoint that takes an id (in its path or its body), called by
+another user with the owner's ids, answers 404 exactly like an id that does not exist, shows
+none of the owner's data, and changes nothing."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from ..chat_helpers import new_user
+
+SECRET_WORD = "zebra-" + uuid.uuid4().hex[:8]  # in every piece of the owner's data
+# Body fields that name an object of the user's; path parameters are found in the schema.
+ID_FIELDS = {"session_id", "message_id", "fact_id", "entry_id"}
+
+# (method, path template, body) — one row per id-bearing operation; the completeness test
+# below fails when the API gains an operation that takes an id and is not listed here.
+MATRIX = [
+    ("GET", "/api/session/{session_id}", None),
+    ("PATCH", "/api/session/{session_id}", {"title": "mine now"}),
+    ("DELETE", "/api/session/{session_id}", None),
+    ("GET", "/api/session/{session_id}/export", None),
+    ("POST", "/api/chat/", {"message": "hi", "session_id": "{session_id}"}),
+    ("POST", "/api/chat/stop", {"session_id": "{session_id}"}),
+    ("GET", "/api/chat/stream/{message_id}", None),
+    ("PATCH", "/api/memory/facts/{fact_id}", {"fact": "I am the intruder"}),
+    ("DELETE", "/api/memory/facts/{fact_id}", None),
+    ("DELETE", "/api/memory/episodic/{entry_id}", None),
+]
+
+
+def id_bearing_operations(openapi: dict) -> set[tuple[str, str]]:
+    found = set()
+    for path, item in openapi["paths"].items():
+        for method, op in item.items():
+            if method not in {"get", "post", "patch", "put", "delete"}:
+                continue
+            if re.search(r"\{\w+\}", path):
+                found.add((method.upper(), path))
+                continue
+            body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+            schema = body.get("schema", {})
+            if "$ref" in schema:
+                schema = openapi["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+            if ID_FIELDS & set(schema.get("properties", {})):
+                found.add((method.upper(), path))
+    return found
+
+
+def fill(template, ids: dict):
+    if template is None:
+        return None
+    if isinstance(template, dict):
+        return {k: fill(v, ids) for k, v in template.items()}
+    return template.format(**ids) if isinstance(template, str) else template
+
+
+@pytest.fixture(scope="module")
+def owner_data(stack):
+    """An owner with a chat turn, a fact and an archived exchange; an intruder."""
+    with stack.client() as http:
+        owner, intruder = new_user(http), new_user(http)
+        turn = owner.chat(f"my secret is {SECRET_WORD}")
+        assert turn.status_code == 200, turn.text
+        session_id = turn.json()["session_id"]
+        http.patch(
+            f"/api/session/{session_id}", json={"title": SECRET_WORD}, headers=owner.headers
+        ).raise_for_status()
+        fact = http.post(
+            "/api/memory/facts", json={"fact": f"owner likes {SECRET_WORD}"}, headers=owner.headers
+        )
+        assert fact.status_code == 201, fact.text
+        transcript = {
+            "format": "rai-chat-session",
+            "version": 1,
+            "session": {"title": "archive"},
+            "messages": [
+                {"role": ("user", "assistant")[i % 2], "content": f"{SECRET_WORD} number {i}"}
+                for i in range(12)
+            ],
+        }
+        http.post("/api/session/import", json=transcript, headers=owner.headers).raise_for_status()
+        hits = http.get(
+            "/api/memory/search", params={"q": SECRET_WORD, "k": 50}, headers=owner.headers
+        ).json()["results"]
+        assert hits, "the import archived nothing"
+        ids = {
+            "session_id": session_id,
+            "message_id": turn.json()["assistant_message_id"],
+            "fact_id": fact.json()["fact"]["id"],
+            "entry_id": hits[0]["id"],
+        }
+        yield owner, intruder, ids, len(hits)
+
+
+def test_every_id_bearing_operation_is_in_the_matrix(http):
+    openapi = http.get("/api/openapi.json").json()
+    listed = {(method, path.split("?")[0]) for method, path, _ in MATRIX}
+    assert id_bearing_operations(openapi) == listed
+
+
+@pytest.mark.parametrize(("method", "path", "body"), MATRIX, ids=[f"{m} {p}" for m, p, _ in MATRIX])
+def test_another_users_id_answers_404_like_a_missing_one(http, owner_data, method, path, body):
+    owner, intruder, ids, _ = owner_data
+    missing = {name: str(uuid.uuid4()) for name in ids}
+    theirs = http.request(method, fill(path, ids), json=fill(body, ids), headers=intruder.headers)
+    nobody = http.request(
+        method, fill(path, missing), json=fill(body, missing), headers=intruder.headers
+    )
+    assert theirs.status_code == 404, theirs.text
+    assert nobody.status_code == 404, nobody.text
+    assert theirs.json()["error"] == nobody.json()["error"]
+    assert SECRET_WORD not in theirs.text
+    for value in ids.values():
+        assert value not in theirs.text
+
+
+def test_the_owners_data_is_untouched_and_never_listed_for_the_intruder(http, owner_data):
+    owner, intruder, ids, n_entries = owner_data
+    # What the intruder can list is only theirs.
+    for path, params in [
+        ("/api/session/", {"q": SECRET_WORD}),
+        ("/api/memory/facts", {"include_history": "true"}),
+        ("/api/memory/search", {"q": SECRET_WORD, "k": 50}),
+    ]:
+        seen = http.get(path, params=params, headers=intruder.headers)
+        assert seen.status_code == 200, seen.text
+        assert SECRET_WORD not in seen.text
+    # "Forget everything" by the intruder forgets only the intruder's memory.
+    assert http.delete("/api/memory/", headers=intruder.headers).status_code == 200
+    session = http.get(f"/api/session/{ids['session_id']}", headers=owner.headers).json()
+    assert session["session"]["title"] == SECRET_WORD
+    assert [m["status"] for m in session["messages"]] == ["complete", "complete"]
+    facts = http.get("/api/memory/facts", headers=owner.headers).json()["facts"]
+    assert [(f["id"], f["fact"]) for f in facts] == [(ids["fact_id"], f"owner likes {SECRET_WORD}")]
+    hits = http.get(
+        "/api/memory/search", params={"q": SECRET_WORD, "k": 50}, headers=owner.headers
+    ).json()["results"]
+    assert len(hits) == n_entries
