@@ -76,8 +76,10 @@ case "$cmd" in
     step "Python tests (SQLite and PostgreSQL)"
     "$PY" -m pytest "$@"
     if [ -f RAI_Chat/frontend/package-lock.json ]; then
-      step "Web page tests"
+      step "Web page tests (Vitest)"
       (cd RAI_Chat/frontend && npm test)
+      step "Browser tests (Playwright in Debian's chromium, against the real API and engine)"
+      (cd RAI_Chat/frontend && npm run e2e)
     fi
     ;;
   *)

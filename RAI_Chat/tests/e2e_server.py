@@ -22,7 +22,8 @@ from RAI_Chat.tests.conftest import start_api_server, stop_api_server
 
 E2E_REPLY = (
     "Here is **bold** text and a list:\n\n- one\n- two\n\n```python\nprint('hello')\n```\n\n"
-    + " ".join(f"word{i}" for i in range(80))
+    # An answer with an XSS attempt in it: the page must render it inert.
+    '<img src=x onerror="window.__xss=3"> ' + " ".join(f"word{i}" for i in range(80))
 )
 
 
