@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, g, jsonify, request
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from ..core.errors import RaiError
@@ -78,6 +79,19 @@ def register_error_handlers(app: Flask) -> None:
         if status == 405 and getattr(exc, "valid_methods", None):
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
+
+    @app.errorhandler(DBAPIError)
+    def handle_database_error(exc: DBAPIError):
+        if not exc.connection_invalidated and type(exc.orig).__name__ != "OperationalError":
+            return handle_unexpected(exc)
+        logger.warning(
+            "Database unavailable on %s %s (request id %s): %s",
+            request.method,
+            request.path,
+            g.get("request_id"),
+            type(exc.orig).__name__,
+        )
+        return error_response("The database is unavailable; retry in a few seconds", 503)
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
