@@ -245,6 +245,14 @@ def summary(rows: list[dict], seconds: float | None) -> dict:
     report["false_alarms_guarded"] = [
         (r["prompt"], r["guarded"]) for r in rows if not r["expected"] and r["guarded"]
     ]
+    wrong: dict[str, list[int]] = {}  # kind -> [emitted, would run], on the wrong prompt
+    for row in rows:
+        for marker in parse_markers(row["answer"]):
+            if marker.kind != row["expected"]:
+                counts = wrong.setdefault(marker.kind, [0, 0])
+                counts[0] += 1
+                counts[1] += would_run(marker.kind, marker, row["prompt"])
+    report["wrong_kind_emitted_and_run"] = wrong
     report["seconds"] = round(seconds, 1) if seconds else None
     return report
 

@@ -37,6 +37,7 @@ def test_a_fact_is_supported_only_by_a_message_that_says_it(fact, text, supporte
         ("address", "That address is wrong", True),
         ("address", "I no longer live there", True),
         ("address", "Tell me a joke", False),
+        ("Japanese", "I'm learning Japanese.", False),
     ],
 )
 def test_forgetting_needs_the_message_to_ask_for_it(fact, text, requested):

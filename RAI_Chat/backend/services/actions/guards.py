@@ -58,8 +58,9 @@ def fact_supported_by(fact: str, user_text: str) -> bool:
 
 
 def forget_requested(fact: str, user_text: str) -> bool:
-    """Whether the user's message asks to forget or correct something, or states ``fact``."""
-    return bool(_FORGET_CUES.search(user_text)) or fact_supported_by(fact, user_text)
+    """Whether the user's message asks to forget something or says a fact is wrong (merely
+    mentioning ``fact`` is not enough: "I'm learning Japanese" must not forget Japanese)."""
+    return bool(_FORGET_CUES.search(user_text))
 
 
 def search_skip_reason(query: str, user_text: str) -> str | None:
