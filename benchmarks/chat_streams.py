@@ -102,7 +102,12 @@ def make_fake_app(default_delay: float, default_n: int):
             return await respond_json(send, 404, {"error": {"message": "not found"}})
         body = json.loads(raw)
         model = body.get("model", "fake")
-        delay, n = parse_pace(model, default_delay, default_n)
+        if not model.startswith("pace-"):
+            # The API's own background calls (tier 1/2 of each message, titles) use the
+            # default model: answered at once, so they do not hold the fake's pace.
+            delay, n = 0.0, 1
+        else:
+            delay, n = parse_pace(model, default_delay, default_n)
         gone = asyncio.Event()
 
         async def watch() -> None:
@@ -199,29 +204,6 @@ def start_fake(port: int, delay: float, n: int, log: Path) -> subprocess.Popen:
     return process
 
 
-# What-if only (``--what-if``): the same API with the three problems found by this benchmark
-# worked around from outside, the API's code unchanged: psycopg's blocking C wait function
-# (chosen when the gunicorn master imports psycopg, before gevent patches the worker) is
-# replaced by PSYCOPG_WAIT_FUNC=wait_poll; httpx's default pool of 100 connections in
-# EngineClient is unbounded; gunicorn's worker_connections=1000 becomes 4000.
-WHAT_IF = """
-import httpx, runpy
-_Client = httpx.Client
-class Client(_Client):
-    def __init__(self, *args, **kwargs):
-        limits = httpx.Limits(max_connections=None, max_keepalive_connections=256)
-        kwargs.setdefault("limits", limits)
-        super().__init__(*args, **kwargs)
-httpx.Client = Client
-import gunicorn.config
-_set = gunicorn.config.Config.set
-def _patched_set(self, name, value):
-    _set(self, name, 4000 if name == "worker_connections" else value)
-gunicorn.config.Config.set = _patched_set
-runpy.run_module("RAI_Chat.backend.wsgi", run_name="__main__")
-"""
-
-
 @dataclass
 class Api:
     url: str
@@ -262,7 +244,7 @@ class Api:
         return total
 
 
-def start_api(db_url: str, fake_url: str, workdir: Path, workers: int, what_if: bool) -> Api:
+def start_api(db_url: str, fake_url: str, workdir: Path, workers: int) -> Api:
     port = free_port()
     log = workdir / f"api-{port}.stderr"
     env = {
@@ -281,13 +263,8 @@ def start_api(db_url: str, fake_url: str, workdir: Path, workers: int, what_if: 
         "LLM_API_URL": fake_url,
         "RATELIMIT_ENABLED": "false",
     }
-    if what_if:
-        env["PSYCOPG_WAIT_FUNC"] = "wait_poll"
-    command = [sys.executable, "-c", WHAT_IF] if what_if else [sys.executable, "-m"]
-    if not what_if:
-        command.append("RAI_Chat.backend.wsgi")
     process = subprocess.Popen(
-        command,
+        [sys.executable, "-m", "RAI_Chat.backend.wsgi"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -458,6 +435,7 @@ def summarise(streams: list[StreamStats], n_tokens: int) -> dict:
         "gap_p50": pct(gaps, 50),
         "gap_p99": pct(gaps, 99),
         "wall_s": max((s.ended or 0) for s in streams) - min(s.requested for s in streams),
+        "load_1m": os.getloadavg()[0],
     }
 
 
@@ -508,7 +486,7 @@ def print_a_row(r: dict) -> None:
             f"{ms(s['ttft_p99'])}/{ms(s['ttft_max'])} ms  token latency p50/p99 "
             f"{ms(s['token_latency_p50'])}/{ms(s['token_latency_p99'])} ms  gap p50/p99 "
             f"{ms(s['gap_p50'])}/{ms(s['gap_p99'])} ms  wall {s['wall_s']:.1f}s "
-            f"API worker CPU {s['api_worker_cpu_s']:.1f}s",
+            f"API worker CPU {s['api_worker_cpu_s']:.1f}s  load {s['load_1m']:.2f}",
             flush=True,
         )
     a = r["added"]
@@ -582,6 +560,7 @@ async def hold_level(api: Api, tokens: list[str], n: int, args) -> dict:
         "hwm_mib": hwm,
         "worker_cpu_s": api.worker_cpu_seconds() - cpu0,
         "window_s": time.perf_counter() - started,
+        "load_1m": os.getloadavg()[0],
     }
 
 
@@ -592,7 +571,8 @@ def print_b_row(r: dict, late_s: float) -> None:
         f"{r[f'first_token_later_than_{late_s:g}s']}  TTFT p50/p99 {ms(r['ttft_p50'])}/"
         f"{ms(r['ttft_p99'])} ms  peak open {r['peak_open']}  peak receiving "
         f"{r['peak_receiving']}  worker RSS peak {r['rss_peak_mib']:.0f} MiB (HWM "
-        f"{r['hwm_mib']:.0f})  worker CPU {r['worker_cpu_s']:.0f}s in {r['window_s']:.0f}s",
+        f"{r['hwm_mib']:.0f})  worker CPU {r['worker_cpu_s']:.0f}s in {r['window_s']:.0f}s  "
+        f"load {r['load_1m']:.2f}",
         flush=True,
     )
 
@@ -634,7 +614,7 @@ async def run_db(db: str, fake_url: str, workdir: Path, args) -> dict:
         db_url = f"sqlite:///{workdir / f'bench-{uuid.uuid4().hex[:6]}.db'}"
     out: dict = {"db": db}
     try:
-        api = start_api(db_url, fake_url, workdir, args.workers, args.what_if)
+        api = start_api(db_url, fake_url, workdir, args.workers)
         try:
             t0 = time.perf_counter()
             tokens = await register_users(api.url, args.users)
@@ -656,7 +636,7 @@ async def run_db(db: str, fake_url: str, workdir: Path, args) -> dict:
             )
             out["b"] = []
             for n in args.hold:
-                api = start_api(db_url, fake_url, workdir, 1, args.what_if)
+                api = start_api(db_url, fake_url, workdir, 1)
                 try:
                     await asyncio.sleep(1.0)
                     idle_rss, _ = api.worker_memory()
@@ -714,7 +694,6 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=40)
     parser.add_argument("--skip-a", action="store_true")
     parser.add_argument("--skip-b", action="store_true")
-    parser.add_argument("--what-if", action="store_true", help="lift the two limits (see WHAT_IF)")
     parser.add_argument("--json", help="write the results there")
     parser.add_argument("--keep-logs", help="copy the servers' stderr to this directory")
     args = parser.parse_args()
