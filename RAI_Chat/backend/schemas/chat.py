@@ -1,6 +1,6 @@
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from .common import NonBlank, StrictModel, SuccessResponse
 
@@ -8,7 +8,7 @@ from .common import NonBlank, StrictModel, SuccessResponse
 class ChatRequest(StrictModel):
     message: NonBlank = Field(description="What the user says.")
     session_id: str | None = Field(None, max_length=64, description="Omit to start a session.")
-    streaming: bool = Field(False, description="Answer as Server-Sent Events.")
+    streaming: StrictBool = Field(False, description="Answer as Server-Sent Events.")
     model: str | None = Field(None, max_length=200, description="Engine model; default if omitted.")
 
 
