@@ -88,11 +88,14 @@ class LiveTurns:
             self._turns[stream.message_id] = stream
             if database is not None:
                 self._databases[stream.message_id] = database
-            if self._heartbeat is None or not self._heartbeat.is_alive():
+            start = self._heartbeat is None
+            if start:
                 self._heartbeat = threading.Thread(
                     target=self._beat, name="turn-heartbeat", daemon=True
                 )
-                self._heartbeat.start()
+        # Started outside the lock: under gevent, starting a thread lets other requests run.
+        if start:
+            self._heartbeat.start()
 
     def _beat(self) -> None:
         while True:
