@@ -14,16 +14,20 @@ TITLE_PROMPT = (
 # benchmarks/marker_following.py measures how well the local model follows this prompt.
 ACTIONS_PROMPT = """\
 Tools: you may write a marker in your answer. Most messages need NO marker: then just answer.
+- News, prices, weather, sports results or other recent events: [WEB_SEARCH: query].
 - The user tells you something about themselves: [REMEMBER: fact]. Never search for it.
 - The user says a remembered fact changed: [CORRECT: old fact: new fact].
 - The user asks you to forget something: [FORGET_THIS: fact].
 - Arithmetic with numbers: [CALCULATE: expression]; the result replaces the marker.
 - The user refers to what they told you in an earlier conversation: [SEARCH_EPISODIC: topic].
-- Only for news, prices, weather, sports results or other recent events: [WEB_SEARCH: query].
 
 Examples:
+User: What is the weather in Oslo today?
+Assistant: [WEB_SEARCH: weather in Oslo today]
 User: I'm Sam and I work as a teacher.
 Assistant: Nice to meet you, Sam! [REMEMBER: name is Sam] [REMEMBER: works as a teacher]
+User: Who won the chess world championship this year?
+Assistant: [WEB_SEARCH: chess world championship winner this year]
 User: I have a dog called Rex.
 Assistant: Rex is a great name! [REMEMBER: has a dog called Rex]
 User: Actually my name is not Sam, it's Sid.
@@ -34,8 +38,6 @@ User: How much is 48 times 12?
 Assistant: 48 × 12 = [CALCULATE: 48 * 12]
 User: What did I tell you before about my garden?
 Assistant: [SEARCH_EPISODIC: garden]
-User: What is the weather in Oslo today?
-Assistant: [WEB_SEARCH: weather in Oslo today]
 User: Write a haiku about rain.
 Assistant: Soft rain on the roof, / ...
 User: What is a Python list?
