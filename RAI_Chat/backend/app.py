@@ -11,7 +11,7 @@ from werkzeug.routing import PathConverter
 
 from . import extensions
 from .api.errors import error_response, register_error_handlers, validation_error_callback
-from .api.openapi import INFO, SECURITY_SCHEMES
+from .api.openapi import INFO, SECURITY_SCHEMES, document_streams
 from .core.auth.utils import authenticate_request
 from .core.database.migrate import upgrade
 from .core.database.session import Database, close_db
@@ -171,6 +171,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_api(memory_bp, url_prefix="/api/memory")
     app.register_api(session_bp, url_prefix="/api/session")
     app.register_api(system_bp, url_prefix="/api")
+    document_streams(app.api_doc)
     app.add_url_rule("/api/openapi.json", "openapi_json", lambda: app.api_doc)
 
 
@@ -184,8 +185,13 @@ def register_frontend(app: Flask) -> None:
                 "The web page is not built; run `bash rai.sh start` (it builds it) or use the API",
                 404,
             )
-        if path and (dist / path).is_file():
-            return send_from_directory(dist, path)
+        if path:
+            if ".." in path.split("/") or "\\" in path:
+                return error_response("Not found", 404)
+            if (dist / path).is_file():
+                return send_from_directory(dist, path)  # safe_join inside
+            if "." in path.rsplit("/", 1)[-1]:  # a missing file, not a page of the app
+                return error_response(f"Not found: /{path}", 404)
         return send_from_directory(dist, "index.html")
 
     app.add_url_rule("/", "page_index", page)

@@ -33,6 +33,7 @@ def serve_with_gunicorn(host: str, port: int, workers: int, worker_connections: 
             self.cfg.set("worker_class", "gevent")
             self.cfg.set("worker_connections", worker_connections)
             self.cfg.set("timeout", 120)
+            self.cfg.set("limit_request_line", 8190)  # gunicorn's largest bounded value
             self.cfg.set("graceful_timeout", 10)
             self.cfg.set("accesslog", None)
 

@@ -16,7 +16,7 @@ class SessionOut(BaseModel):
 
 class PageQuery(BaseModel):
     limit: int = Field(30, ge=1, le=100)
-    cursor: str | None = Field(None, max_length=500)
+    cursor: str | None = Field(None, max_length=200)
 
 
 class SessionListQuery(PageQuery):

@@ -24,6 +24,12 @@ class EngineTimeout(EngineError):
     status_code = 504
 
 
+class EngineRejected(EngineError):
+    """The engine refused the request itself (e.g. an unknown model): the client's mistake."""
+
+    status_code = 400
+
+
 @dataclass
 class StreamResult:
     """Filled in while ``EngineClient.stream_chat`` runs."""
@@ -101,6 +107,10 @@ class EngineClient:
             with self._http.stream(
                 "POST", self._url("/v1/chat/completions"), json=payload
             ) as response:
+                if response.status_code in (400, 404, 422):
+                    raise EngineRejected(
+                        f"The language model engine refused the request: {_error_message(response)}"
+                    )
                 if response.status_code >= 400:
                     raise EngineError(
                         f"The language model engine refused the request: {_error_message(response)}"
@@ -123,6 +133,9 @@ class EngineClient:
                         if choice.get("finish_reason"):
                             result.finish_reason = choice["finish_reason"]
                         piece = (choice.get("delta") or {}).get("content")
+                        if piece:
+                            # NUL cannot be stored (PostgreSQL text) and is never meant.
+                            piece = piece.replace("\x00", "")
                         if piece:
                             yield piece
             raise EngineError("The language model engine closed the stream before finishing")

@@ -12,7 +12,12 @@ from ..core.database.models import ChatSession, Message, isoformat, utcnow
 from ..core.database.session import Database, get_database
 from ..core.errors import Conflict
 from . import file_storage
-from .conversation import ConversationManager, message_dict, owned_session
+from .conversation import (
+    ConversationManager,
+    expire_stale_turn,
+    message_dict,
+    owned_session,
+)
 from .jobs import Jobs, JobSettings
 from .llm_client import EngineClient
 from .memory.contextual import KEEP_LAST_MESSAGES, group_exchanges
@@ -108,6 +113,14 @@ class UserSessionManager:
     def get_session(self, session_id: str, limit: int, cursor: str | None) -> dict:
         with self.database.unit_of_work() as uow:
             chat = owned_session(uow.session, self.user_id, session_id)
+            # A turn whose process died shows as interrupted, not "in progress" forever.
+            running = uow.session.scalars(
+                select(Message).where(
+                    Message.session_id == chat.id, Message.status == "in_progress"
+                )
+            ).all()
+            if any([expire_stale_turn(uow.session, m) for m in running]):
+                uow.commit()
             query = select(Message).where(Message.session_id == chat.id)
             older = keyset_before(Message.created_at, Message.id, cursor, self.database.dialect)
             if older is not None:

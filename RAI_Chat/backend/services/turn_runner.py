@@ -80,8 +80,11 @@ class TurnRunner:
                     break
                 prompt = prompt + round_.followup(raw)
                 stream.append({"type": "status", "message": "Thinking…"})
+            empty = not "".join(visible).strip()
+            if empty and not notes and status == "complete":  # e.g. only markers, the limit
+                notes.append("I could not put an answer together this time; please ask again.")
             for note in dict.fromkeys(notes):  # what failed or was skipped, said plainly
-                visible.append(f"\n\n_{note}_")
+                visible.append(f"\n\n_{note}_" if "".join(visible).strip() else f"_{note}_")
                 stream.append({"type": "token", "content": visible[-1]})
         except EngineError as exc:
             metrics.engine_errors.inc()

@@ -5,6 +5,7 @@ reconnects to any process can replay what it missed and follow the rest)."""
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -69,7 +70,8 @@ class TurnStream:
                     return
 
 
-HEARTBEAT_INTERVAL_S = 10.0
+# A third of the stale window (TURN_STALE_SECONDS): a live turn always beats in time.
+HEARTBEAT_INTERVAL_S = min(10.0, float(os.environ.get("TURN_STALE_SECONDS", "60")) / 3)
 
 
 class LiveTurns:
