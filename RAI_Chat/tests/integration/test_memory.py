@@ -217,3 +217,24 @@ def test_imported_transcripts_become_searchable_by_meaning(http):
         ).json()["results"]
     )
     assert "Biscuit" in hits[0]["text"]
+
+
+def test_a_fact_from_a_short_earlier_session_is_recalled_in_a_new_one(engine, http):
+    fake, _ = engine
+    user = new_user(http)
+    first = user.chat("My boat is called Saltwater Serenade.").json()
+    user.chat("It is moored in Falmouth harbour.", session_id=first["session_id"])
+    # Indexed in the background right after the turn, while still in its session's window.
+    wait_until(
+        lambda: http.get("/api/memory/search", params={"q": "boat"}, headers=user.headers).json()[
+            "results"
+        ]
+    )
+    user.chat("What is the name of my boat?")  # a new session
+    sent = next(
+        r
+        for r in reversed(fake.requests)
+        if r["messages"][-1]["content"] == "What is the name of my boat?"
+    )
+    assert "Saltwater Serenade" in sent["messages"][0]["content"]
+    assert len(sent["messages"]) == 2  # nothing else of the old session is in the window

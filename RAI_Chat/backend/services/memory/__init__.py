@@ -28,10 +28,14 @@ def assemble_prompt(
     """The prompt of a turn: facts, recalled memories, the window, the new message."""
     contextual = ContextualMemory(user_id, database)
     window = contextual.window(session_id, exclude)
+    # What the window already shows is not recalled twice.
+    in_window = {m.id for m in window} | exclude
+    hits = EpisodicArchive(user_id, database, engine).search(new_message, 4 * RECALL_RESULTS)
     recalled = [
         f"({hit['created_at'][:10]}) {hit['text']}"
-        for hit in EpisodicArchive(user_id, database, engine).search(new_message, RECALL_RESULTS)
-    ]
+        for hit in hits
+        if not in_window.intersection(hit["message_ids"])
+    ][:RECALL_RESULTS]
     parts = PromptParts(
         new_message=new_message,
         window=window,

@@ -206,7 +206,11 @@ class EpisodicArchive:
         if matrix.shape[0] == 0 or matrix.shape[1] != query_vector.shape[0]:
             return []
         scores = matrix @ query_vector
-        top = np.argsort(-scores)[:limit]
+        if len(scores) > limit:
+            top = np.argpartition(-scores, limit)[:limit]
+            top = top[np.argsort(-scores[top])]
+        else:
+            top = np.argsort(-scores)
         return [ids[i] for i in top if scores[i] > 0.2]
 
     def search(self, query: str, k: int = 5) -> list[dict]:

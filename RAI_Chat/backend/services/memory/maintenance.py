@@ -78,36 +78,51 @@ def add_tiers(database: Database, engine: EngineClient, message_ids: list[str]) 
             uow.commit()
 
 
+def index_exchange(
+    database: Database, engine: EngineClient, user_id: str, session_id: str, message_ids: list[str]
+) -> None:
+    """Put a finished exchange in the episodic archive at once, so that other sessions can
+    recall it even while it is still in its own session's window."""
+    with database.unit_of_work() as uow:
+        messages = list(
+            uow.session.scalars(
+                select(Message)
+                .where(Message.id.in_(message_ids), Message.content != "")
+                .order_by(Message.created_at, Message.id)
+            )
+        )
+    if not messages:
+        return
+    EpisodicArchive(user_id, database, engine).add(
+        [
+            ArchivedExchange(
+                session_id=session_id,
+                message_ids=[m.id for m in messages],
+                text=exchange_text(messages),
+                summary=" / ".join(m.tier2_content or fallback_tier2(m.content) for m in messages),
+            )
+        ]
+    )
+
+
 def archive_overflow(
     database: Database, engine: EngineClient, user_id: str, session_id: str, budget: int
 ) -> int:
-    """Archive the exchanges that no longer fit the window; returns how many."""
+    """Move the exchanges that no longer fit out of the session's window (they are in the
+    episodic archive already); returns how many."""
     contextual = ContextualMemory(user_id, database)
     window = contextual.window(session_id, exclude=set())
     planned = plan_window(window, budget, engine.count_tokens)
     contextual.save_counts(window)
     exchanges = contextual.archive_candidates(session_id, planned.left_out)
-    if not exchanges:
-        return 0
-    archive = EpisodicArchive(user_id, database, engine)
-    archive.add(
-        [
-            ArchivedExchange(
-                session_id=session_id,
-                message_ids=[m.id for m in exchange],
-                text=exchange_text(exchange),
-                summary=" / ".join(m.tier2_content or fallback_tier2(m.content) for m in exchange),
-            )
-            for exchange in exchanges
-        ]
-    )
     contextual.mark_archived([m.id for exchange in exchanges for m in exchange])
     return len(exchanges)
 
 
 def after_turn(database, engine, settings, user_id, session_id, message_ids) -> None:
     add_tiers(database, engine, message_ids)
+    index_exchange(database, engine, user_id, session_id, message_ids)
     budget = history_budget(settings.context_budget, settings.max_answer_tokens)
     archived = archive_overflow(database, engine, user_id, session_id, budget)
     if archived:
-        logger.info("Archived %d exchanges of session %s", archived, session_id)
+        logger.info("Moved %d exchanges of session %s out of its window", archived, session_id)
