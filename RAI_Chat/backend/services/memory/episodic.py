@@ -36,10 +36,46 @@ class ArchivedExchange:
     summary: str | None = None
 
 
+QUESTION_WORDS = frozenset(
+    [
+        "what",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "which",
+        "why",
+        "how",
+        "name",
+        "names",
+        "tell",
+        "told",
+        "know",
+        "remember",
+        "recall",
+        "do",
+        "did",
+        "does",
+        "you",
+        "your",
+        "me",
+        "about",
+        "can",
+        "could",
+        "would",
+        "should",
+        "please",
+        "again",
+    ]
+)
+
+
 def query_terms(query: str) -> list[str]:
+    """The words worth matching: not stopwords, not the words every question has."""
     seen: dict[str, None] = {}
     for word in _TERM.findall(query.casefold()):
-        if word not in STOPWORDS and len(word) > 1:
+        if word not in STOPWORDS and word not in QUESTION_WORDS and len(word) > 1:
             seen.setdefault(word, None)
     return list(seen)[:MAX_QUERY_TERMS]
 
@@ -57,6 +93,11 @@ class _VectorCache:
         self._items: OrderedDict[str, tuple[tuple, list[str], np.ndarray]] = OrderedDict()
         self._lock = threading.Lock()
         self._size = size
+
+    def invalidate(self, user_id: str) -> None:
+        """Vectors were added without a new entry (embedded later): reload next time."""
+        with self._lock:
+            self._items.pop(user_id, None)
 
     def get(self, user_id: str, version: tuple, load) -> tuple[list[str], np.ndarray]:
         with self._lock:
@@ -149,7 +190,9 @@ class EpisodicArchive:
                     row.embedding = blob
                     done += 1
             uow.commit()
-            return done
+        if done:
+            VECTORS.invalidate(self.user_id)
+        return done
 
     # --- searching ----------------------------------------------------------------------
     def _lexical(self, session, query: str, limit: int) -> list[str]:
@@ -189,15 +232,14 @@ class EpisodicArchive:
     def _semantic(self, session, query: str, limit: int) -> list[str]:
         if self.engine is None:
             return []
-        version = tuple(
-            session.execute(
-                select(func.count(), func.max(EpisodicEntry.created_at)).where(
-                    EpisodicEntry.user_id == self.user_id, EpisodicEntry.embedding.is_not(None)
-                )
-            ).one()
+        # One seek in the (user_id, created_at) index: never a scan, never the vectors.
+        # (A deleted entry may linger in the cached matrix; its id no longer resolves.)
+        newest = session.scalar(
+            select(func.max(EpisodicEntry.created_at)).where(EpisodicEntry.user_id == self.user_id)
         )
-        if not version[0]:
+        if newest is None:
             return []
+        version = (newest,)
         try:
             query_vector = np.frombuffer(to_blob(self.engine.embed([query])[0]), np.float32)
         except EngineError:
