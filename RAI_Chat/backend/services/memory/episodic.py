@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -87,10 +88,15 @@ def to_blob(vector) -> bytes:
 
 
 class _VectorCache:
-    """Per-process cache of each user's embedding matrix (rebuilt when the archive changes)."""
+    """Per-process cache of each user's embedding matrix, rebuilt when a newer entry
+    exists. While some entries still wait for their vector (embedded later, maybe by another
+    process), the matrix is reloaded at most every ``INCOMPLETE_TTL_S``."""
+
+    INCOMPLETE_TTL_S = 5.0
 
     def __init__(self, size: int = 32):
-        self._items: OrderedDict[str, tuple[tuple, list[str], np.ndarray]] = OrderedDict()
+        # user -> (version, ids, matrix, complete, loaded_at)
+        self._items: OrderedDict[str, tuple] = OrderedDict()
         self._lock = threading.Lock()
         self._size = size
 
@@ -102,12 +108,15 @@ class _VectorCache:
     def get(self, user_id: str, version: tuple, load) -> tuple[list[str], np.ndarray]:
         with self._lock:
             item = self._items.get(user_id)
-            if item and item[0] == version:
+            fresh = item and item[0] == version
+            if fresh and not item[3]:
+                fresh = time.monotonic() - item[4] < self.INCOMPLETE_TTL_S
+            if fresh:
                 self._items.move_to_end(user_id)
                 return item[1], item[2]
-        ids, matrix = load()
+        ids, matrix, complete = load()
         with self._lock:
-            self._items[user_id] = (version, ids, matrix)
+            self._items[user_id] = (version, ids, matrix, complete, time.monotonic())
             self._items.move_to_end(user_id)
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
@@ -217,17 +226,20 @@ class EpisodicArchive:
             params = {"q": " | ".join(terms), "user": self.user_id, "limit": limit}
         return [row[0] for row in session.execute(sql, params)]
 
-    def _load_vectors(self, session) -> tuple[list[str], np.ndarray]:
+    def _load_vectors(self, session) -> tuple[list[str], np.ndarray, bool]:
+        """(ids, matrix, whether every entry has its vector)."""
         rows = session.execute(
             select(EpisodicEntry.id, EpisodicEntry.embedding).where(
-                EpisodicEntry.user_id == self.user_id, EpisodicEntry.embedding.is_not(None)
+                EpisodicEntry.user_id == self.user_id
             )
         ).all()
-        if not rows:
-            return [], np.zeros((0, 0), dtype=np.float32)
-        ids = [r[0] for r in rows]
-        matrix = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
-        return ids, matrix
+        embedded = [r for r in rows if r[1] is not None]
+        complete = len(embedded) == len(rows)
+        if not embedded:
+            return [], np.zeros((0, 0), dtype=np.float32), complete
+        ids = [r[0] for r in embedded]
+        matrix = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in embedded])
+        return ids, matrix, complete
 
     def _semantic(self, session, query: str, limit: int) -> list[str]:
         if self.engine is None:
