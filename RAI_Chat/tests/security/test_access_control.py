@@ -5,6 +5,7 @@ none of the owner's data, and changes nothing."""
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 import pytest
@@ -82,10 +83,16 @@ def owner_data(stack):
             ],
         }
         http.post("/api/session/import", json=transcript, headers=owner.headers).raise_for_status()
-        hits = http.get(
-            "/api/memory/search", params={"q": SECRET_WORD, "k": 50}, headers=owner.headers
-        ).json()["results"]
-        assert hits, "the import archived nothing"
+        # 6 imported exchanges + the chat turn, which a background job indexes after the turn.
+        deadline = time.monotonic() + 60
+        while True:
+            hits = http.get(
+                "/api/memory/search", params={"q": SECRET_WORD, "k": 50}, headers=owner.headers
+            ).json()["results"]
+            if len(hits) >= 7 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert len(hits) == 7, hits
         ids = {
             "session_id": session_id,
             "message_id": turn.json()["assistant_message_id"],
