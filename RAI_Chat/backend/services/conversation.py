@@ -18,12 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..core.database.models import ChatSession, Message, utcnow
-from ..core.database.session import Database
 from ..core.errors import Conflict, NotFound
 from ..modules.web_search import WebSearch
-from .jobs import Jobs, JobSettings
-from .llm_client import EngineClient
 from .turn_stream import LIVE_TURNS, TERMINAL_EVENTS, TurnStream, follow_stored
+from .user_services import UserServices
 
 logger = logging.getLogger(__name__)
 # An in-progress turn with no heartbeat for this long died with its process (TURN_STALE_SECONDS).
@@ -85,21 +83,7 @@ def expire_stale_turn(session, message: Message) -> bool:
     return True
 
 
-class ConversationManager:
-    def __init__(
-        self,
-        user_id: str,
-        database: Database,
-        engine: EngineClient,
-        jobs: Jobs | None = None,
-        job_settings: JobSettings | None = None,
-    ):
-        self.user_id = user_id
-        self.database = database
-        self.engine = engine
-        self.jobs = jobs
-        self.job_settings = job_settings
-
+class ConversationManager(UserServices):
     # --- starting a turn -------------------------------------------------------------
     def start_turn(self, message: str, session_id: str | None, settings: TurnSettings) -> Turn:
         """Save the user's message (and an empty answer in progress), then run the turn in
@@ -165,7 +149,7 @@ class ConversationManager:
         LIVE_TURNS.add(turn.stream, self.database)
         from .turn_runner import TurnRunner
 
-        runner = TurnRunner(self.user_id, self.database, self.engine, self.jobs, self.job_settings)
+        runner = self.sibling(TurnRunner)
         threading.Thread(
             target=runner.run,
             args=(turn, message, settings, is_new_session),

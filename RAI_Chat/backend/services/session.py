@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 
 from ..core.database.models import ChatSession, Message, isoformat, utcnow
-from ..core.database.session import Database, get_database
+from ..core.database.session import get_database
 from ..core.errors import Conflict
 from . import file_storage
 from .conversation import (
@@ -18,12 +18,12 @@ from .conversation import (
     message_dict,
     owned_session,
 )
-from .jobs import Jobs, JobSettings
-from .llm_client import EngineClient
+from .jobs import JobSettings
 from .memory.contextual import KEEP_LAST_MESSAGES, group_exchanges
 from .memory.episodic import ArchivedExchange, EpisodicArchive
 from .memory.maintenance import exchange_text
 from .pagination import encode_cursor, keyset_before
+from .user_services import UserServices
 
 MAX_PAGE = 100
 
@@ -45,25 +45,9 @@ def _like(q: str) -> str:
     return f"%{escaped}%"
 
 
-class UserSessionManager:
-    def __init__(
-        self,
-        user_id: str,
-        database: Database,
-        engine: EngineClient | None = None,
-        jobs: Jobs | None = None,
-        job_settings: JobSettings | None = None,
-    ):
-        self.user_id = user_id
-        self.database = database
-        self.engine = engine
-        self.jobs = jobs
-        self.job_settings = job_settings
-
+class UserSessionManager(UserServices):
     def get_conversation_manager(self) -> ConversationManager:
-        return ConversationManager(
-            self.user_id, self.database, self.engine, self.jobs, self.job_settings
-        )
+        return self.sibling(ConversationManager)
 
     def list_sessions(self, limit: int, cursor: str | None, q: str | None) -> dict:
         counts = (

@@ -11,16 +11,15 @@ import time
 from tenacity import retry, stop_after_attempt, wait_exponential
 
 from ..core.database.models import ChatSession, Message, utcnow
-from ..core.database.session import Database
 from ..extensions import metrics
 from .action_handler import ActionHandler, MarkerStreamFilter
 from .conversation import Turn, TurnSettings, clean_title, title_from
-from .jobs import Jobs, JobSettings
-from .llm_client import EngineClient, EngineError, StreamResult
+from .llm_client import EngineError, StreamResult
 from .memory import assemble_prompt
 from .prompts import ACTIONS_PROMPT, SYSTEM_PROMPT, TITLE_PROMPT, WEB_SEARCH_UNAVAILABLE
 from .turn_actions import TurnPorts
 from .turn_stream import LIVE_TURNS, TurnStream, flush
+from .user_services import UserServices
 
 logger = logging.getLogger(__name__)
 FLUSH_INTERVAL_S = 0.5
@@ -33,21 +32,7 @@ def system_prompt(settings: TurnSettings) -> str:
     return "\n\n".join(parts)
 
 
-class TurnRunner:
-    def __init__(
-        self,
-        user_id: str,
-        database: Database,
-        engine: EngineClient,
-        jobs: Jobs | None = None,
-        job_settings: JobSettings | None = None,
-    ):
-        self.user_id = user_id
-        self.database = database
-        self.engine = engine
-        self.jobs = jobs
-        self.job_settings = job_settings
-
+class TurnRunner(UserServices):
     def run(
         self, turn: Turn, message: str, settings: TurnSettings, refine_title: bool = False
     ) -> None:

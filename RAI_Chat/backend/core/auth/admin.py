@@ -6,9 +6,8 @@ from sqlalchemy import select
 
 from ..database.models import User
 from ..database.session import UnitOfWork
-from ..errors import NotFound, UsernameTaken
-from .service import check_password, check_username
-from .strategies import hash_password
+from ..errors import NotFound
+from .service import add_user, check_password, check_username
 
 
 class UserAdmin:
@@ -19,17 +18,7 @@ class UserAdmin:
         username = check_username(username)
         check_password(password)
         with self.uow as uow:
-            if uow.session.scalar(select(User).where(User.username_key == username.lower())):
-                raise UsernameTaken(username)
-            user = User(
-                username=username,
-                username_key=username.lower(),
-                password_hash=hash_password(password),
-                is_admin=is_admin,
-            )
-            uow.session.add(user)
-            uow.commit()
-            return user.to_dict()
+            return add_user(uow, username, password, is_admin=is_admin).to_dict()
 
     def list_users(self) -> list[dict]:
         with self.uow as uow:

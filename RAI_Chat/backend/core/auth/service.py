@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..database.models import User
 from ..database.session import UnitOfWork
@@ -40,6 +41,24 @@ def check_password(password: str) -> None:
         raise BadRequest(f"Password must be at most {MAX_PASSWORD_LENGTH} characters")
 
 
+def add_user(uow: UnitOfWork, username: str, password: str, *, is_admin: bool) -> User:
+    """Create and commit an account (name and password already checked)."""
+    if uow.session.scalar(select(User).where(User.username_key == username.lower())):
+        raise UsernameTaken(username)
+    user = User(
+        username=username,
+        username_key=username.lower(),
+        password_hash=hash_password(password),
+        is_admin=is_admin,
+    )
+    uow.session.add(user)
+    try:
+        uow.commit()
+    except IntegrityError as exc:  # the same name registered concurrently (unique key)
+        raise UsernameTaken(username) from exc
+    return user
+
+
 class AuthService:
     def __init__(self, uow: UnitOfWork, jwt_secret: str, token_lifetime_s: int):
         self.uow = uow
@@ -63,21 +82,7 @@ class AuthService:
             is_first = uow.session.scalar(select(func.count()).select_from(User)) == 0
             if not registration_enabled and not is_first:
                 raise RegistrationClosed()
-            if uow.session.scalar(select(User).where(User.username_key == username.lower())):
-                raise UsernameTaken(username)
-            user = User(
-                username=username,
-                username_key=username.lower(),
-                password_hash=hash_password(password),
-                is_admin=is_first,
-            )
-            uow.session.add(user)
-            try:
-                uow.commit()
-            except Exception as exc:  # a concurrent registration of the same name
-                if "unique" in str(exc).lower() or "duplicate" in str(exc).lower():
-                    raise UsernameTaken(username) from exc
-                raise
+            user = add_user(uow, username, password, is_admin=is_first)
             return self._token_for(user)
 
     def login(self, username: str, password: str) -> dict:

@@ -120,18 +120,24 @@ class ContextualMemory:
         self.user_id = user_id
         self.database = database
 
+    def _in_window(self, session_id: str):
+        """The session's messages not archived yet, oldest first."""
+        return (
+            select(Message)
+            .where(
+                Message.session_id == session_id,
+                Message.user_id == self.user_id,
+                Message.archived.is_(False),
+            )
+            .order_by(Message.created_at, Message.id)
+        )
+
     def window(self, session_id: str, exclude: set[str]) -> list[WindowMessage]:
         with self.database.unit_of_work() as uow:
             rows = uow.session.scalars(
-                select(Message)
-                .where(
-                    Message.session_id == session_id,
-                    Message.user_id == self.user_id,
-                    Message.archived.is_(False),
-                    Message.status.in_(["complete", "interrupted"]),
-                    Message.content != "",
+                self._in_window(session_id).where(
+                    Message.status.in_(["complete", "interrupted"]), Message.content != ""
                 )
-                .order_by(Message.created_at, Message.id)
             ).all()
             return [
                 WindowMessage(
@@ -171,15 +177,7 @@ class ContextualMemory:
         """Exchanges to archive: the left-out messages, never the last ones, grouped
         user→assistant."""
         with self.database.unit_of_work() as uow:
-            rows = uow.session.scalars(
-                select(Message)
-                .where(
-                    Message.session_id == session_id,
-                    Message.user_id == self.user_id,
-                    Message.archived.is_(False),
-                )
-                .order_by(Message.created_at, Message.id)
-            ).all()
+            rows = uow.session.scalars(self._in_window(session_id)).all()
         protected = {m.id for m in rows[-KEEP_LAST_MESSAGES:]}
         wanted = set(left_out) - protected
         return group_exchanges([m for m in rows if m.id in wanted])
