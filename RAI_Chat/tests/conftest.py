@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,9 +64,13 @@ def drop_pg_database(admin_dsn: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request, tmp_path):
-    """A fresh, empty database: a SQLite file, or a throwaway PostgreSQL database."""
+BOTH_DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@contextmanager
+def fresh_database(request, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh, empty database of the kind ``request.param`` names: a SQLite file
+    under ``tmp_path``, or a throwaway PostgreSQL database dropped afterwards."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'rai_test.db'}"
         return
@@ -74,6 +80,13 @@ def db_url(request, tmp_path):
         yield url
     finally:
         drop_pg_database(admin, name)
+
+
+@pytest.fixture(params=BOTH_DATABASES)
+def db_url(request, tmp_path):
+    """A fresh, empty database: a SQLite file, or a throwaway PostgreSQL database."""
+    with fresh_database(request, tmp_path) as url:
+        yield url
 
 
 def make_config(db_url: str, tmp_path: Path, **overrides) -> TestingConfig:
@@ -186,21 +199,12 @@ def stop_api_server(server: LiveServer) -> None:
         server.process.wait()
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=BOTH_DATABASES)
 def live_server(request, tmp_path_factory):
     """The production server (gunicorn + gevent, 2 workers) on a fresh database; shared by
     the tests of one module."""
     tmp_path = tmp_path_factory.mktemp("live")
-    pg_name = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'rai_live.db'}"
-    else:
-        admin = request.getfixturevalue("postgres_server")
-        pg_name, url = create_pg_database(admin)
-    server = start_api_server({"DATABASE_URL": url}, tmp_path)
-    yield server
-    stop_api_server(server)
-    if pg_name:
-        drop_pg_database(request.getfixturevalue("postgres_server"), pg_name)
+    with fresh_database(request, tmp_path) as url:
+        server = start_api_server({"DATABASE_URL": url}, tmp_path)
+        yield server
+        stop_api_server(server)

@@ -20,36 +20,27 @@ from ..chat_helpers import (
     stream_turn,
     tokens,
 )
-from ..conftest import create_pg_database, drop_pg_database, start_api_server, stop_api_server
+from ..conftest import BOTH_DATABASES, fresh_database, start_api_server, stop_api_server
 
 REPLY = "The quick brown fox jumps over the lazy dog near the river bank today."
 LONG_REPLY = " ".join(f"word{i}" for i in range(60))
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=BOTH_DATABASES)
 def stack(request, tmp_path_factory):
     """(fake upstream, engine process, engine url, API server) shared by this module."""
     tmp_path = tmp_path_factory.mktemp("chat")
-    pg_name = None
-    if request.param == "sqlite":
-        db_url = f"sqlite:///{tmp_path / 'chat.db'}"
-    else:
-        admin = request.getfixturevalue("postgres_server")
-        pg_name, db_url = create_pg_database(admin)
-    fake = FakeOpenAI(reply=REPLY).start()
-    engine, engine_url = start_fake_engine(fake)
-    api = start_api_server(
-        {"DATABASE_URL": db_url, "LLM_API_URL": engine_url, "RATELIMIT_ENABLED": "false"},
-        tmp_path,
-    )
-    yield fake, engine, engine_url, api
-    stop_api_server(api)
-    stop_process(engine)
-    fake.stop()
-    if pg_name:
-        drop_pg_database(request.getfixturevalue("postgres_server"), pg_name)
+    with fresh_database(request, tmp_path) as db_url:
+        fake = FakeOpenAI(reply=REPLY).start()
+        engine, engine_url = start_fake_engine(fake)
+        api = start_api_server(
+            {"DATABASE_URL": db_url, "LLM_API_URL": engine_url, "RATELIMIT_ENABLED": "false"},
+            tmp_path,
+        )
+        yield fake, engine, engine_url, api
+        stop_api_server(api)
+        stop_process(engine)
+        fake.stop()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from llm_Engine.testing.fake_upstreams import FakeOpenAI
 from llm_Engine.testing.server_thread import free_port
 
 from ..chat_helpers import engine_env, new_user, stop_process
-from ..conftest import create_pg_database, drop_pg_database, start_api_server, stop_api_server
+from ..conftest import BOTH_DATABASES, fresh_database, start_api_server, stop_api_server
 
 CONTEXT_BUDGET = 1400
 MAX_ANSWER = 200
@@ -33,32 +33,23 @@ def engine(request):
     fake.stop()
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=BOTH_DATABASES)
 def api(request, engine, tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("memory")
-    pg_name = None
-    if request.param == "sqlite":
-        db_url = f"sqlite:///{tmp_path / 'memory.db'}"
-    else:
-        admin = request.getfixturevalue("postgres_server")
-        pg_name, db_url = create_pg_database(admin)
-    server = start_api_server(
-        {
-            "DATABASE_URL": db_url,
-            "LLM_API_URL": engine[1],
-            "RATELIMIT_ENABLED": "false",
-            "CONTEXT_TOKEN_BUDGET": str(CONTEXT_BUDGET),
-            "MAX_ANSWER_TOKENS": str(MAX_ANSWER),
-            "REFINE_TITLES": "false",
-        },
-        tmp_path,
-    )
-    yield server
-    stop_api_server(server)
-    if pg_name:
-        drop_pg_database(request.getfixturevalue("postgres_server"), pg_name)
+    with fresh_database(request, tmp_path) as db_url:
+        server = start_api_server(
+            {
+                "DATABASE_URL": db_url,
+                "LLM_API_URL": engine[1],
+                "RATELIMIT_ENABLED": "false",
+                "CONTEXT_TOKEN_BUDGET": str(CONTEXT_BUDGET),
+                "MAX_ANSWER_TOKENS": str(MAX_ANSWER),
+                "REFINE_TITLES": "false",
+            },
+            tmp_path,
+        )
+        yield server
+        stop_api_server(server)
 
 
 @pytest.fixture
