@@ -77,7 +77,7 @@ def create_app(config_object=None) -> Flask:
 
     database = Database(app.config["SQLALCHEMY_DATABASE_URI"])
     app.extensions["rai_database"] = database
-    if app.config.get("AUTO_MIGRATE", True):
+    if app.config["AUTO_MIGRATE"]:
         upgrade(database.engine)
     app.extensions["rai_engine"] = EngineClient(
         app.config["LLM_API_URL"],

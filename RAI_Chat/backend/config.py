@@ -38,6 +38,11 @@ class Settings(BaseSettings):
         f"sqlite:///{INSTANCE_DIR / 'rai_chat.db'}",
         description="SQLAlchemy URL: sqlite:///path or postgresql://user@host/db.",
     )
+    database_wait_seconds: float = Field(
+        120,
+        description="At start-up, how long to wait for an unreachable database (restarting, "
+        "failing over) before giving up.",
+    )
     llm_api_url: str = Field("http://localhost:6301", description="The LLM engine (OpenAI API).")
     llm_api_key: str | None = Field(None, description="Bearer key for the engine, if it has one.")
     llm_model: str = Field("default", description="Model (alias) the API asks the engine for.")
@@ -151,6 +156,8 @@ class Config:
         self.JWT_SECRET_KEY = s.jwt_secret_key or self.default_secret("jwt_secret_key")
         self.JWT_ACCESS_TOKEN_EXPIRES = s.jwt_access_token_expires
         self.SQLALCHEMY_DATABASE_URI = s.database_url
+        self.DATABASE_WAIT_SECONDS = s.database_wait_seconds
+        self.AUTO_MIGRATE = True  # False in gunicorn's workers: the master's check migrated
         self.LLM_API_URL = s.llm_api_url.rstrip("/")
         self.LLM_API_KEY = s.llm_api_key
         self.LLM_MODEL = s.llm_model

@@ -3,6 +3,11 @@
 ``gunicorn 'RAI_Chat.backend.wsgi:app'`` serves it; ``python -m RAI_Chat.backend.wsgi``
 starts the production server itself: gunicorn with gevent workers on Linux (many long-lived
 SSE streams per worker), waitress elsewhere.
+
+Start-up touches the database once, in a child of the master (``--check``: migrations and a
+connection check, waiting while the database is unreachable). A worker never does: gunicorn
+stops the whole server when a worker fails to boot, so a worker recycled during a database
+outage must boot without it (its requests answer 503 until the database is back).
 """
 
 from __future__ import annotations
@@ -10,11 +15,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 
 def __getattr__(name: str):
-    # ``app`` is created on first access, so gunicorn's workers create it after gevent has
-    # patched the standard library, not in the master process.
+    # ``app`` (for another WSGI server: ``gunicorn 'RAI_Chat.backend.wsgi:app'``) is created
+    # on first access, after gevent has patched a worker. It migrates the database first, so
+    # there each worker's start-up does need the database: prefer ``python -m`` below.
     if name == "app":
         from .app import create_app
 
@@ -36,11 +43,15 @@ def serve_with_gunicorn(host: str, port: int, workers: int, worker_connections: 
             self.cfg.set("limit_request_line", 8190)  # gunicorn's largest bounded value
             self.cfg.set("graceful_timeout", 10)
             self.cfg.set("accesslog", None)
+            # No control socket: gunicorn's default is one path per user's home, shared by
+            # every instance on the machine, and nothing here uses it.
+            self.cfg.set("control_socket_disable", True)
+            self.cfg.set("post_worker_init", announce_ready_worker)
 
         def load(self):
-            from .wsgi import app
+            from .app import create_app
 
-            return app
+            return create_app(worker_config())
 
     RaiGunicorn().run()
 
@@ -71,15 +82,74 @@ def main() -> None:
     serve(app, host=host, port=port, threads=16)
 
 
+def announce_ready_worker(worker) -> None:
+    """gunicorn's ``post_worker_init``: one line once a worker has loaded the app."""
+    worker.log.info("Worker ready (pid: %s)", worker.pid)
+
+
+def worker_config():
+    """A worker's configuration: the master's ``--check`` has migrated already, so nothing in
+    a worker's start-up needs the database."""
+    from .config import get_config
+
+    return get_config(AUTO_MIGRATE=False)
+
+
 def checked_app(config):
-    """The app, or one clear line and exit 1."""
+    """The app (migrated, once the database answers), or one clear line and exit 1."""
     from .app import create_app
 
     try:
+        wait_for_database(config.SQLALCHEMY_DATABASE_URI, config.DATABASE_WAIT_SECONDS)
         return create_app(config)
     except Exception as exc:
         print(f"RAI API cannot start: {type(exc).__name__}: {exc}", file=sys.stderr)
         sys.exit(1)
+
+
+def wait_for_database(url: str, timeout: float) -> None:
+    """Return once the database accepts a connection. While it is unreachable (restarting,
+    failing over, not up yet) retry with backoff for ``timeout`` seconds, saying so; a
+    refusal that waiting cannot fix (bad password, no such database) raises at once."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from .core.database.session import make_engine
+
+    engine = make_engine(url)
+    if engine.dialect.name == "sqlite":
+        timeout = 0  # a file that cannot be opened will not open later either
+    deadline = time.monotonic() + timeout
+    delay = 0.5
+    try:
+        while True:
+            try:
+                with engine.connect() as connection:
+                    connection.execute(text("SELECT 1"))
+                return
+            except OperationalError as exc:
+                reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+                if not is_transient(reason) or time.monotonic() + delay > deadline:
+                    raise
+                print(
+                    f"RAI API: waiting for the database ({reason}); retrying in {delay:.0f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                time.sleep(delay)
+                delay = min(delay * 2, 10.0)
+    finally:
+        engine.dispose()
+
+
+PERMANENT_REFUSALS = ("authentication failed", "does not exist", "password", "permission")
+
+
+def is_transient(reason: str) -> bool:
+    """Whether a connection failure may go away by itself (the server is down or starting),
+    as opposed to a configuration error."""
+    lowered = reason.lower()
+    return not any(word in lowered for word in PERMANENT_REFUSALS)
 
 
 def validated_config():

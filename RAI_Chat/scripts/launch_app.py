@@ -3,6 +3,11 @@
 server), each once the one before answers its health check; print the URL to open; restart
 a service that crashes (with backoff); stop everything on Ctrl-C or SIGTERM.
 
+A database outage is not a crash: the API answers 503 while its database is away (it is
+"up"), its gunicorn master replaces workers without the database, and an API (re)started
+during an outage waits for the database (``DATABASE_WAIT_SECONDS``) instead of exiting. A
+restart with backoff is the last resort, for a process that really died.
+
     python RAI_Chat/scripts/launch_app.py [--dev] [--api-port 6102] [--engine-port 6301]
 
 Ports and hosts also come from the environment (RAI_API_PORT, RAI_API_HOST, LLM_API_PORT,
@@ -359,7 +364,8 @@ def build_services(args: argparse.Namespace, metrics_dir: Path) -> list[Service]
         port=args.api_port,
         port_setting="--api-port or RAI_API_PORT",
         health_path="/api/health",
-        startup_timeout=120,
+        # It may wait for its database first (DATABASE_WAIT_SECONDS), then migrate.
+        startup_timeout=float(os.environ.get("DATABASE_WAIT_SECONDS", 120)) + 120,
         before_start=fresh_metrics_dir,
     )
     services.append(api)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -41,14 +42,35 @@ def _postgres_available() -> str | None:
         return str(exc)
 
 
-@pytest.fixture(scope="session")
-def postgres_server():
-    problem = _postgres_available()
+def require_service(name: str, problem: str | None) -> None:
+    """Skip a test whose service is missing -- except in CI, where that is a failure."""
     if problem:
         if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required in CI but unreachable: {problem}")
-        pytest.skip(f"PostgreSQL unreachable: {problem}")
+            pytest.fail(f"{name} is required in CI but unreachable: {problem}")
+        pytest.skip(f"{name} unreachable: {problem}")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    require_service("PostgreSQL", _postgres_available())
     return PG_ADMIN_DSN
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> str:
+    """The URL of a Redis database the tests may use (the server on 127.0.0.1:6379)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2).ping()
+        problem = None
+    except redis.RedisError as exc:
+        problem = str(exc)
+    require_service("Redis", problem)
+    return REDIS_TEST_URL
 
 
 def create_pg_database(admin_dsn: str) -> tuple[str, str]:
@@ -140,13 +162,57 @@ class LiveServer:
     url: str
     process: subprocess.Popen
     log_dir: Path
+    stderr_path: Path
 
     def client(self, **kwargs) -> httpx.Client:
         return httpx.Client(base_url=self.url, **{"timeout": 30, **kwargs})
 
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(errors="replace")
 
-def start_api_server(env_overrides: dict, tmp_path: Path, timeout: float = 60) -> LiveServer:
-    """Start ``python -m RAI_Chat.backend.wsgi`` (gunicorn + gevent) and wait for health."""
+    def worker_pids(self) -> list[int]:
+        """The gunicorn master's worker processes."""
+        master = self.process.pid
+        try:
+            children = Path(f"/proc/{master}/task/{master}/children").read_text()
+        except OSError:
+            return []
+        return [int(p) for p in children.split()]
+
+    def wait_for_ready_worker(self, pid: int, timeout: float = 60) -> None:
+        """Wait until worker ``pid`` has loaded the app (gunicorn's post_worker_init line)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if f"Worker ready (pid: {pid})" in self.stderr():
+                return
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the API exited ({self.process.returncode}):\n{self.stderr()}")
+            time.sleep(0.1)
+        raise RuntimeError(f"worker {pid} did not become ready:\n{self.stderr()}")
+
+    def replace_a_worker(self, rng=None) -> int:
+        """SIGKILL one worker; return the pid of the worker gunicorn boots in its place, once
+        it is ready."""
+        before = self.worker_pids()
+        victim = rng.choice(before) if rng else before[0]
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            fresh = [p for p in self.worker_pids() if p not in before]
+            if fresh:
+                self.wait_for_ready_worker(fresh[0])
+                return fresh[0]
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the API exited ({self.process.returncode}):\n{self.stderr()}")
+            time.sleep(0.05)
+        raise RuntimeError(f"no worker replaced {victim}:\n{self.stderr()}")
+
+
+def start_api_server(
+    env_overrides: dict, tmp_path: Path, timeout: float = 60, command_prefix: list[str] = ()
+) -> LiveServer:
+    """Start ``python -m RAI_Chat.backend.wsgi`` (gunicorn + gevent) and wait for health;
+    ``command_prefix`` runs it under another command (e.g. ``unshare``)."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log_dir = tmp_path / f"api-logs-{port}"
@@ -168,22 +234,24 @@ def start_api_server(env_overrides: dict, tmp_path: Path, timeout: float = 60) -
         "RATELIMIT_CHAT": "10000 per minute",
         **env_overrides,
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "RAI_Chat.backend.wsgi"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(tmp_path / f"api-{port}.stderr", "wb"),  # noqa: SIM115
-    )
+    stderr_path = tmp_path / f"api-{port}.stderr"
+    with open(stderr_path, "wb") as stderr:
+        process = subprocess.Popen(
+            [*command_prefix, sys.executable, "-m", "RAI_Chat.backend.wsgi"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            err = (tmp_path / f"api-{port}.stderr").read_text()
+            err = stderr_path.read_text()
             raise RuntimeError(f"API server exited with {process.returncode}: {err}")
         try:
             if httpx.get(url + "/api/health", timeout=2).status_code in (200, 503):
-                return LiveServer(url, process, log_dir)
+                return LiveServer(url, process, log_dir, stderr_path)
         except httpx.HTTPError:
             time.sleep(0.2)
     process.kill()

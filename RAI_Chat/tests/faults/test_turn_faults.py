@@ -5,7 +5,8 @@ database: user messages lost, answers lost or stuck "in progress", duplicated me
 each must be 0 — and check that the same API (no restart) serves new turns.
 
 The database is reached through a TCP proxy the test can cut; the log directory is a small
-tmpfs the test can fill (skipped where mounting is not allowed)."""
+tmpfs the test can fill. Every run also replaces a worker while the database is cut. The
+test prints its fault counts and its seed (``RAI_FAULTS_SEED`` chooses another)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -37,6 +37,7 @@ from ..conftest import (
     start_api_server,
     stop_api_server,
 )
+from ..fakes.flaky_proxy import FlakyProxy
 
 pytestmark = pytest.mark.postgres
 
@@ -47,96 +48,63 @@ SEED = int(os.environ.get("RAI_FAULTS_SEED", "9"))
 REPLY = " ".join(f"w{i}" for i in range(24))
 
 
-class FlakyProxy:
-    """A TCP proxy to PostgreSQL whose ``outage()`` cuts every connection and refuses new
-    ones for a while."""
-
-    def __init__(self, target_port: int):
-        self.target_port = target_port
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port = self.server.getsockname()[1]
-        self.down = threading.Event()
-        self.closed = False
-        self.sockets: set[socket.socket] = set()
-        self.lock = threading.Lock()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while not self.closed:
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                return
-            if self.down.is_set():
-                client.close()
-                continue
-            try:
-                upstream = socket.create_connection(("127.0.0.1", self.target_port))
-            except OSError:
-                client.close()
-                continue
-            with self.lock:
-                self.sockets |= {client, upstream}
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
-                s.close()
-
-    def outage(self, seconds: float) -> None:
-        self.down.set()
-        with self.lock:
-            victims, self.sockets = self.sockets, set()
-        for s in victims:
-            with contextlib.suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
-        time.sleep(seconds)
-        self.down.clear()
-
-    def close(self) -> None:
-        self.closed = True
-        self.server.close()
-
-
 class SmallDisk:
-    """The log directory on a 1 MiB tmpfs, filled to the last byte on demand."""
+    """The API's log directory on a 1 MiB tmpfs, filled to the last byte on demand.
+
+    Mounted directly where this process may mount; elsewhere the API runs in a mount
+    namespace of its own (``unshare --mount --map-root-user``) that mounts it, and the test
+    fills it through ``/proc/<api pid>/root``. Where neither works, ``skipped`` says why."""
 
     def __init__(self, path: Path):
         self.path = path
         path.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(path)], capture_output=True
+        self.mode, self.skipped = "mount", None
+        self.api_pid: int | None = None
+        if os.environ.get("RAI_FAULTS_DISK") != "unshare":
+            done = subprocess.run(
+                ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(path)],
+                capture_output=True,
+                text=True,
+            )
+            if done.returncode == 0:
+                return
+        self.mode = "unshare"
+        probe = subprocess.run(
+            ["unshare", "--mount", "--map-root-user", *self.mount_command, "true"],
+            capture_output=True,
+            text=True,
         )
-        self.mounted = done.returncode == 0
+        if probe.returncode != 0:
+            self.mode = None
+            self.skipped = f"mount refused and unshare failed: {probe.stderr.strip()}"
+
+    @property
+    def mount_command(self) -> list[str]:
+        """``sh -c 'mount a tmpfs on the path; exec the rest'``."""
+        script = 'mount -t tmpfs -o size=1m tmpfs "$0" && exec "$@"'
+        return ["sh", "-c", script, str(self.path)]
+
+    @property
+    def api_prefix(self) -> list[str]:
+        """What the API's command starts with, so that it sees the small disk."""
+        if self.mode == "unshare":
+            return ["unshare", "--mount", "--map-root-user", *self.mount_command]
+        return []
 
     def fill(self, seconds: float) -> None:
-        filler = self.path / "filler"
+        base = self.path if self.mode == "mount" else Path(f"/proc/{self.api_pid}/root{self.path}")
+        filler = base / "filler"
         with contextlib.suppress(OSError), open(filler, "wb") as handle:
             while True:
                 handle.write(b"\0" * 65536)
                 handle.flush()
         time.sleep(seconds)
-        filler.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            filler.unlink(missing_ok=True)
 
     def unmount(self) -> None:
-        if self.mounted:
+        if self.mode == "mount":
             subprocess.run(["umount", "-l", str(self.path)], capture_output=True)
-
-
-def worker_pids(master: int) -> list[int]:
-    try:
-        return [int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
-    except OSError:
-        return []
 
 
 class Chaos:
@@ -153,7 +121,10 @@ class Chaos:
         return process
 
     def run(self) -> None:
-        kinds = ["engine", "worker", "database"] + (["disk"] if self.disk.mounted else [])
+        # A worker replaced while the database is away comes first, so that every run has
+        # one (gunicorn stops the whole server when a worker fails to boot).
+        kinds = ["worker_in_outage", "engine", "worker", "database"]
+        kinds += ["disk"] if self.disk.mode else []
         while not self.done.wait(self.rng.uniform(1.5, 3.0)):
             kind = kinds[sum(self.counts.values()) % len(kinds)]
             self.counts[kind] += 1
@@ -164,9 +135,17 @@ class Chaos:
                 time.sleep(self.rng.uniform(0.2, 1.0))
                 self.engine = self.start_engine()
             elif kind == "worker":
-                pids = worker_pids(self.api.process.pid)
+                pids = self.api.worker_pids()
                 if pids:
                     os.kill(self.rng.choice(pids), signal.SIGKILL)
+            elif kind == "worker_in_outage":
+                # The database is cut before the worker dies and restored only once its
+                # replacement has loaded the app: the new worker boots without a database.
+                self.proxy.cut()
+                try:
+                    self.api.replace_a_worker(self.rng)
+                finally:
+                    self.proxy.restore()
             elif kind == "database":
                 self.proxy.outage(self.rng.uniform(1.0, 2.5))
             else:
@@ -230,15 +209,13 @@ def _session_of(http, user, entry) -> str | None:
 @pytest.fixture
 def fault_stack(postgres_server, tmp_path):
     name, db_url = create_pg_database(postgres_server)
-    pg_port = int(db_url.rsplit(":", 1)[1].split("/")[0])
-    proxy = FlakyProxy(pg_port)
-    proxied = db_url.replace(f":{pg_port}/", f":{proxy.port}/")
+    proxy = FlakyProxy(int(db_url.rsplit(":", 1)[1].split("/")[0]))
     disk = SmallDisk(tmp_path / "logs")
     fake = FakeOpenAI(reply=REPLY, chunk_delay=0.01).start()
     engine_port = free_port()
     api = start_api_server(
         {
-            "DATABASE_URL": proxied,
+            "DATABASE_URL": proxy.proxied_url(db_url),
             "LLM_API_URL": f"http://127.0.0.1:{engine_port}",
             "RATELIMIT_ENABLED": "false",
             "REFINE_TITLES": "false",
@@ -246,7 +223,9 @@ def fault_stack(postgres_server, tmp_path):
             "RAI_LOGS_DIR": str(disk.path),
         },
         tmp_path,
+        command_prefix=disk.api_prefix,
     )
+    disk.api_pid = api.process.pid
     chaos = None
     try:
         chaos = Chaos(api, engine_port, fake, proxy, disk, random.Random(SEED))
@@ -345,12 +324,16 @@ def test_no_message_is_lost_stuck_or_duplicated_under_faults(fault_stack):
 
         counts = count_from_database(db_url, record)
         counts["faults"] = dict(chaos.counts)
+        counts["seed"] = SEED
+        counts["disk_fault"] = chaos.disk.mode or f"did not run: {chaos.disk.skipped}"
         counts["stuck_before_resume"] = len(running)
         print("FAULT COUNTS", json.dumps(counts, sort_keys=True))
+        if chaos.disk.skipped:
+            print(f"THE FULL-DISK FAULT DID NOT RUN: {chaos.disk.skipped}")
 
         # The same API (no restart) serves new turns, streamed and not.
         assert api.process.poll() is None and api.process.pid == master
-        assert len(worker_pids(master)) == 2
+        assert len(api.worker_pids()) == 2
         fresh = new_user(http)
         for i in range(4):
             response = fresh.chat(f"after the storm {i}", streaming=False)
@@ -364,7 +347,7 @@ def test_no_message_is_lost_stuck_or_duplicated_under_faults(fault_stack):
 
     assert counts["turns"] == CLIENTS * TURNS_PER_CLIENT
     assert counts["acknowledged"] >= counts["turns"] // 2
-    assert set(chaos.counts) >= {"engine", "worker", "database"}
+    assert set(chaos.counts) >= {"worker_in_outage", "engine", "worker", "database"}
     assert "500" not in counts["client_outcomes"]  # the database down is a 503
     assert counts["user_messages_lost"] == 0
     assert counts["duplicated_messages"] == 0

@@ -186,6 +186,7 @@ def test_launcher_starts_supervises_and_stops_the_whole_system(tmp_path):
 def test_a_service_that_cannot_start_stops_the_launcher_with_its_last_log_lines(tmp_path):
     env = {**launcher_env(tmp_path), "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none"}
     env["LLM_API_URL"] = "http://127.0.0.1:9"
+    env["DATABASE_WAIT_SECONDS"] = "1"  # nothing listens there: give up after a second
     result = subprocess.run(
         [sys.executable, str(LAUNCHER), "--no-engine", "--api-port", str(free_port())],
         env=env,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-import redis
 
 from RAI_Chat.backend.app import create_app
 from RAI_Chat.backend.extensions import chat_turn_limit, metrics
@@ -186,7 +185,7 @@ def test_metrics_are_hidden_unless_enabled(client):
 
 
 @pytest.mark.parametrize("storage", ["memory", "redis"])
-def test_logins_over_http_get_429_with_retry_after(tmp_path, storage):
+def test_logins_over_http_get_429_with_retry_after(request, tmp_path, storage):
     """The production server (gunicorn, 2 workers) limits logins; with Redis the two
     workers share one count, in memory each worker counts alone."""
     env = {
@@ -200,12 +199,7 @@ def test_logins_over_http_get_429_with_retry_after(tmp_path, storage):
     forwarded = {"X-Forwarded-For": f"198.18.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"}
     attempts = 3 * 2 + 1  # memory: each of the two workers may allow 3
     if storage == "redis":
-        url = "redis://127.0.0.1:6379/15"
-        try:
-            redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-        except redis.RedisError as exc:
-            pytest.skip(f"Redis unreachable: {exc}")
-        env["REDIS_URL"] = url
+        env["REDIS_URL"] = request.getfixturevalue("redis_server")
         attempts = 4
     server = start_api_server(env, tmp_path)
     try:

@@ -2,24 +2,18 @@
 interchangeably: a turn streamed from one is resumed and listed from the other."""
 
 import pytest
-import redis
 
 from llm_Engine.testing.fake_upstreams import FakeOpenAI
 
 from ..chat_helpers import new_user, sse_events, start_fake_engine, stop_process, tokens
 from ..conftest import create_pg_database, drop_pg_database, start_api_server, stop_api_server
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
 REPLY = " ".join(f"piece{i}" for i in range(50))
 
 
 @pytest.fixture
-def redis_url():
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"Redis unreachable: {exc}")
-    return REDIS_URL
+def redis_url(redis_server):
+    return redis_server
 
 
 @pytest.mark.postgres
