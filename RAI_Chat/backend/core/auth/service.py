@@ -41,22 +41,38 @@ def check_password(password: str) -> None:
         raise BadRequest(f"Password must be at most {MAX_PASSWORD_LENGTH} characters")
 
 
-def add_user(uow: UnitOfWork, username: str, password: str, *, is_admin: bool) -> User:
-    """Create and commit an account (name and password already checked)."""
-    if uow.session.scalar(select(User).where(User.username_key == username.lower())):
+class FirstAccountTaken(Exception):
+    """Another registration became the first account while this one was being made."""
+
+
+def add_user(
+    uow: UnitOfWork, username: str, password: str, *, is_admin: bool, first: bool = False
+) -> User:
+    """Create and commit an account (name and password already checked). ``first`` claims
+    the first-account marker, which only one row can hold (``FirstAccountTaken``)."""
+    if _name_taken(uow, username):
         raise UsernameTaken(username)
     user = User(
         username=username,
         username_key=username.lower(),
         password_hash=hash_password(password),
         is_admin=is_admin,
+        first_account=True if first else None,
     )
     uow.session.add(user)
     try:
         uow.commit()
-    except IntegrityError as exc:  # the same name registered concurrently (unique key)
+    except IntegrityError as exc:  # a unique key: the same name, or the first account
+        uow.session.rollback()
+        if first and not _name_taken(uow, username):
+            raise FirstAccountTaken() from exc
         raise UsernameTaken(username) from exc
     return user
+
+
+def _name_taken(uow: UnitOfWork, username: str) -> bool:
+    found = uow.session.scalar(select(User.id).where(User.username_key == username.lower()))
+    return found is not None
 
 
 class AuthService:
@@ -79,11 +95,21 @@ class AuthService:
         username = check_username(username)
         check_password(password)
         with self.uow as uow:
-            is_first = uow.session.scalar(select(func.count()).select_from(User)) == 0
-            if not registration_enabled and not is_first:
-                raise RegistrationClosed()
-            user = add_user(uow, username, password, is_admin=is_first)
+            try:
+                user = self._add_account(uow, username, password, registration_enabled)
+            except FirstAccountTaken:
+                # Another registration became the first account (the administrator) since
+                # this one counted: count again, this one is an ordinary account.
+                user = self._add_account(uow, username, password, registration_enabled)
             return self._token_for(user)
+
+    @staticmethod
+    def _add_account(uow: UnitOfWork, username: str, password: str, registration_enabled: bool):
+        """The first account is the administrator (whatever ``registration_enabled`` says)."""
+        first = uow.session.scalar(select(func.count()).select_from(User)) == 0
+        if not registration_enabled and not first:
+            raise RegistrationClosed()
+        return add_user(uow, username, password, is_admin=first, first=first)
 
     def login(self, username: str, password: str) -> dict:
         with self.uow as uow:

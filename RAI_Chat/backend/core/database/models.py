@@ -43,6 +43,10 @@ class Base(DeclarativeBase):
 
 class User(Base):
     __tablename__ = "users"
+    # The first account becomes the administrator: the marker is true on it and NULL on
+    # every other (NULLs never collide), so two simultaneous first registrations cannot
+    # both succeed as the first.
+    __table_args__ = (Index("uq_users_first_account", "first_account", unique=True),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     username: Mapped[str] = mapped_column(String(64))
@@ -53,6 +57,7 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped on every password change: tokens carrying an older value stop working.
     token_version: Mapped[int] = mapped_column(Integer, default=0)
+    first_account: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     def to_dict(self) -> dict:
