@@ -10,7 +10,9 @@ from ..core.errors import BadRequest
 
 EXPORT_FORMAT = "rai-chat-session"
 EXPORT_VERSION = 1
-ROLES = {"user", "assistant", "system"}
+# Only the conversation is imported: a system (or tool) message would reach the user's
+# prompts as instructions to the model.
+ROLES = {"user", "assistant"}
 MAX_IMPORT_MESSAGES = 20_000
 
 
@@ -75,7 +77,10 @@ def _parse_ours(data: dict) -> tuple[str, list[dict]]:
     out = []
     for i, m in enumerate(messages):
         if not isinstance(m, dict) or m.get("role") not in ROLES:
-            raise BadRequest(f"messages[{i}]: expected an object with role user/assistant/system")
+            raise BadRequest(
+                f"messages[{i}]: expected an object with role user or assistant (system "
+                "messages are not imported: they would instruct the model)"
+            )
         if not isinstance(m.get("content"), str):
             raise BadRequest(f"messages[{i}].content: expected a string")
         out.append(
@@ -109,7 +114,8 @@ def _parse_chatgpt(conversation: dict) -> tuple[str, list[dict]]:
         role = (message.get("author") or {}).get("role")
         parts = (message.get("content") or {}).get("parts") or []
         text = "\n".join(p for p in parts if isinstance(p, str)).strip()
-        if role in ("user", "assistant") and text:
+        # System messages (ChatGPT's root, custom instructions) and tool output are left out.
+        if role in ROLES and text:
             out.append(
                 {
                     "role": role,

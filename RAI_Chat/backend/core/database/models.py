@@ -103,7 +103,8 @@ class Message(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     session_id: Mapped[str] = mapped_column(ForeignKey("chat_sessions.id", ondelete="CASCADE"))
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(16))  # user | assistant | system
+    # user | assistant (an older import may hold system: never put in a prompt)
+    role: Mapped[str] = mapped_column(String(16))
     content: Mapped[str] = mapped_column(Text, default="")
     tier1_content: Mapped[str | None] = mapped_column(Text, nullable=True)
     tier2_content: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -136,7 +136,11 @@ class ContextualMemory:
         with self.database.unit_of_work() as uow:
             rows = uow.session.scalars(
                 self._in_window(session_id).where(
-                    Message.status.in_(["complete", "interrupted"]), Message.content != ""
+                    Message.status.in_(["complete", "interrupted"]),
+                    Message.content != "",
+                    # A system message imported before imports refused them is not an
+                    # instruction to the model: only the conversation is in the window.
+                    Message.role.in_(["user", "assistant"]),
                 )
             ).all()
             return [
