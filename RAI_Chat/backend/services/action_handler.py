@@ -5,8 +5,14 @@ The marker grammar is documented in ``services/actions/markers.py``."""
 from __future__ import annotations
 
 from .actions.calculator import Calculation, calculate
-from .actions.guards import fact_supported_by, forget_requested, search_skip_reason
-from .actions.handler import ActionHandler, ActionPorts, ActionRound
+from .actions.guards import (
+    fact_named_by,
+    fact_supported_by,
+    fact_to_forget,
+    forget_requested,
+    search_skip_reason,
+)
+from .actions.handler import ActionHandler, ActionPorts, ActionRound, Correction
 from .actions.markers import (
     EFFECT_KINDS,
     RETRIEVAL_KINDS,
@@ -24,10 +30,13 @@ __all__ = [
     "ActionPorts",
     "ActionRound",
     "Calculation",
+    "Correction",
     "Marker",
     "MarkerStreamFilter",
     "calculate",
+    "fact_named_by",
     "fact_supported_by",
+    "fact_to_forget",
     "forget_requested",
     "neutralise",
     "parse_markers",

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..core.errors import NotFound
 from ..modules.web_search import SearchOutcome
+from .actions.handler import Correction
 from .memory.contextual import ContextualMemory
 from .memory.episodic import EpisodicArchive
 from .memory.facts import UserFacts
@@ -48,9 +49,14 @@ class TurnPorts:
     def remember(self, fact: str) -> None:
         self.facts.remember(fact, source_message_id=self.turn.user_message_id)
 
-    def correct(self, old: str, new: str) -> bool:
-        self.facts.correct(old, new, source_message_id=self.turn.user_message_id)
-        return True
+    def correct(self, old: str, new: str) -> Correction:
+        fact, replaced, changed = self.facts.correct(
+            old, new, source_message_id=self.turn.user_message_id
+        )
+        return Correction(fact["fact"], replaced["fact"] if replaced else None, changed)
+
+    def active_facts(self) -> list[str]:
+        return self.facts.active_texts()
 
     def forget(self, fact: str) -> bool:
         return self.facts.forget(fact) is not None

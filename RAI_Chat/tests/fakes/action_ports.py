@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from RAI_Chat.backend.modules.web_search import SearchOutcome, WebSearch
+from RAI_Chat.backend.services.action_handler import Correction
 
 
 @dataclass
@@ -40,18 +41,23 @@ class FakePorts:
         self._call("remember", fact)
         self.facts.append(fact)
 
-    def correct(self, old: str, new: str) -> bool:
+    def correct(self, old: str, new: str) -> Correction:
         self._call("correct", old, new)
         for i, fact in enumerate(self.facts):
             if old.casefold() in fact.casefold():
                 self.facts[i] = new
-                return True
-        return False
+                return Correction(new, fact)
+        self.facts.append(new)
+        return Correction(new, None)
+
+    def active_facts(self) -> list[str]:
+        self._call("active_facts")
+        return list(self.facts)
 
     def forget(self, fact: str) -> bool:
         self._call("forget", fact)
         before = len(self.facts)
-        self.facts = [f for f in self.facts if fact.casefold() not in f.casefold()]
+        self.facts = [f for f in self.facts if f.casefold() != fact.casefold()]
         return len(self.facts) < before
 
 

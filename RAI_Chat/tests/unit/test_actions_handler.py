@@ -101,10 +101,62 @@ def test_correct_and_forget_change_facts_only_when_asked():
         parse_markers("[CORRECT: lives in Rome: lives in Oslo] [FORGET_THIS: phone]")
     )
     assert ports.facts == ["lives in Oslo"]
-    assert [e["detail"] for e in round_.events] == ["corrected", "forgotten"]
+    assert [e["detail"] for e in round_.events] == [
+        "“lives in Rome” → “lives in Oslo”",
+        "forgot “phone is 555”",
+    ]
+    assert (round_.events[0]["corrected"], round_.events[0]["fact"]) == (
+        "lives in Rome",
+        "lives in Oslo",
+    )
+    assert round_.events[1]["fact"] == "phone is 555"
     quiet = ActionHandler(FakePorts(facts=["phone is 555"]), user_text="Tell me a joke.")
     quiet.run(parse_markers("[FORGET_THIS: phone]"))
     assert quiet.ports.facts == ["phone is 555"]
+
+
+@pytest.mark.parametrize(
+    ("user_text", "marker", "detail"),
+    [
+        # "remove" asks to forget something, but not where the user lives.
+        (
+            "Can you remove the onions from this recipe?",
+            "[FORGET_THIS: lives in Lisbon]",
+            "your message did not ask to forget it",
+        ),
+        # The user asks to forget their phone; the marker names another fact.
+        ("Please forget my phone.", "[FORGET_THIS: lives in Lisbon]", "your message did not ask"),
+        # The marker names no remembered fact at all.
+        ("Please forget my email.", "[FORGET_THIS: email]", "no remembered fact matches “email”"),
+        ("Forget that, it is wrong.", "[FORGET_THIS: a]", "no remembered fact matches “a”"),
+    ],
+)
+def test_forget_without_a_named_fact_the_user_asked_about_forgets_nothing_and_says_so(
+    user_text, marker, detail
+):
+    ports = FakePorts(facts=["lives in Lisbon", "phone is 555"])
+    round_ = ActionHandler(ports, user_text=user_text).run(parse_markers(marker))
+    assert ports.facts == ["lives in Lisbon", "phone is 555"]
+    (event,) = round_.events
+    assert event["outcome"] == "skipped" and event["detail"].startswith(detail)
+
+
+def test_forget_forgets_the_fact_the_marker_names_not_the_best_lookalike():
+    ports = FakePorts(facts=["name is Sam", "dog's name is Rex"])
+    handler = ActionHandler(ports, user_text="Rex is wrong, forget my dog's name.")
+    (event,) = handler.run(parse_markers("[FORGET_THIS: dog's name]")).events
+    assert ports.facts == ["name is Sam"]
+    assert (event["outcome"], event["fact"]) == ("ok", "dog's name is Rex")
+
+
+def test_correct_with_nothing_to_correct_says_so_and_remembers_the_new_fact():
+    ports = FakePorts(facts=["phone is 555"])
+    handler = ActionHandler(ports, user_text="Actually my name is Jordy, not Jordan.")
+    (event,) = handler.run(parse_markers("[CORRECT: name is Jordan: name is Jordy]")).events
+    assert ports.facts == ["phone is 555", "name is Jordy"]
+    assert event["outcome"] == "ok"
+    assert event["detail"] == "nothing to correct; remembered “name is Jordy” as a new fact"
+    assert (event["corrected"], event["fact"]) == (None, "name is Jordy")
 
 
 def test_a_needless_web_search_is_skipped_and_the_model_asked_to_answer():

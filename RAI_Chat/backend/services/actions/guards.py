@@ -1,5 +1,6 @@
 """Checks that keep a weak model's misfires cheap: no web search for a message that asks
-nothing, no fact stored (or changed, or forgotten) that the user's message does not support."""
+nothing, no fact stored (or changed) that the user's message does not support, no fact
+forgotten that the marker does not name or the user did not ask to forget."""
 
 from __future__ import annotations
 
@@ -11,6 +12,13 @@ _GENERIC = frozenset(
     s of to in on at for with and or as that this it its has have had do does named called
     name names lives live living works work working likes like liking prefers prefer
     favourite favorite fact facts they them their he she his her we our about from by""".split()  # noqa: SIM905
+)
+# Words that say nothing about which fact is meant. Unlike _GENERIC, the words that say
+# what kind of fact it is ("name", "lives") count here: "forget my name" names "name is Sam".
+_FILLER = frozenset(
+    """a an the is are was were be been am i im m my me mine you your user users s t of to
+    in on at for with and or as that this it its has have had do does don doesn not no
+    fact facts they them their he she his her we our about from by""".split()  # noqa: SIM905
 )
 _FORGET_CUES = re.compile(
     r"\b(forget|forgot|delete|remove|erase|wrong|incorrect|not true|no longer|"
@@ -57,10 +65,49 @@ def fact_supported_by(fact: str, user_text: str) -> bool:
     return all(any(_same_word(w, s) for s in said) for w in content)
 
 
+def _meaningful(text: str) -> list[str]:
+    return [w for w in words(text) if w not in _FILLER]
+
+
+def _mentions(text_words: set[str], word: str) -> bool:
+    return any(_same_word(word, w) for w in text_words)
+
+
+def fact_named_by(reference: str, fact: str) -> bool:
+    """Whether ``reference`` (what a FORGET_THIS names) names the remembered ``fact``:
+    every meaningful word of it is in the fact, as for REMEMBER ("phone" names "phone is
+    555"; "address" does not). A reference of filler words only names nothing."""
+    reference_words = _meaningful(reference)
+    fact_words = set(words(fact))
+    return bool(reference_words) and all(_mentions(fact_words, w) for w in reference_words)
+
+
+def references(fact: str, user_text: str) -> int:
+    """How many meaningful words of ``fact`` the user's message uses (its forget cues
+    aside: "remove" does not refer to "works remotely")."""
+    said = set(words(_FORGET_CUES.sub(" ", user_text)))
+    return sum(_mentions(said, w) for w in set(_meaningful(fact)))
+
+
 def forget_requested(fact: str, user_text: str) -> bool:
-    """Whether the user's message asks to forget something or says a fact is wrong (merely
-    mentioning ``fact`` is not enough: "I'm learning Japanese" must not forget Japanese)."""
-    return bool(_FORGET_CUES.search(user_text))
+    """Whether the user's message asks to forget ``fact`` or says it is wrong: it asks
+    ("forget", "wrong", "no longer"...) and it refers to the fact by one of its meaningful
+    words. Neither alone is enough: "I'm learning Japanese" must not forget Japanese, nor
+    "remove the onions" where the user lives."""
+    return bool(_FORGET_CUES.search(user_text)) and references(fact, user_text) > 0
+
+
+def fact_to_forget(reference: str, facts: list[str], user_text: str | None = None) -> str | None:
+    """The one of ``facts`` a FORGET_THIS of ``reference`` may forget, or None: a fact the
+    reference names and (given ``user_text``) that the user's message asks to forget — the
+    one the message refers to most, then the most closely named ("name" names "name is
+    Sam" before "dog's name is Rex")."""
+    named = [f for f in facts if fact_named_by(reference, f)]
+    if user_text is not None:
+        named = [f for f in named if forget_requested(f, user_text)]
+    return max(
+        named, key=lambda f: (references(f, user_text or ""), -len(_meaningful(f))), default=None
+    )
 
 
 def search_skip_reason(query: str, user_text: str) -> str | None:

@@ -9,7 +9,8 @@ emit=..., visible_text=...)``. When the round says ``needs_another_round``, appe
   rounds; its results go back to the model as data (neutralised). After the last round,
   retrieval markers are answered "limit" and not run.
 * Effects (remember, correct, forget) run once per turn (identical markers are run once),
-  only when the user's message supports them.
+  only when the user's message supports them; forget only forgets a remembered fact the
+  marker names and the user's message asks to forget. Each reports what it changed.
 * calculate is shown inline: the filter renders the result in place of the marker; the
   round only reports it.
 * forbidden (COMMAND, EXECUTE) is never run: reported as refused.
@@ -25,12 +26,22 @@ from typing import Protocol
 
 from ...modules.web_search.base import SearchOutcome
 from .calculator import Calculation, calculate
-from .guards import fact_supported_by, forget_requested, search_skip_reason
+from .guards import fact_supported_by, fact_to_forget, search_skip_reason
 from .markers import RETRIEVAL_KINDS, Marker, neutralise
 
 logger = logging.getLogger(__name__)
 DEFAULT_MAX_ROUNDS = 3
 Emit = Callable[[dict], None]
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What a CORRECT did: ``replaced`` (None when no remembered fact matched the old one)
+    is superseded by ``fact``; ``changed`` is False when ``fact`` was already remembered."""
+
+    fact: str
+    replaced: str | None
+    changed: bool = True
 
 
 class ActionPorts(Protocol):
@@ -45,9 +56,11 @@ class ActionPorts(Protocol):
 
     def remember(self, fact: str) -> None: ...
 
-    def correct(self, old: str, new: str) -> bool: ...
+    def correct(self, old: str, new: str) -> Correction: ...
 
-    def forget(self, fact: str) -> bool: ...
+    def active_facts(self) -> list[str]: ...
+
+    def forget(self, fact: str) -> bool: ...  # the active fact equal to ``fact``, if any
 
 
 @dataclass
@@ -268,25 +281,37 @@ class ActionHandler:
                 self.ports.remember(marker.args[0])
                 event(self._action(marker, "ok", "remembered"))
             elif kind == "correct":
-                changed = self.ports.correct(*marker.args)
-                event(
-                    self._action(
-                        marker,
-                        "ok" if changed else "skipped",
-                        "corrected" if changed else "no such fact",
-                    )
-                )
+                event(self._corrected(marker, self.ports.correct(*marker.args)))
             elif kind == "forget":
-                gone = self.ports.forget(marker.args[0])
-                event(
-                    self._action(
-                        marker, "ok" if gone else "skipped", "forgotten" if gone else "no such fact"
-                    )
-                )
+                event(self._forget(marker))
         except Exception:
             logger.exception("Action %s failed", kind)
             event(self._action(marker, "error", "it failed because of a server error"))
             out.notes.append(f"Could not {kind} that: a server error.")
+
+    def _corrected(self, marker: Marker, done: Correction) -> dict:
+        extra = {"fact": done.fact, "corrected": done.replaced}
+        if not done.changed:
+            detail = f"nothing to correct: {_quote(done.fact)} is already remembered"
+            return self._action(marker, "skipped", detail, **extra)
+        if done.replaced is None:
+            detail = f"nothing to correct; remembered {_quote(done.fact)} as a new fact"
+            return self._action(marker, "ok", detail, **extra)
+        return self._action(marker, "ok", f"{_quote(done.replaced)} → {_quote(done.fact)}", **extra)
+
+    def _forget(self, marker: Marker) -> dict:
+        (reference,) = marker.args
+        facts = self.ports.active_facts()
+        if fact_to_forget(reference, facts) is None:
+            return self._action(
+                marker, "skipped", f"no remembered fact matches {_quote(reference)}"
+            )
+        target = fact_to_forget(reference, facts, self.user_text if self.check_support else None)
+        if target is None:
+            return self._action(marker, "skipped", "your message did not ask to forget it")
+        if not self.ports.forget(target):
+            return self._action(marker, "skipped", f"{_quote(target)} was already forgotten")
+        return self._action(marker, "ok", f"forgot {_quote(target)}", fact=target)
 
     def _unsupported(self, marker: Marker) -> str | None:
         if not self.check_support:
@@ -295,6 +320,4 @@ class ActionHandler:
             return "your message does not say that"
         if marker.kind == "correct" and not fact_supported_by(marker.args[1], self.user_text):
             return "your message does not say that"
-        if marker.kind == "forget" and not forget_requested(marker.args[0], self.user_text):
-            return "your message did not ask to forget it"
         return None

@@ -101,6 +101,15 @@ class UserFacts:
             )
         )
 
+    def _active_by_key(self, session, key: str) -> UserFact | None:
+        return session.scalar(
+            select(UserFact).where(
+                UserFact.user_id == self.user_id,
+                UserFact.status == "active",
+                UserFact.fact_key == key,
+            )
+        )
+
     def _owned(self, session, fact_id: str) -> UserFact:
         fact = session.get(UserFact, fact_id)
         if fact is None or fact.user_id != self.user_id:
@@ -142,13 +151,7 @@ class UserFacts:
         fact = clean_fact(fact)
         key = fact_key(fact)
         with self.database.unit_of_work() as uow:
-            existing = uow.session.scalar(
-                select(UserFact).where(
-                    UserFact.user_id == self.user_id,
-                    UserFact.status == "active",
-                    UserFact.fact_key == key,
-                )
-            )
+            existing = self._active_by_key(uow.session, key)
             if existing is not None:
                 return fact_dict(existing), False
             row = UserFact(
@@ -174,13 +177,7 @@ class UserFacts:
     def _supersede(self, session, old: UserFact, new_text: str, source: str | None) -> UserFact:
         new_text = clean_fact(new_text)
         key = fact_key(new_text)
-        replacement = session.scalar(
-            select(UserFact).where(
-                UserFact.user_id == self.user_id,
-                UserFact.status == "active",
-                UserFact.fact_key == key,
-            )
-        )
+        replacement = self._active_by_key(session, key)
         if replacement is None:
             replacement = UserFact(
                 user_id=self.user_id, fact=new_text, fact_key=key, source_message_id=source
@@ -193,16 +190,23 @@ class UserFacts:
             old.updated_at = utcnow()
         return replacement
 
-    def correct(self, old: str, new: str, source_message_id: str | None = None) -> dict:
-        """Supersede the fact that best matches ``old`` (or just remember ``new``)."""
+    def correct(
+        self, old: str, new: str, source_message_id: str | None = None
+    ) -> tuple[dict, dict | None, bool]:
+        """Supersede the fact that best matches ``old`` by ``new`` (when none does, just
+        remember ``new``): (the fact now active, the fact it superseded or None, whether
+        anything changed)."""
         with self.database.unit_of_work() as uow:
             match = self._best_match(uow.session, old)
             if match is None:
                 uow.session.rollback()
-                return self.remember(new, source_message_id)[0]
+                fact, created = self.remember(new, source_message_id)
+                return fact, None, created
             replacement = self._supersede(uow.session, match, new, source_message_id)
+            if replacement.id == match.id:
+                return fact_dict(match), None, False  # ``new`` is the fact already
             uow.commit()
-            return fact_dict(replacement)
+            return fact_dict(replacement), fact_dict(match), True
 
     def edit(self, fact_id: str, new_text: str) -> dict:
         """The user's own correction of one fact: the old text is kept as superseded."""
@@ -220,9 +224,10 @@ class UserFacts:
             return fact_dict(replacement)
 
     def forget(self, text: str) -> dict | None:
-        """The model's [FORGET_THIS]: the best match is marked forgotten (kept in history)."""
+        """The model's [FORGET_THIS] (the action handler chose which fact): the active fact
+        equal to ``text`` is marked forgotten (kept in history)."""
         with self.database.unit_of_work() as uow:
-            match = self._best_match(uow.session, text, threshold=0.6)
+            match = self._active_by_key(uow.session, fact_key(text))
             if match is None:
                 return None
             match.status = "forgotten"
