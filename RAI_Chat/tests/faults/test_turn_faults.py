@@ -194,6 +194,8 @@ def run_client(http: httpx.Client, user, rng: random.Random, n: int, record: dic
                         entry["resumed_ends"] = len(ends)
         except (httpx.HTTPError, ValueError, KeyError) as exc:
             entry["outcome"] = f"{type(exc).__name__}"
+        if entry["outcome"] not in ("200", "502", "504"):
+            time.sleep(0.5)  # the API or its database is away: wait a little, as a client would
         if entry["outcome"] != "200" or i % 5 == 4 or kind in ("drop", "resume"):
             session_id = None  # a new session (the last may still be running or broken)
         elif entry.get("user_id"):
