@@ -22,6 +22,7 @@ from .services.llm_client import EngineClient
 from .utils.path import FRONTEND_DIST_DIR
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
+API_PREFIXES = ("/api/", "/v1/")  # the RAI API and its OpenAI-compatible routes
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 NUL = "\x00"
 
@@ -44,9 +45,9 @@ def contains_nul(value) -> bool:
 
 
 class PagePathConverter(PathConverter):
-    """Any path outside ``/api``: the web page's own routes."""
+    """Any path outside ``/api`` and ``/v1``: the web page's own routes."""
 
-    regex = r"(?!api(?:/|$))[^/].*?"
+    regex = r"(?!(?:api|v1)(?:/|$))[^/].*?"
 
 
 def create_app(config_object=None) -> Flask:
@@ -105,7 +106,7 @@ def register_request_hooks(app: Flask) -> None:
         """Input no endpoint can use is a 400 before anything else (the rate limiter's
         username key included) reads it: JSON nested too deeply to parse, and NUL
         characters in the path, the query or the body."""
-        if not request.path.startswith("/api/"):
+        if not request.path.startswith(API_PREFIXES):
             return None
         if NUL in request.path or any(NUL in k + v for k, v in request.args.items(multi=True)):
             return error_response("The URL must not contain NUL characters", 400)
@@ -127,7 +128,7 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.before_request
     def require_json_body():
-        if request.method not in BODY_METHODS or not request.path.startswith("/api/"):
+        if request.method not in BODY_METHODS or not request.path.startswith(API_PREFIXES):
             return None
         if request.endpoint == "session.import_session":
             request.max_content_length = current_app.config["MAX_IMPORT_BYTES"]
@@ -160,9 +161,11 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Register the API blueprints at their prefixes."""
+    from .api.api_keys import admin_bp, keys_bp
     from .api.auth import auth_bp
     from .api.chat import chat_bp
     from .api.memory import memory_bp
+    from .api.openai_compat import openai_bp
     from .api.session import session_bp
     from .api.system import system_bp
 
@@ -171,6 +174,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_api(memory_bp, url_prefix="/api/memory")
     app.register_api(session_bp, url_prefix="/api/session")
     app.register_api(system_bp, url_prefix="/api")
+    app.register_api(keys_bp, url_prefix="/api/keys")
+    app.register_api(admin_bp, url_prefix="/api/admin")
+    app.register_api(openai_bp, url_prefix="/v1")
     document_streams(app.api_doc)
     app.add_url_rule("/api/openapi.json", "openapi_json", lambda: app.api_doc)
 

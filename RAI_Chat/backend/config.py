@@ -99,6 +99,11 @@ class Settings(BaseSettings):
         "5 per minute;50 per hour", description="Registrations per client IP and per username."
     )
     ratelimit_chat: str = Field("30 per minute;500 per hour", description="Chat turns per user.")
+    ratelimit_api_key: str = Field(
+        "60 per minute;1000 per hour",
+        description="Requests to /v1 per API key (per user with an access token); a key may "
+        "also carry its own, stricter limit.",
+    )
     ratelimit_trusted_proxies: int = Field(
         0,
         description="Reverse proxies in front of the API whose X-Forwarded-For is trusted to "
@@ -180,6 +185,7 @@ class Config:
         self.RATELIMIT_LOGIN = s.ratelimit_login
         self.RATELIMIT_REGISTER = s.ratelimit_register
         self.RATELIMIT_CHAT = s.ratelimit_chat
+        self.RATELIMIT_API_KEY = s.ratelimit_api_key
         self.RATELIMIT_TRUSTED_PROXIES = s.ratelimit_trusted_proxies
         self.RATELIMIT_STORAGE_URI = s.redis_url or "memory://"
         self.METRICS_ENABLED = s.metrics_enabled

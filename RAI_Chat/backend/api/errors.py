@@ -1,4 +1,6 @@
-"""Every error leaves the API as ``{"status": "error", "error": "..."}`` with its status code."""
+"""Every error leaves the API as ``{"status": "error", "error": "..."}`` with its status code;
+on the OpenAI-compatible routes (``/v1``) in OpenAI's envelope, so that its clients
+understand it: ``{"error": {"message", "type", "param", "code"}}``."""
 
 from __future__ import annotations
 
@@ -23,7 +25,33 @@ HTTP_MESSAGES = {
 }
 
 
-def error_response(message: str, status: int, **extra):
+OPENAI_PREFIX = "/v1/"
+# OpenAI's error types and codes by status (what its SDKs and other clients look at).
+OPENAI_ERRORS = {
+    400: ("invalid_request_error", None),
+    401: ("invalid_request_error", "invalid_api_key"),
+    403: ("permission_error", "forbidden"),
+    404: ("invalid_request_error", "not_found"),
+    405: ("invalid_request_error", "method_not_allowed"),
+    409: ("invalid_request_error", "conflict"),
+    413: ("invalid_request_error", "request_too_large"),
+    415: ("invalid_request_error", "unsupported_media_type"),
+    429: ("rate_limit_error", "rate_limit_exceeded"),
+}
+
+
+def openai_error(message: str, status: int, param: str | None = None) -> dict:
+    kind, code = OPENAI_ERRORS.get(status, ("server_error" if status >= 500 else "api_error", None))
+    return {"error": {"message": message, "type": kind, "param": param, "code": code}}
+
+
+def error_response(message: str, status: int, param: str | None = None, **extra):
+    """The error envelope (``param``: the input at fault, shown on ``/v1`` only)."""
+    if request and request.path.startswith(OPENAI_PREFIX):
+        body = {**openai_error(message, status, param), **extra}
+        response = jsonify(body)
+        response.status_code = status
+        return response
     body = {"status": "error", "error": message, **extra}
     request_id = g.get("request_id")
     if request_id:
@@ -47,9 +75,17 @@ def describe_validation_error(exc: ValidationError) -> str:
     return "; ".join(parts) or "Invalid request"
 
 
+def first_location(exc: ValidationError) -> str | None:
+    for err in exc.errors(include_url=False):
+        location = ".".join(str(p) for p in err.get("loc", ()) if p != "__root__")
+        if location:
+            return location
+    return None
+
+
 def validation_error_callback(exc: ValidationError):
     """flask-openapi3 calls this when a body, query or path fails its pydantic model."""
-    return error_response(describe_validation_error(exc), 400)
+    return error_response(describe_validation_error(exc), 400, param=first_location(exc))
 
 
 def register_error_handlers(app: Flask) -> None:

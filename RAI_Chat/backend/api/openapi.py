@@ -23,6 +23,17 @@ SSE_CONTENT = {
     }
 }
 STREAMING_OPERATIONS = [("/api/chat/", "post"), ("/api/chat/stream/{message_id}", "get")]
+OPENAI_SSE_CONTENT = {
+    "text/event-stream": {
+        "schema": {
+            "type": "object",
+            "description": "With ``stream``: one ``data:`` line per ChatCompletionChunk (the "
+            "last one with ``usage`` when ``stream_options.include_usage``), then "
+            '``data: [DONE]``; a failure is ``data: {"error": {...}}``.',
+            "properties": {"data": {"type": "string"}},
+        }
+    }
+}
 
 
 def document_streams(doc: dict) -> None:
@@ -31,3 +42,5 @@ def document_streams(doc: dict) -> None:
     for path, method in STREAMING_OPERATIONS:
         response = doc["paths"][path][method]["responses"].setdefault("200", {"description": "OK"})
         response.setdefault("content", {}).update(SSE_CONTENT)
+    response = doc["paths"]["/v1/chat/completions"]["post"]["responses"]["200"]
+    response.setdefault("content", {}).update(OPENAI_SSE_CONTENT)

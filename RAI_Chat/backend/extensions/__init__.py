@@ -13,6 +13,7 @@ __all__ = ["chat_turn_limit", "cors", "init_app", "limiter", "metrics"]
 
 
 def init_app(app: Flask) -> None:
-    cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}})
+    origins = {"origins": app.config["CORS_ORIGINS"]}
+    cors.init_app(app, resources={r"/api/*": origins, r"/v1/*": origins})
     limiter_ext.init_app(app)
     metrics.init_app(app)

@@ -17,6 +17,12 @@ Routes use the decorators defined here::
     @chat_turn_limit  # RATELIMIT_CHAT per user (by the bearer token's user id)
     def chat(body): ...
 
+    @openai_bp.post("/chat/completions")
+    @client_auth_required
+    @api_client_limit     # RATELIMIT_API_KEY per API key (per user with an access token)
+    @api_key_own_limit    # and the key's own limit, when it has one
+    def chat_completions(body): ...
+
 A request over a limit gets 429 with ``Retry-After`` (seconds) and the JSON error envelope.
 """
 
@@ -65,6 +71,23 @@ def user_key() -> str:
     return "user:" + g.user_id
 
 
+def client_key() -> str:
+    """The API key a /v1 request came with (``key:<id>``), else its user, else its address."""
+    by_user = user_key()  # authenticates the request (the address when it cannot)
+    holder = g.get("api_key")
+    return f"key:{holder.key_id}" if holder is not None else by_user
+
+
+def _own_key_limit() -> str:
+    holder = g.get("api_key")
+    return (holder.rate_limit if holder is not None else None) or "1 per second"
+
+
+def _no_own_key_limit() -> bool:
+    holder = g.get("api_key")
+    return holder is None or not holder.rate_limit
+
+
 def _limit(name: str):
     return lambda: current_app.config[name]
 
@@ -88,6 +111,12 @@ register_limit_per_username = limiter.limit(
     _limit("RATELIMIT_REGISTER"), key_func=username_key, scope="register-user"
 )
 chat_turn_limit = limiter.limit(_limit("RATELIMIT_CHAT"), key_func=user_key, scope="chat-turn")
+# Every request to /v1 counts against its API key: the server's RATELIMIT_API_KEY, and the
+# key's own (stricter) limit when it was made with one.
+api_client_limit = limiter.limit(_limit("RATELIMIT_API_KEY"), key_func=client_key, scope="api-key")
+api_key_own_limit = limiter.limit(
+    _own_key_limit, key_func=client_key, scope="api-key-own", exempt_when=_no_own_key_limit
+)
 
 
 def init_app(app: Flask) -> None:
@@ -96,6 +125,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_LOGIN", "10 per minute;100 per hour")
     app.config.setdefault("RATELIMIT_REGISTER", "5 per minute;50 per hour")
     app.config.setdefault("RATELIMIT_CHAT", "30 per minute;500 per hour")
+    app.config.setdefault("RATELIMIT_API_KEY", "60 per minute;1000 per hour")
     app.config.setdefault("RATELIMIT_TRUSTED_PROXIES", 0)
     # An unreachable Redis must not lock everyone out: count in memory meanwhile.
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)

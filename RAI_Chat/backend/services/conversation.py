@@ -40,6 +40,11 @@ class TurnSettings:
     recall_budget: int = 400
     web_search: WebSearch | None = None
     max_action_rounds: int = 3
+    # What an OpenAI-compatible client asked for in its ``system`` messages: kept inside
+    # RAI's own system prompt, never instead of it.
+    client_instructions: str | None = None
+    # The personal API key the turn came through (its usage is counted against it).
+    api_key_id: str | None = None
 
 
 @dataclass(frozen=True)

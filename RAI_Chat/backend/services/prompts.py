@@ -5,6 +5,12 @@ SYSTEM_PROMPT = (
     "for lists and code. If you do not know something, say so."
 )
 
+# Before the ``system`` messages of an OpenAI-compatible client (its persona, its format).
+CLIENT_INSTRUCTIONS = (
+    "The application the user is writing from gives these instructions. Follow them where "
+    "they do not conflict with the above:\n"
+)
+
 TITLE_PROMPT = (
     "Write a title of at most six words for a chat that starts with the message below. "
     "Answer with the title only, no quotes.\n\nMessage: {message}"

@@ -10,13 +10,19 @@ import time
 
 from tenacity import retry, stop_after_attempt, wait_exponential
 
-from ..core.database.models import ChatSession, Message, utcnow
+from ..core.database.models import ChatSession, Message, UsageRecord, utcnow
 from ..extensions import metrics
-from .action_handler import ActionHandler, MarkerStreamFilter
+from .action_handler import ActionHandler, MarkerStreamFilter, neutralise
 from .conversation import Turn, TurnSettings, clean_title, title_from
 from .llm_client import EngineError, StreamResult
 from .memory import assemble_prompt
-from .prompts import ACTIONS_PROMPT, SYSTEM_PROMPT, TITLE_PROMPT, WEB_SEARCH_UNAVAILABLE
+from .prompts import (
+    ACTIONS_PROMPT,
+    CLIENT_INSTRUCTIONS,
+    SYSTEM_PROMPT,
+    TITLE_PROMPT,
+    WEB_SEARCH_UNAVAILABLE,
+)
 from .turn_actions import TurnPorts
 from .turn_stream import LIVE_TURNS, TurnStream, flush
 from .user_services import UserServices
@@ -29,6 +35,9 @@ def system_prompt(settings: TurnSettings) -> str:
     parts = [SYSTEM_PROMPT, ACTIONS_PROMPT]
     if settings.web_search is None or not settings.web_search.available:
         parts.append(WEB_SEARCH_UNAVAILABLE)
+    if settings.client_instructions:
+        # The client's words are data like the user's: its markers never run.
+        parts.append(CLIENT_INSTRUCTIONS + neutralise(settings.client_instructions))
     return "\n\n".join(parts)
 
 
@@ -82,7 +91,15 @@ class TurnRunner(UserServices):
         metrics.turn_latency.observe(time.monotonic() - started)
         text = "".join(visible)
         self._finish(
-            turn, text, status, error, http_status, result, handler, time.monotonic() - started
+            turn,
+            text,
+            status,
+            error,
+            http_status,
+            result,
+            handler,
+            time.monotonic() - started,
+            settings,
         )
         if self.jobs is not None and self.job_settings is not None:
             ids = [turn.user_message_id] + ([turn.assistant_message_id] if text else [])
@@ -167,7 +184,9 @@ class TurnRunner(UserServices):
             logger.warning("Could not save turn %s progress; continuing", stream.message_id)
             return False
 
-    def _finish(self, turn, text, status, error, http_status, result, handler, seconds) -> None:
+    def _finish(
+        self, turn, text, status, error, http_status, result, handler, seconds, settings
+    ) -> None:
         stream = turn.stream
         usage = {
             "prompt_tokens": result.prompt_tokens,
@@ -192,7 +211,7 @@ class TurnRunner(UserServices):
             }
         final["http_status"] = http_status
         try:
-            self._save_answer(turn, text, status, error, result)
+            self._save_answer(turn, text, status, error, result, settings)
         except Exception:
             logger.exception("Could not save the answer of turn %s", turn.assistant_message_id)
         stream.append(final)
@@ -205,7 +224,9 @@ class TurnRunner(UserServices):
         logger.info("Turn %s ended %s in %.2fs", turn.assistant_message_id, status, seconds)
 
     @retry(stop=stop_after_attempt(5), wait=wait_exponential(multiplier=0.2, max=3), reraise=True)
-    def _save_answer(self, turn: Turn, text, status, error, result: StreamResult) -> None:
+    def _save_answer(
+        self, turn: Turn, text, status, error, result: StreamResult, settings: TurnSettings
+    ) -> None:
         with self.database.unit_of_work() as uow:
             answer = uow.session.get(Message, turn.assistant_message_id)
             if answer is None:  # the session was deleted meanwhile
@@ -220,6 +241,17 @@ class TurnRunner(UserServices):
             chat = uow.session.get(ChatSession, turn.session_id)
             if chat is not None:
                 chat.updated_at = utcnow()
+            if result.prompt_tokens or result.completion_tokens:
+                uow.session.add(
+                    UsageRecord(
+                        user_id=self.user_id,
+                        api_key_id=settings.api_key_id,
+                        message_id=turn.assistant_message_id,
+                        model=settings.model,
+                        prompt_tokens=result.prompt_tokens or 0,
+                        completion_tokens=result.completion_tokens or 0,
+                    )
+                )
             uow.commit()
 
     @retry(stop=stop_after_attempt(5), wait=wait_exponential(multiplier=0.2, max=3), reraise=True)

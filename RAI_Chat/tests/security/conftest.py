@@ -52,7 +52,12 @@ def stack(tmp_path_factory, postgres_server):
     fake = FakeOpenAI(reply=REPLY).start()
     engine, engine_url = start_fake_engine(fake)
     api = start_api_server(
-        {"DATABASE_URL": db_url, "LLM_API_URL": engine_url, "LLM_API_KEY": ENGINE_KEY},
+        {
+            "DATABASE_URL": db_url,
+            "LLM_API_URL": engine_url,
+            "LLM_API_KEY": ENGINE_KEY,
+            "RATELIMIT_API_KEY": "10000 per minute",
+        },
         tmp_path,
     )
     try:

@@ -14,7 +14,7 @@ from ..chat_helpers import new_user
 
 SECRET_WORD = "zebra-" + uuid.uuid4().hex[:8]  # in every piece of the owner's data
 # Body fields that name an object of the user's; path parameters are found in the schema.
-ID_FIELDS = {"session_id", "message_id", "fact_id", "entry_id"}
+ID_FIELDS = {"session_id", "message_id", "fact_id", "entry_id", "key_id"}
 
 # (method, path template, body) — one row per id-bearing operation; the completeness test
 # below fails when the API gains an operation that takes an id and is not listed here.
@@ -29,6 +29,7 @@ MATRIX = [
     ("PATCH", "/api/memory/facts/{fact_id}", {"fact": "I am the intruder"}),
     ("DELETE", "/api/memory/facts/{fact_id}", None),
     ("DELETE", "/api/memory/episodic/{entry_id}", None),
+    ("DELETE", "/api/keys/{key_id}", None),
 ]
 
 
@@ -93,11 +94,14 @@ def owner_data(stack):
                 break
             time.sleep(0.2)
         assert len(hits) == 7, hits
+        key = http.post("/api/keys/", json={"name": SECRET_WORD}, headers=owner.headers)
+        assert key.status_code == 201, key.text
         ids = {
             "session_id": session_id,
             "message_id": turn.json()["assistant_message_id"],
             "fact_id": fact.json()["fact"]["id"],
             "entry_id": hits[0]["id"],
+            "key_id": key.json()["key"]["id"],
         }
         yield owner, intruder, ids, len(hits)
 
@@ -131,6 +135,8 @@ def test_the_owners_data_is_untouched_and_never_listed_for_the_intruder(http, ow
         ("/api/session/", {"q": SECRET_WORD}),
         ("/api/memory/facts", {"include_history": "true"}),
         ("/api/memory/search", {"q": SECRET_WORD, "k": 50}),
+        ("/api/keys/", {}),
+        ("/api/keys/usage", {}),
     ]:
         seen = http.get(path, params=params, headers=intruder.headers)
         assert seen.status_code == 200, seen.text
@@ -146,3 +152,5 @@ def test_the_owners_data_is_untouched_and_never_listed_for_the_intruder(http, ow
         "/api/memory/search", params={"q": SECRET_WORD, "k": 50}, headers=owner.headers
     ).json()["results"]
     assert len(hits) == n_entries
+    keys = http.get("/api/keys/", headers=owner.headers).json()["keys"]
+    assert [(k["id"], k["active"]) for k in keys] == [(ids["key_id"], True)]

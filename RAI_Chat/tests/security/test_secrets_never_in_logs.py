@@ -1,7 +1,7 @@
 """Secrets never reach the logs: after registrations, logins (good and bad), a password
-change, chat turns (the engine key on every call) and the errors of the other security
-tests, the API's log files and stderr hold no password, token, signing key, engine key or
-database password."""
+change, chat turns (the engine key on every call), an API key's use and revocation, and the
+errors of the other security tests, the API's log files and stderr hold no password, token,
+API key, signing key, engine key or database password."""
 
 from __future__ import annotations
 
@@ -26,6 +26,12 @@ def test_no_secret_is_ever_written_to_the_logs(http, stack):
     bearer = {"Authorization": f"Bearer {new_token}"}
     assert http.post("/api/chat/", json={"message": "hello"}, headers=bearer).status_code == 200
     http.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})  # revoked: 401
+    made = http.post("/api/keys/", json={"name": "logcheck"}, headers=bearer).json()
+    api_key = {"Authorization": f"Bearer {made['secret']}"}
+    body = {"model": "rai", "messages": [{"role": "user", "content": "hello"}]}
+    assert http.post("/v1/chat/completions", json=body, headers=api_key).status_code == 200
+    http.delete(f"/api/keys/{made['key']['id']}", headers=bearer)
+    assert http.get("/v1/models", headers=api_key).status_code == 401  # revoked
     logs = stack.logs()
     assert "POST /api/chat/" in logs or "Turn" in logs  # the logs were written at all
     secrets = {
@@ -39,6 +45,7 @@ def test_no_secret_is_ever_written_to_the_logs(http, stack):
         "JWT_SECRET_KEY": TEST_JWT_SECRET,
         "LLM_API_KEY": ENGINE_KEY,
         "database password": DB_PASSWORD,
+        "API key": made["secret"],
     }
     assert [what for what, value in secrets.items() if value in logs] == []
     assert "$argon2id$" not in logs

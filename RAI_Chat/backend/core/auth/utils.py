@@ -1,4 +1,6 @@
-"""``token_required``: the request must carry a valid bearer token; puts ``g.user_id``."""
+"""``token_required``: the request must carry a valid bearer token; puts ``g.user_id``.
+``client_auth_required`` (the OpenAI-compatible routes) also takes a personal API key and
+puts ``g.api_key`` (None for an access token)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from flask import current_app, g, request
 
 from ..database.session import get_uow
 from ..errors import Unauthorized
+from .api_keys import ApiKeys, is_api_key
 from .service import AuthService
 
 
@@ -26,9 +29,18 @@ def authenticate_request() -> None:
         raise Unauthorized("Missing Authorization header (expected 'Bearer <token>')")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Authorization header must be 'Bearer <token>'")
-    user = auth_service().authenticate(token.strip())
+    token = token.strip()
+    if is_api_key(token):
+        view = current_app.view_functions.get(request.endpoint)
+        if not getattr(view, "accepts_api_keys", False):
+            raise Unauthorized("API keys work on the /v1 routes only; use an access token here")
+        holder = ApiKeys(get_uow()).authenticate(token)
+        g.user, g.user_id, g.api_key = holder.user, holder.user.id, holder
+        return
+    user = auth_service().authenticate(token)
     g.user = user
     g.user_id = user.id
+    g.api_key = None
 
 
 def token_required(view):
@@ -41,4 +53,11 @@ def token_required(view):
         return view(*args, **kwargs)
 
     wrapper.auth_required = True
+    return wrapper
+
+
+def client_auth_required(view):
+    """Like ``token_required``, and a personal API key (``rai-...``) is accepted too."""
+    wrapper = token_required(view)
+    wrapper.accepts_api_keys = True
     return wrapper
