@@ -158,6 +158,8 @@ const server = http.createServer(async (req, res) => {
 
   if (p === '/api/auth/me') return ok(res, { user: { id: user.id, username: user.username } });
   if (p === '/api/chat/models') return ok(res, { models: [{ id: 'local-small' }, { id: 'local-large' }] });
+  if (p === '/api/keys/' && m === 'GET') return ok(res, { keys: [] });
+  if (p === '/api/keys/usage') return ok(res, { usage: { requests: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }, by_key: [] });
 
   if (p === '/api/chat/' && m === 'POST') {
     const body = await readJson(req);

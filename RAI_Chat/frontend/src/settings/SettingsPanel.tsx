@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { listModels } from '../api/chat';
 import type { ChatSession, EngineModel } from '../api/types';
 import { Panel } from '../ui/Panel';
+import { ApiKeys } from './ApiKeys';
 import { SessionTransfer } from './SessionTransfer';
 import type { Theme } from './useSettings';
 
@@ -22,7 +23,7 @@ const THEMES: Array<{ value: Theme; label: string }> = [
   { value: 'dark', label: 'Dark' },
 ];
 
-/** Model (when the API lists the engine's models), theme, export/import. */
+/** Model (when the API lists the engine's models), theme, export/import, API keys. */
 export function SettingsPanel(props: SettingsPanelProps) {
   const { open, model, onModelChange } = props;
   const [models, setModels] = useState<EngineModel[] | null | undefined>(undefined);
@@ -72,6 +73,7 @@ export function SettingsPanel(props: SettingsPanelProps) {
         </div>
       </section>
       <SessionTransfer sessionId={props.sessionId} onImported={props.onImported} />
+      <ApiKeys open={open} />
     </Panel>
   );
 }
