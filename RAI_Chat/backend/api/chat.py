@@ -61,6 +61,7 @@ def turn_settings(model: str | None) -> TurnSettings:
         409: ErrorResponse,
         429: ErrorResponse,
         502: ErrorResponse,
+        503: ErrorResponse,
         504: ErrorResponse,
     },
 )

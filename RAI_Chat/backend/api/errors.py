@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
+from ..core.database.session import database_unavailable
 from ..core.errors import RaiError
 
 logger = logging.getLogger(__name__)
@@ -118,7 +119,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DBAPIError)
     def handle_database_error(exc: DBAPIError):
-        if not exc.connection_invalidated and type(exc.orig).__name__ != "OperationalError":
+        if not database_unavailable(exc):
             return handle_unexpected(exc)
         logger.warning(
             "Database unavailable on %s %s (request id %s): %s",

@@ -11,6 +11,7 @@ import time
 from tenacity import retry, stop_after_attempt, wait_exponential
 
 from ..core.database.models import ChatSession, Message, UsageRecord, utcnow
+from ..core.database.session import database_unavailable
 from ..extensions import metrics
 from .action_handler import ActionHandler, MarkerStreamFilter, neutralise
 from .conversation import Turn, TurnSettings, clean_title, title_from
@@ -28,6 +29,8 @@ from .turn_stream import LIVE_TURNS, TurnStream, flush
 from .user_services import UserServices
 
 logger = logging.getLogger(__name__)
+DATABASE_UNAVAILABLE = "The database became unavailable during the reply; retry in a few seconds"
+SERVER_ERROR = "The reply failed because of a server error"
 FLUSH_INTERVAL_S = 0.5
 
 
@@ -83,9 +86,13 @@ class TurnRunner(UserServices):
         except EngineError as exc:
             metrics.engine_errors.inc()
             status, error, http_status = "error", exc.message, exc.status_code
-        except Exception:
-            logger.exception("Turn %s failed", turn.assistant_message_id)
-            status, error, http_status = "error", "The reply failed because of a server error", 500
+        except Exception as exc:
+            if database_unavailable(exc):  # the user's message is saved; the reply is not
+                logger.warning("Turn %s: database unavailable", turn.assistant_message_id)
+                status, error, http_status = "error", DATABASE_UNAVAILABLE, 503
+            else:
+                logger.exception("Turn %s failed", turn.assistant_message_id)
+                status, error, http_status = "error", SERVER_ERROR, 500
         finally:
             metrics.active_streams.dec()
         metrics.turn_latency.observe(time.monotonic() - started)

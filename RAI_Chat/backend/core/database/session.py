@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import current_app, g
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -45,6 +46,14 @@ def make_engine(url: str) -> Engine:
     return create_engine(
         url, pool_pre_ping=True, pool_size=10, max_overflow=40, hide_parameters=True
     )
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot be reached (down, restarting, connection
+    cut), as opposed to a bug in a query: the first is a 503, the second a 500."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    return exc.connection_invalidated or type(exc.orig).__name__ == "OperationalError"
 
 
 class Database:
