@@ -190,8 +190,11 @@ def run_client(http: httpx.Client, user, rng: random.Random, n: int, record: dic
                 if kind == "resume" and entry.get("answer_id"):
                     path = f"/api/chat/stream/{entry['answer_id']}"
                     with http.stream("GET", path, headers=user.headers) as r:
-                        ends = [e for _, e in sse_events(r) if e["type"] in ("done", "error")]
-                        entry["resumed_ends"] = len(ends)
+                        if r.status_code == 200:  # not a 503: the database was away
+                            ends = [e for _, e in sse_events(r) if e["type"] in ("done", "error")]
+                            entry["resumed_ends"] = len(ends)
+                        else:
+                            entry["resume_status"] = r.status_code
         except (httpx.HTTPError, ValueError, KeyError) as exc:
             entry["outcome"] = f"{type(exc).__name__}"
         if entry["outcome"] not in ("200", "502", "504"):
@@ -327,6 +330,13 @@ def test_no_message_is_lost_stuck_or_duplicated_under_faults(fault_stack):
         counts = count_from_database(db_url, record)
         counts["faults"] = dict(chaos.counts)
         counts["seed"] = SEED
+        counts["resumes"] = dict(
+            Counter(
+                str(e.get("resume_status", 200))
+                for e in record.values()
+                if "resumed_ends" in e or "resume_status" in e
+            )
+        )
         counts["disk_fault"] = chaos.disk.mode or f"did not run: {chaos.disk.skipped}"
         counts["stuck_before_resume"] = len(running)
         print("FAULT COUNTS", json.dumps(counts, sort_keys=True))
@@ -356,5 +366,6 @@ def test_no_message_is_lost_stuck_or_duplicated_under_faults(fault_stack):
     assert counts["answers_lost"] == 0
     assert counts["answers_in_progress"] == 0
     assert counts["complete_to_client_but_not_saved"] == 0
+    assert set(counts["resumes"]) <= {"200", "503"}
     resumed = [e["resumed_ends"] for e in record.values() if "resumed_ends" in e]
     assert all(n == 1 for n in resumed)
