@@ -6,6 +6,8 @@ Reads the same environment as the API (``DATABASE_URL`` ...). Examples::
     echo 'new secret 123' | rai-admin reset-password alice --password-stdin
     rai-admin list-users [--json]
     rai-admin disable-user bob / enable-user bob
+    rai-admin list-keys [--user bob] [--json]    # personal API keys (never their secrets)
+    rai-admin revoke-key <key id>
     rai-admin migrate
     rai-admin backup backups/rai-2025-01-01.db   # SQLite: online backup; PostgreSQL: pg_dump
     rai-admin restore backups/rai-2025-01-01.db --yes
@@ -25,6 +27,7 @@ from pathlib import Path
 
 from .config import Settings
 from .core.auth.admin import UserAdmin
+from .core.auth.api_keys import ApiKeys
 from .core.auth.service import AuthService
 from .core.database.backup import BackupError, backup, restore
 from .core.database.migrate import current_revision, upgrade
@@ -105,6 +108,26 @@ def cmd_set_active(active: bool):
     return run
 
 
+def cmd_list_keys(args) -> None:
+    with open_database() as database:
+        keys = ApiKeys(database.unit_of_work()).list_all(args.user)
+    if args.json:
+        print(json.dumps(keys, indent=2))
+        return
+    if not keys:
+        print("No API keys")
+        return
+    for k in keys:
+        state = "active" if k["active"] else ("revoked" if k["revoked_at"] else "expired")
+        print(f"{k['id']}  {k['username']}  {k['prefix']}…  {state:<7}  {k['name']}")
+
+
+def cmd_revoke_key(args) -> None:
+    with open_database() as database:
+        key = ApiKeys(database.unit_of_work()).revoke_any(args.key_id)
+    print(f"API key '{key['name']}' ({key['prefix']}…) revoked")
+
+
 def cmd_migrate(args) -> None:
     with open_database(migrate=False) as database:
         before = current_revision(database.engine)
@@ -171,6 +194,15 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=f"{name.split('-')[0]} an account")
         p.add_argument("username")
         p.set_defaults(func=cmd_set_active(active))
+
+    p = sub.add_parser("list-keys", help="list personal API keys (never their secrets)")
+    p.add_argument("--user", help="only this user's keys")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_list_keys)
+
+    p = sub.add_parser("revoke-key", help="revoke an API key (it stops working at once)")
+    p.add_argument("key_id")
+    p.set_defaults(func=cmd_revoke_key)
 
     p = sub.add_parser("migrate", help="apply the database migrations")
     p.set_defaults(func=cmd_migrate)

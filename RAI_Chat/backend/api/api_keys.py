@@ -66,7 +66,7 @@ def create_key(body: KeyCreateRequest):
 @token_required
 def revoke_key(path: KeyPath):
     """Revoke a key: it stops working at once. Administrators may revoke anyone's."""
-    return {"status": "success", "key": ApiKeys(get_uow()).revoke(g.user, path.key_id)}
+    return {"status": "success", "key": ApiKeys(get_uow()).revoke(path.key_id, g.user)}
 
 
 @keys_bp.get("/usage", responses={200: UsageResponse})

@@ -83,13 +83,16 @@ def chat_completions(body: ChatCompletionRequest):
         raise BadRequest("n: only 1 is supported")
     conversation = read_conversation(body.messages)
     cfg = current_app.config
-    if len(conversation.message) > cfg["MAX_MESSAGE_CHARS"]:
-        raise BadRequest(f"messages: at most {cfg['MAX_MESSAGE_CHARS']} characters per message")
+    limit = cfg["MAX_MESSAGE_CHARS"]
+    if len(conversation.message) > limit:
+        raise BadRequest(f"messages: the last message may hold at most {limit} characters")
+    if len(conversation.instructions or "") > limit:
+        raise BadRequest(f"messages: the system messages may hold at most {limit} characters")
     settings = turn_settings(None if body.model == DEFAULT_MODEL else body.model)
-    limit = body.max_completion_tokens or body.max_tokens
+    answer_limit = body.max_completion_tokens or body.max_tokens or cfg["MAX_ANSWER_TOKENS"]
     settings = replace(
         settings,
-        max_answer_tokens=min(limit or cfg["MAX_ANSWER_TOKENS"], cfg["MAX_ANSWER_TOKENS"]),
+        max_answer_tokens=min(answer_limit, cfg["MAX_ANSWER_TOKENS"]),
         client_instructions=conversation.instructions,
         api_key_id=g.api_key.key_id if g.api_key is not None else None,
     )

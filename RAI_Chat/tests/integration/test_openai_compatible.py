@@ -262,8 +262,18 @@ def test_another_users_session_id_is_not_found(model, stack, client, http):
         ({"messages": []}, "messages"),
         ({"messages": [{"role": "user", "content": "Hi"}], "n": 2}, None),
         ({"messages": [{"role": "wizard", "content": "Hi"}]}, "messages.0.role"),
+        ({"messages": [{"role": "user", "content": "x" * 32_001}]}, None),
+        (
+            {
+                "messages": [
+                    {"role": "system", "content": "y" * 32_001},
+                    {"role": "user", "content": "Hi"},
+                ]
+            },
+            None,
+        ),
     ],
-    ids=["last-not-user", "no-messages", "n-2", "unknown-role"],
+    ids=["last-not-user", "no-messages", "n-2", "unknown-role", "long-message", "long-system"],
 )
 def test_bad_requests_are_400_in_openais_envelope(client, body, param):
     with pytest.raises(openai.BadRequestError) as caught:

@@ -129,22 +129,32 @@ class ApiKeys:
             ).all()
             return [key_dict(k) for k in keys]
 
-    def list_all(self) -> list[dict]:
-        """Every user's keys (administrators), newest first, with their owners."""
+    def list_all(self, username: str | None = None) -> list[dict]:
+        """Every user's keys (or one user's), newest first, with their owners: for
+        administrators and ``rai-admin``."""
+        query = (
+            select(ApiKey, User.username)
+            .join(User, User.id == ApiKey.user_id)
+            .order_by(ApiKey.created_at.desc(), ApiKey.id)
+        )
+        if username is not None:
+            query = query.where(User.username_key == username.strip().lower())
         with self.uow as uow:
-            rows = uow.session.execute(
-                select(ApiKey, User.username)
-                .join(User, User.id == ApiKey.user_id)
-                .order_by(ApiKey.created_at.desc(), ApiKey.id)
-            ).all()
-            return [key_dict(k, username) for k, username in rows]
+            return [key_dict(k, name) for k, name in uow.session.execute(query).all()]
 
-    def revoke(self, actor: User, key_id: str) -> dict:
+    def revoke(self, key_id: str, actor: User) -> dict:
         """Revoke a key of the actor's (or anyone's, for an administrator); another user's
         key is ``NotFound`` to everybody else. Revoking twice keeps the first time."""
+        return self._revoke(key_id, lambda key: actor.is_admin or key.user_id == actor.id)
+
+    def revoke_any(self, key_id: str) -> dict:
+        """Revoke any user's key: the operator's ``rai-admin revoke-key``."""
+        return self._revoke(key_id, lambda key: True)
+
+    def _revoke(self, key_id: str, may_revoke) -> dict:
         with self.uow as uow:
             key = uow.session.get(ApiKey, key_id)
-            if key is None or (key.user_id != actor.id and not actor.is_admin):
+            if key is None or not may_revoke(key):
                 raise NotFound("API key not found")
             if key.revoked_at is None:
                 key.revoked_at = utcnow()
