@@ -206,7 +206,10 @@ def run_client(http: httpx.Client, user, rng: random.Random, n: int, record: dic
 
 
 def _session_of(http, user, entry) -> str | None:
-    response = http.get("/api/session/", params={"limit": 1}, headers=user.headers)
+    try:
+        response = http.get("/api/session/", params={"limit": 1}, headers=user.headers)
+    except httpx.HTTPError:  # its worker was killed: start a new session
+        return None
     sessions = response.json().get("sessions") if response.status_code == 200 else None
     return sessions[0]["id"] if sessions else None
 
