@@ -14,6 +14,8 @@ __all__ = ["chat_turn_limit", "cors", "init_app", "limiter", "metrics"]
 
 def init_app(app: Flask) -> None:
     origins = {"origins": app.config["CORS_ORIGINS"]}
-    cors.init_app(app, resources={r"/api/*": origins, r"/v1/*": origins})
+    # Browser clients of /v1 (other chat front ends) read which session a call continued.
+    clients = {**origins, "expose_headers": ["X-RAI-Session-Id", "Retry-After"]}
+    cors.init_app(app, resources={r"/api/*": origins, r"/v1/*": clients})
     limiter_ext.init_app(app)
     metrics.init_app(app)

@@ -506,3 +506,50 @@ def test_the_openapi_document_lists_the_new_routes(http):
         assert path in paths
     streamed = paths["/v1/chat/completions"]["post"]["responses"]["200"]["content"]
     assert {"application/json", "text/event-stream"} <= set(streamed)
+
+
+def test_the_servers_per_key_limit_is_shared_by_every_worker_through_redis(
+    request, engine_url, tmp_path
+):
+    """Two gunicorn workers, counters in Redis: RATELIMIT_API_KEY allows exactly 3."""
+    api = start_api_server(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'keys.db'}",
+            "LLM_API_URL": engine_url,
+            "REDIS_URL": request.getfixturevalue("redis_server"),
+            "RATELIMIT_API_KEY": "3 per minute",
+        },
+        tmp_path,
+    )
+    try:
+        with api.client() as http:
+            owner = new_user(http)
+            first, second = (make_key(owner)["secret"] for _ in range(2))
+            client = openai.OpenAI(base_url=api.url + "/v1", api_key=first, max_retries=0)
+            for _ in range(3):
+                assert client.models.list().data
+            with pytest.raises(openai.RateLimitError) as caught:
+                client.models.list()
+            assert int(caught.value.response.headers["Retry-After"]) > 0
+            other = openai.OpenAI(base_url=api.url + "/v1", api_key=second, max_retries=0)
+            assert other.models.list().data  # each key counts alone
+    finally:
+        stop_api_server(api)
+
+
+def test_a_browser_client_from_an_allowed_origin_may_call_v1_and_read_the_session(stack, user):
+    origin = "http://allowed.example"  # CORS_ORIGINS of start_api_server
+    preflight = user.http.options(
+        "/v1/chat/completions",
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
+    assert preflight.headers["Access-Control-Allow-Origin"] == origin
+    listed = user.http.get("/v1/models", headers={**user.headers, "Origin": origin})
+    assert listed.headers["Access-Control-Allow-Origin"] == origin
+    assert "x-rai-session-id" in listed.headers["Access-Control-Expose-Headers"].lower()
+    other = user.http.get("/v1/models", headers={**user.headers, "Origin": "http://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
