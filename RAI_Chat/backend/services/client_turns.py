@@ -9,7 +9,8 @@ continues:
 2. else the user's session whose newest messages are exactly the conversation the client
    sends before its last message (the usual case: the client resends what RAI answered);
 3. else a new session, which starts with the earlier messages the client sent (so that
-   they show in the page and the next call matches it).
+   they show in the page, are remembered like an imported chat, and the next call matches
+   it).
 
 ``system`` (and ``developer``) messages are the client's instructions: the runner puts them
 inside RAI's own system prompt. Then the turn is the page's turn (``ConversationManager``)."""
@@ -24,6 +25,9 @@ from sqlalchemy import select
 from ..core.database.models import ChatSession, Message, utcnow
 from ..core.errors import BadRequest
 from .conversation import ConversationManager, Turn, TurnSettings, owned_session, title_from
+from .memory.contextual import KEEP_LAST_MESSAGES, group_exchanges
+from .memory.episodic import ArchivedExchange, EpisodicArchive
+from .memory.maintenance import exchange_text
 from .user_services import UserServices
 
 INSTRUCTION_ROLES = {"system", "developer"}
@@ -132,15 +136,18 @@ class ClientTurns(UserServices):
         return None
 
     def seeded_session(self, history: list[ClientMessage]) -> str:
-        """A new session holding the conversation the client had before this call."""
+        """A new session holding the conversation the client had before this call, kept
+        like an imported transcript: its exchanges are in the episodic archive at once
+        (searchable by text, by meaning once a background job has embedded them), and only
+        the newest messages stay in the session's window."""
         now = utcnow()
         first_user = next((m.content for m in history if m.role == "user"), history[0].content)
+        start = now - timedelta(microseconds=len(history) + 1)
         with self.database.unit_of_work() as uow:
             chat = ChatSession(user_id=self.user_id, title=title_from(first_user))
             uow.session.add(chat)
             uow.session.flush()
-            start = now - timedelta(microseconds=len(history) + 1)
-            uow.session.add_all(
+            rows = [
                 Message(
                     session_id=chat.id,
                     user_id=self.user_id,
@@ -149,8 +156,19 @@ class ClientTurns(UserServices):
                     status="complete",
                     created_at=start + timedelta(microseconds=i),
                     updated_at=now,
+                    archived=i < len(history) - KEEP_LAST_MESSAGES,
                 )
                 for i, m in enumerate(history)
-            )
+            ]
+            uow.session.add_all(rows)
+            uow.session.flush()
+            exchanges = [
+                ArchivedExchange(chat.id, [m.id for m in exchange], exchange_text(exchange))
+                for exchange in group_exchanges(rows)
+            ]
             uow.commit()
-            return chat.id
+            chat_id = chat.id
+        EpisodicArchive(self.user_id, self.database, None).add(exchanges, embed=False)
+        if self.jobs is not None and self.job_settings is not None:
+            self.jobs.embed_archive(self.job_settings, self.user_id)
+        return chat_id

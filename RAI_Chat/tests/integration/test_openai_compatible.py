@@ -219,8 +219,9 @@ def test_a_page_session_is_continued_by_its_id_in_a_header_or_in_metadata(model,
 
 def test_a_client_history_rai_has_not_seen_starts_a_session_holding_it(model, client, user):
     model.play("Fine.")
+    word = "quokka" + uuid.uuid4().hex[:6]
     history = [
-        {"role": "user", "content": f"Earlier question {uuid.uuid4().hex[:6]}"},
+        {"role": "user", "content": f"Earlier question about {word}"},
         {"role": "assistant", "content": "Earlier answer."},
         {"role": "user", "content": "New question."},
     ]
@@ -232,6 +233,28 @@ def test_a_client_history_rai_has_not_seen_starts_a_session_holding_it(model, cl
         "New question.",
         "Fine.",
     ]
+    # The model saw the earlier exchange, and it is in the episodic archive at once.
+    assert history[0]["content"] in [m["content"] for m in model.chat_requests[-1]["messages"]]
+    found = user.http.get("/api/memory/search", params={"q": word}, headers=user.headers)
+    assert [r["session_id"] for r in found.json()["results"]] == [session_id]
+
+
+def test_a_long_client_history_keeps_only_its_newest_messages_in_the_window(model, client, user):
+    history = []
+    for i in range(10):
+        history += [
+            {"role": "user", "content": f"Old question {i}"},
+            {"role": "assistant", "content": f"Old answer {i}"},
+        ]
+    history.append({"role": "user", "content": "And now?"})
+    model.play("Now this.")
+    client.chat.completions.create(model="rai", messages=history)
+    shown = [m["content"] for m in model.chat_requests[-1]["messages"]]
+    assert "Old answer 9" in shown and "Old question 0" not in shown
+    # The next call continues that session.
+    history += [{"role": "assistant", "content": "Now this."}, {"role": "user", "content": "Ok"}]
+    raw = client.chat.completions.with_raw_response.create(model="rai", messages=history)
+    assert len(session_messages(user, raw.headers[SESSION_HEADER])) == 24
 
 
 def test_another_users_session_id_is_not_found(model, stack, client, http):
