@@ -576,3 +576,23 @@ def test_a_browser_client_from_an_allowed_origin_may_call_v1_and_read_the_sessio
     assert "x-rai-session-id" in listed.headers["Access-Control-Expose-Headers"].lower()
     other = user.http.get("/v1/models", headers={**user.headers, "Origin": "http://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_an_engine_failure_is_an_openai_error_and_the_message_is_kept(model, client, user):
+    model.fail_next(500, message="upstream exploded")
+    with pytest.raises(openai.APIStatusError) as caught:
+        client.chat.completions.create(
+            model="rai", messages=[{"role": "user", "content": "Will this fail?"}]
+        )
+    assert caught.value.status_code == 502
+    assert caught.value.body["type"] == "server_error"
+    session_id = caught.value.response.headers[SESSION_HEADER]
+    assert session_messages(user, session_id)[0] == ("user", "Will this fail?")
+
+    model.fail_next(500, message="upstream exploded")
+    stream = client.chat.completions.create(
+        model="rai", messages=[{"role": "user", "content": "And streamed?"}], stream=True
+    )
+    with pytest.raises(openai.APIError) as streamed:
+        list(stream)
+    assert streamed.value.body["type"] == "server_error"
