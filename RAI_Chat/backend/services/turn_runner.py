@@ -248,7 +248,7 @@ class TurnRunner(UserServices):
             chat = uow.session.get(ChatSession, turn.session_id)
             if chat is not None:
                 chat.updated_at = utcnow()
-            if result.prompt_tokens or result.completion_tokens:
+            if status != "error" or result.prompt_tokens or result.completion_tokens:
                 uow.session.add(
                     UsageRecord(
                         user_id=self.user_id,
