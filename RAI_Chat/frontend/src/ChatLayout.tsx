@@ -119,6 +119,7 @@ export function ChatLayout({ user, onLogout, theme, onThemeChange, model, onMode
         onModelChange={onModelChange}
         sessionId={activeId}
         onImported={onImported}
+        isAdmin={Boolean(user.is_admin)}
       />
     </div>
   );

@@ -3,6 +3,9 @@ import { apiRequest } from './http';
 /** A personal API key, as `/api/keys` lists it (never its secret). */
 export interface ApiKey {
   id: string;
+  /** Administrators' lists only: the owner. */
+  user_id?: string;
+  username?: string;
   name: string;
   prefix: string;
   rate_limit: string | null;
@@ -57,4 +60,22 @@ export async function getUsage(signal?: AbortSignal): Promise<Usage> {
     usage: body.usage ?? { requests: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
     by_key: body.by_key ?? [],
   };
+}
+
+export interface UserUsage extends UsageTotals {
+  user_id: string;
+  username: string;
+  by_key: KeyUsage[];
+}
+
+/** Administrators: every user's keys, with their owners. */
+export async function listAllApiKeys(signal?: AbortSignal): Promise<ApiKey[]> {
+  const body = await apiRequest<{ keys?: ApiKey[] }>('/api/admin/keys', { signal });
+  return body.keys ?? [];
+}
+
+/** Administrators: every user's usage, by key. */
+export async function getAllUsage(signal?: AbortSignal): Promise<UserUsage[]> {
+  const body = await apiRequest<{ users?: UserUsage[] }>('/api/admin/usage', { signal });
+  return body.users ?? [];
 }

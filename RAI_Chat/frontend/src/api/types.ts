@@ -3,6 +3,8 @@
 export interface User {
   id: string;
   username: string;
+  /** The first account; administrators see every user's API keys and usage. */
+  is_admin?: boolean;
 }
 
 export interface AuthAnswer {

@@ -56,3 +56,25 @@ describe('<SettingsPanel>', () => {
     await keysLoaded();
   });
 });
+
+describe('<SettingsPanel> for an administrator', () => {
+  it("adds every user's keys and usage", async () => {
+    installFetch({
+      ...NO_KEYS,
+      'GET /api/chat/models': () => jsonResponse({ status: 'success', models: [] }),
+      'GET /api/admin/keys': () => jsonResponse({ status: 'success', keys: [] }),
+      'GET /api/admin/usage': () => jsonResponse({ status: 'success', users: [] }),
+    });
+    render(<SettingsPanel open onClose={() => undefined} theme="system" onThemeChange={vi.fn()} model={null} onModelChange={vi.fn()} sessionId={null} onImported={() => undefined} isAdmin />);
+    expect(await screen.findByText('No active keys.')).toBeInTheDocument();
+    expect(screen.getByText('No usage yet.')).toBeInTheDocument();
+    await keysLoaded();
+  });
+
+  it('is not shown to other users', async () => {
+    installFetch({ ...NO_KEYS, 'GET /api/chat/models': () => jsonResponse({ status: 'success', models: [] }) });
+    renderPanel();
+    await keysLoaded();
+    expect(screen.queryByText('Every user (administrator)')).toBeNull();
+  });
+});

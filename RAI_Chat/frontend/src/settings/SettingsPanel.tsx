@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { listModels } from '../api/chat';
 import type { ChatSession, EngineModel } from '../api/types';
 import { Panel } from '../ui/Panel';
+import { AdminKeys } from './AdminKeys';
 import { ApiKeys } from './ApiKeys';
 import { SessionTransfer } from './SessionTransfer';
 import type { Theme } from './useSettings';
@@ -15,6 +16,8 @@ interface SettingsPanelProps {
   onModelChange: (model: string | null) => void;
   sessionId: string | null;
   onImported: (session: ChatSession) => void;
+  /** Administrators also see every user's API keys and usage. */
+  isAdmin?: boolean;
 }
 
 const THEMES: Array<{ value: Theme; label: string }> = [
@@ -74,6 +77,7 @@ export function SettingsPanel(props: SettingsPanelProps) {
       </section>
       <SessionTransfer sessionId={props.sessionId} onImported={props.onImported} />
       <ApiKeys open={open} />
+      {props.isAdmin && <AdminKeys open={open} />}
     </Panel>
   );
 }
