@@ -5,6 +5,7 @@ OpenAI upstream; on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import uuid
 from datetime import timedelta
@@ -172,6 +173,15 @@ def test_a_conversation_continued_across_calls_stays_one_session_and_is_remember
         ("user", "Thanks!"),
         ("assistant", "You are welcome."),
     ]
+
+    # A new conversation from the client (a new session) is told what RAI remembers.
+    model.play("You are Jordan from Lisbon.")
+    fresh = client.chat.completions.with_raw_response.create(
+        model="rai", messages=[{"role": "user", "content": "What do you know about me?"}]
+    )
+    assert fresh.headers[SESSION_HEADER] != session_id
+    system = model.chat_requests[-1]["messages"][0]["content"]
+    assert "name is Jordan" in system and "lives in Lisbon" in system
 
 
 def test_a_streamed_completion_comes_as_openai_chunks_with_usage(model, client, user):
@@ -464,6 +474,7 @@ def test_a_bad_rate_limit_is_refused(user):
 
 
 def curl(*args: str) -> tuple[int, dict[str, str], str]:
+    assert shutil.which("curl"), "these tests need curl (apt-get install curl)"
     result = subprocess.run(
         ["curl", "-sS", "-i", "--max-time", "60", *args],
         capture_output=True,
