@@ -35,6 +35,7 @@ def chat_params(body: ChatCompletionRequest, upstream_model: str) -> ChatParams:
         top_p=body.top_p,
         seed=body.seed,
         stop=list(body.stop or []),
+        json_schema=body.response_format.wanted_schema() if body.response_format else None,
     )
 
 

@@ -34,6 +34,36 @@ class StreamOptions(BaseModel):
     include_usage: bool = False
 
 
+class JsonSchemaFormat(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    name: str = "response"
+    schema_: dict[str, Any] = Field(alias="schema")
+    strict: bool | None = None
+
+
+class ResponseFormat(BaseModel):
+    """OpenAI's ``response_format``: plain text, any JSON object, or JSON that follows a
+    schema (the local model is held to it by a llama.cpp grammar)."""
+
+    type: Literal["text", "json_object", "json_schema"]
+    json_schema: JsonSchemaFormat | None = None
+
+    @model_validator(mode="after")
+    def _schema_given(self) -> ResponseFormat:
+        if self.type == "json_schema" and self.json_schema is None:
+            raise ValueError("response_format of type json_schema needs json_schema")
+        return self
+
+    def wanted_schema(self) -> dict[str, Any] | None:
+        """The JSON schema the answer must follow; ``{}`` for any JSON object; None: text."""
+        if self.type == "json_schema" and self.json_schema is not None:
+            return self.json_schema.schema_
+        if self.type == "json_object":
+            return {"type": "object"}
+        return None
+
+
 class ChatCompletionRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -48,6 +78,7 @@ class ChatCompletionRequest(BaseModel):
     seed: int | None = None
     stop: str | list[str] | None = None
     n: int = Field(default=1, ge=1, le=1)
+    response_format: ResponseFormat | None = None
 
     @field_validator("stop")
     @classmethod

@@ -40,6 +40,8 @@ class ChatParams:
     top_p: float | None = None
     seed: int | None = None
     stop: list[str] = field(default_factory=list)
+    # The answer must be JSON following this schema (``response_format``); None: free text.
+    json_schema: dict | None = None
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -61,6 +62,7 @@ class LlamaProvider(Provider):
         self.llm = llm
         self.gate = gate
         self.n_ctx = llm.n_ctx()
+        self._grammars: dict[str, Any] = {}
         vocab = llm._model
         eos_id = llm.token_eos()
         bos_id = llm.token_bos()
@@ -110,6 +112,21 @@ class LlamaProvider(Provider):
 
     # --- generation ---------------------------------------------------------------------
 
+    def _grammar(self, schema: dict) -> Any:
+        """llama.cpp's grammar for a JSON schema (built once per schema: ~ms, but reused)."""
+        from llama_cpp import LlamaGrammar
+
+        key = json.dumps(schema, sort_keys=True)
+        if key not in self._grammars:
+            try:
+                grammar = LlamaGrammar.from_json_schema(key, verbose=False)
+            except Exception as exc:
+                raise BadRequest(f"response_format: unusable JSON schema ({exc})") from exc
+            if len(self._grammars) >= 64:
+                self._grammars.clear()
+            self._grammars[key] = grammar
+        return self._grammars[key]
+
     async def stream_chat(self, params: ChatParams) -> AsyncIterator[ChatDelta]:
         try:
             tokens, template_stops = self.prompt_tokens(params.messages)
@@ -139,6 +156,8 @@ class LlamaProvider(Provider):
             kwargs["temperature"] = params.temperature
         if params.top_p is not None:
             kwargs["top_p"] = params.top_p
+        if params.json_schema is not None:
+            kwargs["grammar"] = self._grammar(params.json_schema)
         worker = threading.Thread(
             target=self._generate, args=(kwargs, loop, queue, cancel, leave), daemon=True
         )

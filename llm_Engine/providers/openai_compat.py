@@ -64,6 +64,11 @@ class OpenAICompatibleProvider(Provider):
                 request[name] = getattr(params, name)
         if params.stop:
             request["stop"] = params.stop
+        if params.json_schema is not None:
+            request["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "response", "schema": params.json_schema},
+            }
         finish: str | None = None
         usage: Usage | None = None
         try:

@@ -90,6 +90,7 @@ class EngineClient:
         max_tokens: int | None = None,
         temperature: float | None = None,
         result: StreamResult | None = None,
+        json_schema: dict | None = None,
     ) -> Iterator[str]:
         """Yield the pieces of the answer as the engine streams them."""
         result = result if result is not None else StreamResult()
@@ -103,6 +104,11 @@ class EngineClient:
             payload["max_tokens"] = max_tokens
         if temperature is not None:
             payload["temperature"] = temperature
+        if json_schema is not None:  # the answer is JSON held to this schema
+            payload["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "answer", "schema": json_schema},
+            }
         try:
             with self._http.stream(
                 "POST", self._url("/v1/chat/completions"), json=payload
@@ -149,9 +155,25 @@ class EngineClient:
         except ValueError as exc:  # a malformed chunk
             raise EngineError("The language model engine sent a malformed stream") from exc
 
-    def complete(self, messages: list[dict], *, max_tokens: int, model: str | None = None) -> str:
-        """A short, non-streaming answer (background work such as titles)."""
-        return "".join(self.stream_chat(messages, model=model, max_tokens=max_tokens))
+    def complete(
+        self,
+        messages: list[dict],
+        *,
+        max_tokens: int,
+        model: str | None = None,
+        temperature: float | None = None,
+        json_schema: dict | None = None,
+    ) -> str:
+        """A short answer, collected (background work such as titles; JSON decisions)."""
+        return "".join(
+            self.stream_chat(
+                messages,
+                model=model,
+                max_tokens=max_tokens,
+                temperature=temperature,
+                json_schema=json_schema,
+            )
+        )
 
     def count_tokens(self, text: str) -> int:
         """Exact count from the engine's tokenizer; an estimate if it has none."""

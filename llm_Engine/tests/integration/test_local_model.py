@@ -185,3 +185,28 @@ def test_a_missing_or_corrupt_model_file_stops_start_up_with_a_clear_message(
     assert result.returncode == 1
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
+
+
+DECISION_SCHEMA = {
+    "type": "object",
+    "properties": {"tool": {"type": "string", "enum": ["web_search", "calculate", "none"]}},
+    "required": ["tool"],
+}
+
+
+def test_json_schema_response_format_holds_the_local_model_to_the_schema(
+    client: openai.OpenAI,
+) -> None:
+    answer = client.chat.completions.create(
+        model="default",
+        messages=[{"role": "user", "content": "Write a poem about the sea."}],
+        max_tokens=30,
+        temperature=0,
+        response_format={
+            "type": "json_schema",
+            "json_schema": {"name": "decision", "schema": DECISION_SCHEMA},
+        },
+    )
+    decided = json.loads(answer.choices[0].message.content)
+    assert set(decided) == {"tool"}
+    assert decided["tool"] in {"web_search", "calculate", "none"}

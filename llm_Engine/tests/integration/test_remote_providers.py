@@ -165,3 +165,36 @@ def test_openai_compatible_embeddings_are_relayed() -> None:
             client = openai.OpenAI(base_url=f"{base_url}/v1", api_key="x", max_retries=0)
             result = client.embeddings.create(model="remote-embed", input=["ab", "abcd"])
     assert [d.embedding[0] for d in result.data] == [2.0, 4.0]
+
+
+SCHEMA = {"type": "object", "properties": {"tool": {"type": "string"}}, "required": ["tool"]}
+
+
+@pytest.mark.parametrize("upstream", ["openai"], indirect=True)
+def test_a_json_schema_response_format_reaches_an_openai_compatible_upstream(
+    client, upstream
+) -> None:  # noqa: ANN001
+    client.chat.completions.create(
+        model="remote",
+        messages=MESSAGES,
+        max_tokens=20,
+        response_format={"type": "json_schema", "json_schema": {"name": "d", "schema": SCHEMA}},
+    )
+    sent = upstream.requests[-1]["response_format"]
+    assert sent["type"] == "json_schema"
+    assert sent["json_schema"]["schema"] == SCHEMA
+
+
+@pytest.mark.parametrize("upstream", ["openai"], indirect=True)
+def test_a_json_schema_response_format_without_a_schema_is_a_400(engine, upstream) -> None:  # noqa: ANN001
+    response = post(
+        f"{engine}/v1/chat/completions",
+        json={
+            "model": "remote",
+            "messages": MESSAGES,
+            "response_format": {"type": "json_schema"},
+        },
+    )
+    assert response.status_code == 400
+    assert "json_schema" in response.json()["error"]["message"]
+    assert not [r for r in upstream.requests if r["path"].endswith("/chat/completions")]
