@@ -33,6 +33,7 @@ from .core.database.backup import BackupError, backup, restore
 from .core.database.migrate import current_revision, upgrade
 from .core.database.session import Database
 from .core.errors import RaiError
+from .services.api_key_lists import ApiKeyLists
 
 
 class CliError(Exception):
@@ -109,8 +110,14 @@ def cmd_set_active(active: bool):
 
 
 def cmd_list_keys(args) -> None:
+    keys, cursor = [], None
     with open_database() as database:
-        keys = ApiKeys(database.unit_of_work()).list_all(args.user)
+        while True:
+            page = ApiKeyLists(database).page(100, cursor, username=args.user, with_owners=True)
+            keys += page["keys"]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
     if args.json:
         print(json.dumps(keys, indent=2))
         return

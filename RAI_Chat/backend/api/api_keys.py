@@ -19,10 +19,12 @@ from ..schemas.api_keys import (
     KeyCreateRequest,
     KeyPath,
     KeyResponse,
+    KeysQuery,
     KeysResponse,
     UsageResponse,
 )
 from ..schemas.common import ErrorResponse
+from ..services.api_key_lists import ApiKeyLists
 from ..services.usage import UsageReport
 from .openapi import BEARER
 
@@ -46,9 +48,10 @@ def require_admin() -> None:
 
 @keys_bp.get("/", responses={200: KeysResponse})
 @token_required
-def list_keys():
+def list_keys(query: KeysQuery):
     """The user's keys, newest first (revoked and expired ones marked inactive)."""
-    return {"status": "success", "keys": ApiKeys(get_uow()).list(g.user_id)}
+    keys = ApiKeyLists(get_database()).page(query.limit, query.cursor, user_id=g.user_id)
+    return {"status": "success", **keys}
 
 
 @keys_bp.post("/", responses={201: KeyCreated})
@@ -78,10 +81,11 @@ def usage():
 
 @admin_bp.get("/keys", responses={200: KeysResponse})
 @token_required
-def all_keys():
-    """Every user's keys, with their owners."""
+def all_keys(query: KeysQuery):
+    """Every user's keys, newest first, with their owners."""
     require_admin()
-    return {"status": "success", "keys": ApiKeys(get_uow()).list_all()}
+    keys = ApiKeyLists(get_database()).page(query.limit, query.cursor, with_owners=True)
+    return {"status": "success", **keys}
 
 
 @admin_bp.get("/usage", responses={200: AllUsageResponse})

@@ -47,8 +47,14 @@ class KeyResponse(SuccessResponse):
     key: KeyOut
 
 
+class KeysQuery(BaseModel):
+    limit: int = Field(50, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=200)
+
+
 class KeysResponse(SuccessResponse):
     keys: list[KeyOut]
+    next_cursor: str | None = None
 
 
 class KeyPath(BaseModel):

@@ -126,7 +126,6 @@ def test_a_completion_is_a_saved_turn_with_rai_memory_and_the_clients_instructio
     assert system["role"] == "system"
     assert system["content"].startswith(SYSTEM_PROMPT)
     assert "Answer like a pirate." in system["content"]
-    assert "[REMEMBER" in system["content"]  # RAI's tools are still there
     # The turn shows in the page and is remembered.
     assert session_messages(user, session_id) == [
         ("user", "Hi, my name is Jordan."),
@@ -608,3 +607,17 @@ def test_an_engine_failure_is_an_openai_error_and_the_message_is_kept(model, cli
     with pytest.raises(openai.APIError) as streamed:
         list(stream)
     assert streamed.value.body["type"] == "server_error"
+
+
+def test_keys_are_listed_newest_first_a_page_at_a_time(http, admin, user):
+    made = [make_key(user, name=f"page key {i}")["key"]["id"] for i in range(3)]
+    first = http.get("/api/keys/", params={"limit": 2}, headers=user.headers).json()
+    assert [k["id"] for k in first["keys"]] == made[::-1][:2]
+    second = http.get(
+        "/api/keys/", params={"limit": 2, "cursor": first["next_cursor"]}, headers=user.headers
+    ).json()
+    assert [k["id"] for k in second["keys"]] == made[:1] and second["next_cursor"] is None
+    bad = http.get("/api/keys/", params={"cursor": "nonsense"}, headers=user.headers)
+    assert bad.status_code == 400 and "cursor" in bad.json()["error"]
+    everyone = http.get("/api/admin/keys", params={"limit": 1}, headers=admin.headers).json()
+    assert everyone["keys"][0]["id"] == made[-1] and everyone["next_cursor"]

@@ -119,29 +119,6 @@ class ApiKeys:
             uow.commit()
             return key_dict(key), secret
 
-    def list(self, user_id: str) -> list[dict]:
-        """The user's keys, newest first (revoked ones included, marked)."""
-        with self.uow as uow:
-            keys = uow.session.scalars(
-                select(ApiKey)
-                .where(ApiKey.user_id == user_id)
-                .order_by(ApiKey.created_at.desc(), ApiKey.id)
-            ).all()
-            return [key_dict(k) for k in keys]
-
-    def list_all(self, username: str | None = None) -> list[dict]:
-        """Every user's keys (or one user's), newest first, with their owners: for
-        administrators and ``rai-admin``."""
-        query = (
-            select(ApiKey, User.username)
-            .join(User, User.id == ApiKey.user_id)
-            .order_by(ApiKey.created_at.desc(), ApiKey.id)
-        )
-        if username is not None:
-            query = query.where(User.username_key == username.strip().lower())
-        with self.uow as uow:
-            return [key_dict(k, name) for k, name in uow.session.execute(query).all()]
-
     def revoke(self, key_id: str, actor: User) -> dict:
         """Revoke a key of the actor's (or anyone's, for an administrator); another user's
         key is ``NotFound`` to everybody else. Revoking twice keeps the first time."""

@@ -40,7 +40,7 @@ export interface NewKey {
 }
 
 export async function listApiKeys(signal?: AbortSignal): Promise<ApiKey[]> {
-  const body = await apiRequest<{ keys?: ApiKey[] }>('/api/keys/', { signal });
+  const body = await apiRequest<{ keys?: ApiKey[] }>('/api/keys/', { query: { limit: 100 }, signal });
   return body.keys ?? [];
 }
 
@@ -70,7 +70,7 @@ export interface UserUsage extends UsageTotals {
 
 /** Administrators: every user's keys, with their owners. */
 export async function listAllApiKeys(signal?: AbortSignal): Promise<ApiKey[]> {
-  const body = await apiRequest<{ keys?: ApiKey[] }>('/api/admin/keys', { signal });
+  const body = await apiRequest<{ keys?: ApiKey[] }>('/api/admin/keys', { query: { limit: 100 }, signal });
   return body.keys ?? [];
 }
 
