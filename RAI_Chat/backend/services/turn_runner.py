@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import time
 
+from sqlalchemy import update
 from tenacity import retry, stop_after_attempt, wait_exponential
 
 from ..core.database.models import ChatSession, Message, UsageRecord, utcnow
@@ -163,10 +164,13 @@ class TurnRunner(UserServices):
         if not title:
             return
         with self.database.unit_of_work() as uow:
-            chat = uow.session.get(ChatSession, session_id)
-            if chat is not None and chat.title == title_from(message):
-                chat.title = title
-                uow.commit()
+            # One conditional UPDATE: a rename the user made meanwhile is never overwritten.
+            uow.session.execute(
+                update(ChatSession)
+                .where(ChatSession.id == session_id, ChatSession.title == title_from(message))
+                .values(title=title)
+            )
+            uow.commit()
 
     def _prompt(self, turn: Turn, message: str, settings: TurnSettings) -> list[dict]:
         built = assemble_prompt(
