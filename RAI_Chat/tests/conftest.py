@@ -163,6 +163,7 @@ class LiveServer:
     process: subprocess.Popen
     log_dir: Path
     stderr_path: Path
+    db_url: str = ""  # set by the ``live_server`` fixture
 
     def client(self, **kwargs) -> httpx.Client:
         return httpx.Client(base_url=self.url, **{"timeout": 30, **kwargs})
@@ -274,5 +275,6 @@ def live_server(request, tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("live")
     with fresh_database(request, tmp_path) as url:
         server = start_api_server({"DATABASE_URL": url}, tmp_path)
+        server.db_url = url
         yield server
         stop_api_server(server)

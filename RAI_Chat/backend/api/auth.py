@@ -1,4 +1,5 @@
-"""``/api/auth``: register, login, who am I, change password."""
+"""``/api/auth``: register, login, who am I, change password, sign out (this token or
+every token of the user)."""
 
 from flask import current_app, g
 from flask_openapi3 import APIBlueprint, Tag
@@ -11,7 +12,7 @@ from ..extensions.limiter import (
     register_limit_per_username,
 )
 from ..schemas.auth import CredentialsRequest, MeResponse, PasswordChangeRequest, TokenResponse
-from ..schemas.common import ErrorResponse
+from ..schemas.common import ErrorResponse, SuccessResponse
 from .openapi import BEARER
 
 auth_bp = APIBlueprint(
@@ -53,3 +54,21 @@ def change_password(body: PasswordChangeRequest):
     """Change the password; every token issued before stops working, a new one is returned."""
     result = auth_service().change_password(g.user_id, body.old_password, body.new_password)
     return {"status": "success", **result}
+
+
+@auth_bp.post("/logout", security=BEARER, responses={200: SuccessResponse, 401: ErrorResponse})
+@token_required
+def logout():
+    """Sign out this token: it stops working at once; the user's other devices stay signed in."""
+    auth_service().logout(g.token_claims)
+    return {"status": "success"}
+
+
+@auth_bp.post(
+    "/logout-everywhere", security=BEARER, responses={200: SuccessResponse, 401: ErrorResponse}
+)
+@token_required
+def logout_everywhere():
+    """Sign out every device: every token of the user stops working, this one too."""
+    auth_service().logout_everywhere(g.user_id)
+    return {"status": "success"}

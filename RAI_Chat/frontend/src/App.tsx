@@ -5,14 +5,15 @@ import { useSettings } from './settings/useSettings';
 import { ToastProvider } from './ui/Toasts';
 
 function Screens() {
-  const { user, logout } = useAuth();
+  const { user, signOut, signOutEverywhere, changePassword } = useAuth();
   const settings = useSettings();
   if (!user) return <LoginPage />;
   return (
     <ChatLayout
       key={user.id}
       user={user}
-      onLogout={() => logout()}
+      onLogout={() => void signOut()}
+      account={{ changePassword, signOutEverywhere }}
       theme={settings.theme}
       onThemeChange={settings.setTheme}
       model={settings.model}

@@ -3,6 +3,7 @@ import type { ChatSession, User } from './api/types';
 import { ChatView } from './chat/ChatView';
 import { loadActiveSession, saveActiveSession } from './chat/inflightStore';
 import { MemoryPanel } from './memory/MemoryPanel';
+import type { AccountActions } from './settings/AccountSettings';
 import { SettingsPanel } from './settings/SettingsPanel';
 import type { Theme } from './settings/useSettings';
 import { sessionTitle } from './sidebar/SessionItem';
@@ -17,10 +18,11 @@ interface ChatLayoutProps {
   onThemeChange: (theme: Theme) => void;
   model: string | null;
   onModelChange: (model: string | null) => void;
+  account?: AccountActions;
 }
 
 /** The signed-in page: chat list, the open chat, and the memory and settings panels. */
-export function ChatLayout({ user, onLogout, theme, onThemeChange, model, onModelChange }: ChatLayoutProps) {
+export function ChatLayout({ user, onLogout, theme, onThemeChange, model, onModelChange, account }: ChatLayoutProps) {
   const [activeId, setActiveId] = useState<string | null>(() => loadActiveSession());
   const [query, setQuery] = useState('');
   const [drawerOpen, setDrawerOpen] = useState(false);
@@ -120,6 +122,7 @@ export function ChatLayout({ user, onLogout, theme, onThemeChange, model, onMode
         sessionId={activeId}
         onImported={onImported}
         isAdmin={Boolean(user.is_admin)}
+        account={account}
       />
     </div>
   );

@@ -5,9 +5,11 @@ import base64
 import json
 import time
 import uuid
+from datetime import UTC, datetime
 
 import jwt
 import pytest
+import sqlalchemy
 
 from ..conftest import TEST_JWT_SECRET
 
@@ -170,7 +172,14 @@ def b64(data: dict) -> str:
 
 def jwt_attacks(user_id: str, good_token: str) -> dict[str, str]:
     now = int(time.time())
-    claims = {"sub": user_id, "iat": now, "exp": now + 600, "type": "access", "ver": 0}
+    claims = {
+        "sub": user_id,
+        "iat": now,
+        "exp": now + 600,
+        "type": "access",
+        "ver": 0,
+        "jti": uuid.uuid4().hex,
+    }
     header, payload, signature = good_token.split(".")
     forged = json.loads(base64.urlsafe_b64decode(payload + "=="))
     forged["sub"] = str(uuid.uuid4())
@@ -183,6 +192,7 @@ def jwt_attacks(user_id: str, good_token: str) -> dict[str, str]:
         "wrong type": jwt.encode({**claims, "type": "refresh"}, TEST_JWT_SECRET),
         "unknown user": jwt.encode({**claims, "sub": str(uuid.uuid4())}, TEST_JWT_SECRET),
         "old token version": jwt.encode({**claims, "ver": -1}, TEST_JWT_SECRET),
+        "no token id": jwt.encode({k: v for k, v in claims.items() if k != "jti"}, TEST_JWT_SECRET),
         "malformed": "abc.def",
         "garbage": "!!!",
     }
@@ -221,6 +231,94 @@ def test_a_password_change_revokes_older_tokens(live_server):
             "/api/auth/login", json={"username": username, "password": "battery staple 2"}
         )
         assert login.status_code == 200
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_logout_revokes_that_token_only(live_server):
+    with live_server.client() as http:
+        username, registered = register(http)
+        laptop = bearer(registered["access_token"])
+        phone = bearer(
+            http.post(
+                "/api/auth/login", json={"username": username, "password": "correct horse 1"}
+            ).json()["access_token"]
+        )
+        out = http.post("/api/auth/logout", headers=laptop)
+        assert out.status_code == 200, out.text
+        assert out.json() == {"status": "success"}
+        body = assert_error(http.get("/api/auth/me", headers=laptop), 401)
+        assert "signed out" in body["error"]
+        assert_error(http.get("/api/session/", headers=laptop), 401)
+        assert_error(http.post("/api/auth/logout", headers=laptop), 401)
+        assert http.get("/api/auth/me", headers=phone).status_code == 200
+        again = http.post(
+            "/api/auth/login", json={"username": username, "password": "correct horse 1"}
+        )
+        assert http.get("/api/auth/me", headers=bearer(again.json()["access_token"])).is_success
+
+
+def test_a_revoked_token_id_is_kept_until_it_expires_then_dropped(live_server):
+    with live_server.client() as http:
+        _, registered = register(http)
+        token = registered["access_token"]
+        claims = jwt.decode(token, options={"verify_signature": False})
+        assert isinstance(claims["jti"], str) and len(claims["jti"]) >= 32
+        assert http.post("/api/auth/logout", headers=bearer(token)).status_code == 200
+    engine = sqlalchemy.create_engine(live_server.db_url)
+    try:
+        with engine.begin() as conn:
+            row = conn.execute(
+                sqlalchemy.text("SELECT user_id, expires_at FROM revoked_tokens WHERE jti = :j"),
+                {"j": claims["jti"]},
+            ).one()
+            assert row.user_id == registered["user"]["id"]
+            # Pretend it expired: the next sign-out drops it.
+            conn.execute(
+                sqlalchemy.text("UPDATE revoked_tokens SET expires_at = :t WHERE jti = :j"),
+                {"t": datetime(2000, 1, 1, tzinfo=UTC), "j": claims["jti"]},
+            )
+        with live_server.client() as http:
+            _, other = register(http)
+            assert http.post("/api/auth/logout", headers=bearer(other["access_token"])).is_success
+        with engine.begin() as conn:
+            left = conn.execute(
+                sqlalchemy.text("SELECT count(*) FROM revoked_tokens WHERE jti = :j"),
+                {"j": claims["jti"]},
+            ).scalar()
+            assert left == 0
+    finally:
+        engine.dispose()
+
+
+def test_logout_everywhere_revokes_every_token_of_that_user_only(live_server):
+    with live_server.client() as http:
+        username, registered = register(http)
+        _, someone_else = register(http)
+        first = bearer(registered["access_token"])
+        second = bearer(
+            http.post(
+                "/api/auth/login", json={"username": username, "password": "correct horse 1"}
+            ).json()["access_token"]
+        )
+        out = http.post("/api/auth/logout-everywhere", headers=second)
+        assert out.status_code == 200, out.text
+        assert_error(http.get("/api/auth/me", headers=first), 401)
+        assert_error(http.get("/api/auth/me", headers=second), 401)
+        assert http.get("/api/auth/me", headers=bearer(someone_else["access_token"])).is_success
+        again = http.post(
+            "/api/auth/login", json={"username": username, "password": "correct horse 1"}
+        )
+        assert http.get("/api/auth/me", headers=bearer(again.json()["access_token"])).is_success
+
+
+@pytest.mark.parametrize("path", ["/api/auth/logout", "/api/auth/logout-everywhere"])
+def test_signing_out_needs_a_valid_token(live_server, path):
+    with live_server.client() as http:
+        assert_error(http.post(path), 401)
+        assert_error(http.post(path, headers=bearer("not-a-jwt")), 401)
 
 
 def test_authentication_is_checked_before_the_body(live_server):

@@ -38,6 +38,11 @@ def test_issued_token_carries_user_version_and_times():
     assert claims.expires_at - claims.issued_at == 60
 
 
+def test_every_token_has_its_own_id():
+    first, second = (decode_token(issue_token("u1", 0, SECRET, 60), SECRET) for _ in range(2))
+    assert first.token_id and second.token_id and first.token_id != second.token_id
+
+
 def now() -> int:
     return int(time.time())
 
@@ -61,6 +66,9 @@ ATTACKS = {
         {"sub": "u1", "iat": now() + 3600, "exp": now() + 7200, "type": "access"}, SECRET
     ),
     "tampered": lambda: tamper(issue_token("u1", 0, SECRET, 60)),
+    "no token id": lambda: jwt.encode(
+        {"sub": "u1", "iat": now(), "exp": now() + 60, "type": "access"}, SECRET
+    ),
     "malformed": lambda: "not-a-jwt",
     "HS512 with the right key": lambda: jwt.encode(
         {"sub": "u1", "iat": now(), "exp": now() + 60, "type": "access"},

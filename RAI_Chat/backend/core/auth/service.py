@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..database.models import User
+from ..database.models import RevokedToken, User, utcnow
 from ..database.session import UnitOfWork
 from ..errors import BadRequest, InvalidCredentials, RegistrationClosed, Unauthorized, UsernameTaken
 from .strategies import (
@@ -127,13 +128,45 @@ class AuthService:
 
     def authenticate(self, token: str) -> User:
         """The active user a token belongs to, or ``Unauthorized``."""
+        return self.authenticate_claims(token)[0]
+
+    def authenticate_claims(self, token: str) -> tuple[User, TokenClaims]:
+        """The active user a token belongs to and the token's claims, or ``Unauthorized``:
+        a bad or expired token, an older token version (password changed, signed out
+        everywhere), a signed-out token, a disabled account."""
         claims: TokenClaims = decode_token(token, self.jwt_secret)
         with self.uow as uow:
             user = uow.session.get(User, claims.user_id)
             if user is None or not user.is_active or user.token_version != claims.token_version:
                 raise Unauthorized("Invalid token")
+            if uow.session.get(RevokedToken, claims.token_id) is not None:
+                raise Unauthorized("This token was signed out; log in again")
             uow.session.expunge(user)
-            return user
+            return user, claims
+
+    def logout(self, claims: TokenClaims) -> None:
+        """Revoke one token (this device); the user's other tokens keep working. Its id is
+        kept until the token would have expired; expired ids are dropped on the way."""
+        expires_at = datetime.fromtimestamp(claims.expires_at, UTC)
+        with self.uow as uow:
+            uow.session.execute(delete(RevokedToken).where(RevokedToken.expires_at < utcnow()))
+            if uow.session.get(RevokedToken, claims.token_id) is None:
+                uow.session.add(
+                    RevokedToken(jti=claims.token_id, user_id=claims.user_id, expires_at=expires_at)
+                )
+            try:
+                uow.commit()
+            except IntegrityError:  # the same token signed out twice at once: done already
+                uow.session.rollback()
+
+    def logout_everywhere(self, user_id: str) -> None:
+        """Every token of the user stops working (every device, this one too)."""
+        with self.uow as uow:
+            user = uow.session.get(User, user_id)
+            if user is None:
+                raise Unauthorized("Invalid token")
+            user.token_version += 1
+            uow.commit()
 
     def change_password(self, user_id: str, old_password: str, new_password: str) -> dict:
         check_password(new_password)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass
 
 import jwt
@@ -40,6 +41,8 @@ class TokenClaims:
     token_version: int
     issued_at: int
     expires_at: int
+    # The token's own id: signing out revokes this one token, not the user's others.
+    token_id: str
 
 
 def issue_token(user_id: str, token_version: int, secret: str, lifetime_s: int) -> str:
@@ -51,6 +54,7 @@ def issue_token(user_id: str, token_version: int, secret: str, lifetime_s: int) 
         "exp": now + lifetime_s,
         "type": TOKEN_TYPE,
         "ver": token_version,
+        "jti": uuid.uuid4().hex,
     }
     return jwt.encode(payload, secret, algorithm=JWT_ALGORITHM)
 
@@ -62,7 +66,7 @@ def decode_token(token: str, secret: str) -> TokenClaims:
             token,
             secret,
             algorithms=[JWT_ALGORITHM],
-            options={"require": ["sub", "iat", "exp", "type"]},
+            options={"require": ["sub", "iat", "exp", "type", "jti"]},
             leeway=5,
         )
     except jwt.ExpiredSignatureError as exc:
@@ -71,9 +75,12 @@ def decode_token(token: str, secret: str) -> TokenClaims:
         raise Unauthorized("Invalid token") from exc
     if payload.get("type") != TOKEN_TYPE or not isinstance(payload.get("sub"), str):
         raise Unauthorized("Invalid token")
+    jti = payload.get("jti")
+    if not isinstance(jti, str) or not 0 < len(jti) <= 64:
+        raise Unauthorized("Invalid token")
     if payload["iat"] > time.time() + 60:
         raise Unauthorized("Invalid token")
     version = payload.get("ver", 0)
     if not isinstance(version, int):
         raise Unauthorized("Invalid token")
-    return TokenClaims(payload["sub"], version, payload["iat"], payload["exp"])
+    return TokenClaims(payload["sub"], version, payload["iat"], payload["exp"], jti)

@@ -37,9 +37,10 @@ def authenticate_request() -> None:
         holder = ApiKeys(get_uow()).authenticate(token)
         g.user, g.user_id, g.api_key = holder.user, holder.user.id, holder
         return
-    user = auth_service().authenticate(token)
+    user, claims = auth_service().authenticate_claims(token)
     g.user = user
     g.user_id = user.id
+    g.token_claims = claims
     g.api_key = None
 
 

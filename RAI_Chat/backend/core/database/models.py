@@ -201,6 +201,17 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
+class RevokedToken(Base):
+    """An access token signed out before its expiry (``POST /api/auth/logout``), by its
+    ``jti``. Kept until the token would have expired anyway, then deleted."""
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class UsageRecord(Base):
     """The tokens of one answer, by user and by the API key it came through (NULL: the web
     page or an access token)."""

@@ -59,6 +59,9 @@ export interface RequestOptions {
   /** Send the bearer token (default true). Login and register send none. */
   auth?: boolean;
   keepalive?: boolean;
+  /** A 401 signs the user out (default true); false where a 401 means something else
+   *  (a wrong current password) or the user is signing out anyway. */
+  signOutOn401?: boolean;
 }
 
 /** Reads the error text out of any body the API (or a proxy in front of it) may send. */
@@ -97,7 +100,7 @@ async function readBody(res: Response): Promise<unknown> {
  * calls the configured onUnauthorized.
  */
 export async function openRequest(path: string, options: RequestOptions = {}): Promise<Response> {
-  const { method = 'GET', body, query, signal, auth = true, keepalive } = options;
+  const { method = 'GET', body, query, signal, auth = true, keepalive, signOutOn401 = true } = options;
   const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
   const token = auth ? config.getToken() : null;
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -115,7 +118,7 @@ export async function openRequest(path: string, options: RequestOptions = {}): P
   }
   if (!res.ok) {
     const errBody = await readBody(res).catch(() => null);
-    if (res.status === 401 && auth && token) {
+    if (res.status === 401 && auth && token && signOutOn401) {
       config.onUnauthorized(SESSION_EXPIRED_MESSAGE);
       throw new ApiError(SESSION_EXPIRED_MESSAGE, 401, errBody);
     }

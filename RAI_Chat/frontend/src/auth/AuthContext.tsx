@@ -2,7 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import * as authApi from '../api/auth';
 import { configureApi, SESSION_EXPIRED_MESSAGE } from '../api/http';
 import type { AuthAnswer, User } from '../api/types';
-import { clearAuth, expiryOf, hadExpiredAuth, loadAuth, saveAuth, type StoredAuth } from './tokenStore';
+import { clearAuth, expiryOf, hadExpiredAuth, isRemembered, loadAuth, saveAuth, type StoredAuth } from './tokenStore';
 import { clearPerUserState } from '../chat/inflightStore';
 
 interface AuthState {
@@ -11,7 +11,14 @@ interface AuthState {
   notice: string | null;
   login: (username: string, password: string, remember: boolean) => Promise<void>;
   register: (username: string, password: string, remember: boolean) => Promise<void>;
+  /** Forget the token here; `notice` says why (an expired session). */
   logout: (notice?: string) => void;
+  /** The user signs out: the server revokes this token, then the page forgets it. */
+  signOut: () => Promise<void>;
+  /** Every device of the user is signed out, this one too. */
+  signOutEverywhere: () => Promise<void>;
+  /** Change the password; the page keeps working with the new token it gets back. */
+  changePassword: (oldPassword: string, newPassword: string) => Promise<void>;
 }
 
 const AuthContext = createContext<AuthState | null>(null);
@@ -74,9 +81,31 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     [accept],
   );
 
+  const signOut = useCallback(async () => {
+    try {
+      await authApi.logout();
+    } catch {
+      /* already invalid, or the server is away: the page forgets the token either way */
+    }
+    logout();
+  }, [logout]);
+
+  const signOutEverywhere = useCallback(async () => {
+    await authApi.logoutEverywhere();
+    logout('You were signed out on every device.');
+  }, [logout]);
+
+  const changePassword = useCallback(
+    async (oldPassword: string, newPassword: string) => {
+      const answer = await authApi.changePassword(oldPassword, newPassword);
+      accept(answer, isRemembered());
+    },
+    [accept],
+  );
+
   const value = useMemo<AuthState>(
-    () => ({ user: auth?.user ?? null, notice, login, register, logout }),
-    [auth, notice, login, register, logout],
+    () => ({ user: auth?.user ?? null, notice, login, register, logout, signOut, signOutEverywhere, changePassword }),
+    [auth, notice, login, register, logout, signOut, signOutEverywhere, changePassword],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

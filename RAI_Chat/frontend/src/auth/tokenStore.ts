@@ -62,6 +62,15 @@ export function saveAuth(auth: StoredAuth, remember: boolean): void {
   target.setItem(KEY, JSON.stringify(auth));
 }
 
+/** Whether the token is kept on this device ("Keep me signed in"). */
+export function isRemembered(): boolean {
+  try {
+    return window.localStorage.getItem(KEY) !== null;
+  } catch {
+    return false;
+  }
+}
+
 export function loadAuth(now = Date.now()): StoredAuth | null {
   for (const storage of storages()) {
     const raw = storage.getItem(KEY);

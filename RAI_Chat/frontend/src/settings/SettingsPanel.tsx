@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { listModels } from '../api/chat';
 import type { ChatSession, EngineModel } from '../api/types';
 import { Panel } from '../ui/Panel';
+import { AccountSettings, type AccountActions } from './AccountSettings';
 import { AdminKeys } from './AdminKeys';
 import { ApiKeys } from './ApiKeys';
 import { SessionTransfer } from './SessionTransfer';
@@ -18,6 +19,8 @@ interface SettingsPanelProps {
   onImported: (session: ChatSession) => void;
   /** Administrators also see every user's API keys and usage. */
   isAdmin?: boolean;
+  /** Password change and "sign out everywhere" (absent: the section is not shown). */
+  account?: AccountActions;
 }
 
 const THEMES: Array<{ value: Theme; label: string }> = [
@@ -75,6 +78,7 @@ export function SettingsPanel(props: SettingsPanelProps) {
           ))}
         </div>
       </section>
+      {props.account && <AccountSettings {...props.account} />}
       <SessionTransfer sessionId={props.sessionId} onImported={props.onImported} />
       <ApiKeys open={open} />
       {props.isAdmin && <AdminKeys open={open} />}
