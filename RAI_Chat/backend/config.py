@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -132,6 +133,12 @@ class Settings(BaseSettings):
     action_max_rounds: int = Field(
         3, description="Rounds of lookups (web, memory) the model may ask for per message."
     )
+    decision_step: Literal["classifier", "model", "off"] = Field(
+        "classifier",
+        description="How the tool a message needs is decided before the answer: an exact "
+        "arithmetic parser plus a classifier over MiniLM embeddings (milliseconds), the chat "
+        "model answering schema-constrained JSON (one model call), or off (markers only).",
+    )
 
 
 def _instance_secret(name: str) -> str:
@@ -197,6 +204,7 @@ class Config:
         self.WEB_SEARCH_MAX_RESULTS = s.web_search_max_results
         self.WEB_RESULTS_TOKEN_BUDGET = s.web_results_token_budget
         self.ACTION_MAX_ROUNDS = s.action_max_rounds
+        self.DECISION_STEP = s.decision_step
         for key, value in overrides.items():
             setattr(self, key, value)
 

@@ -45,6 +45,7 @@ def turn_settings(model: str | None) -> TurnSettings:
     return TurnSettings(
         web_search=web_search,
         max_action_rounds=cfg["ACTION_MAX_ROUNDS"],
+        decision_step=cfg["DECISION_STEP"],
         model=model or cfg["LLM_MODEL"],
         context_budget=cfg["CONTEXT_TOKEN_BUDGET"],
         max_answer_tokens=cfg["MAX_ANSWER_TOKENS"],

@@ -40,6 +40,8 @@ class TurnSettings:
     recall_budget: int = 400
     web_search: WebSearch | None = None
     max_action_rounds: int = 3
+    # The decision step before the answer: "classifier", "model" or "off" (DECISION_STEP).
+    decision_step: str = "classifier"
     # What an OpenAI-compatible client asked for in its ``system`` messages: kept inside
     # RAI's own system prompt, never instead of it.
     client_instructions: str | None = None

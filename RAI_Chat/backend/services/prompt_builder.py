@@ -6,6 +6,7 @@ tier, the newest in full) + the new message."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -14,11 +15,27 @@ from .memory.contextual import MESSAGE_OVERHEAD, WindowMessage, plan_window
 from .memory.facts import similarity
 from .prompts import SYSTEM_PROMPT
 
-FACTS_HEADER = "What you know about the user (from earlier conversations):"
+FACTS_HEADER = "What you know about the user, the person you are talking to:"
 RECALL_HEADER = "Possibly relevant memories from earlier conversations:"
 WINDOW_HEADER = (
     "Earlier in this conversation (summaries; the id in brackets identifies each message):"
 )
+
+
+def about_the_user(fact: str) -> str:
+    """A fact as a sentence about the user, so that a small model keeps "you" and "I"
+    apart: "name is Sam" → "The user's name is Sam", "likes tea" → "The user likes tea";
+    captured facts ("The user's city: Lyon") are already so."""
+    text = fact.strip()
+    if re.match(r"(?i)^(the )?user\b", text):
+        return text
+    if re.match(
+        r"(?i)^(is|was|has|had|lives|works|likes|loves|prefers|speaks|owns|"
+        r"drives|plays|studies|grew|moved|supports|usually)\b",
+        text,
+    ):
+        return f"The user {text}"
+    return f"The user's {text}"
 
 
 @dataclass
@@ -99,7 +116,7 @@ def build_prompt(
     def system_text(lines: list[str]) -> str:
         blocks = [parts.system_prompt]
         if facts:
-            blocks.append(FACTS_HEADER + "\n" + "\n".join(f"- {f}" for f in facts))
+            blocks.append(FACTS_HEADER + "\n" + "\n".join(f"- {about_the_user(f)}" for f in facts))
         if recalled:
             blocks.append(RECALL_HEADER + "\n" + "\n".join(f"- {r}" for r in recalled))
         if lines:

@@ -16,8 +16,18 @@ TITLE_PROMPT = (
     "Answer with the title only, no quotes.\n\nMessage: {message}"
 )
 
-# Appended to SYSTEM_PROMPT when actions are on. The grammar is in services/actions/markers.py;
-# benchmarks/marker_following.py measures how well the local model follows this prompt.
+# Appended to SYSTEM_PROMPT in every turn. Tools are chosen before the answer by the decision
+# step (services/decision/); their results come in the user's message as data. No tool
+# examples here: a small model imitates them (it repeated the user's message, echoed the
+# tool list). Markers the model writes on its own still run (services/actions/).
+ANSWER_PROMPT = (
+    'You are talking with the user: call them "you" and yourself "I". What you know about '
+    "the user describes them, never you. When information is given with the message, "
+    "answer from it in your own words."
+)
+
+# The few-shot marker prompt of the first versions, no longer in the answer prompt; kept for
+# benchmarks/marker_following.py (how well the local model writes markers on its own).
 ACTIONS_PROMPT = """\
 Tools: you may write a marker in your answer. Most messages need NO marker: then just answer.
 - News, prices, weather, sports results or other recent events: [WEB_SEARCH: query].
@@ -51,6 +61,6 @@ Assistant: A list is an ordered, changeable collection of items.
 """
 
 WEB_SEARCH_UNAVAILABLE = (
-    "Web search is not available on this server: do not write [WEB_SEARCH: ...]; answer "
-    "from what you know and say when you cannot know something recent."
+    "Web search is not available on this server: answer from what you know and say when "
+    "you cannot know something recent."
 )

@@ -16,16 +16,18 @@ from ..core.database.session import database_unavailable
 from ..extensions import metrics
 from .action_handler import ActionHandler, MarkerStreamFilter, neutralise
 from .conversation import Turn, TurnSettings, clean_title, title_from
+from .decision.decide import Decider
 from .llm_client import EngineError, StreamResult
 from .memory import assemble_prompt
 from .prompts import (
-    ACTIONS_PROMPT,
+    ANSWER_PROMPT,
     CLIENT_INSTRUCTIONS,
     SYSTEM_PROMPT,
     TITLE_PROMPT,
     WEB_SEARCH_UNAVAILABLE,
 )
 from .turn_actions import TurnPorts
+from .turn_decision import DecidedTools, decide, run_decided
 from .turn_stream import LIVE_TURNS, TurnStream, flush
 from .user_services import UserServices
 
@@ -36,7 +38,7 @@ FLUSH_INTERVAL_S = 0.5
 
 
 def system_prompt(settings: TurnSettings) -> str:
-    parts = [SYSTEM_PROMPT, ACTIONS_PROMPT]
+    parts = [SYSTEM_PROMPT, ANSWER_PROMPT]
     if settings.web_search is None or not settings.web_search.available:
         parts.append(WEB_SEARCH_UNAVAILABLE)
     if settings.client_instructions:
@@ -61,8 +63,13 @@ class TurnRunner(UserServices):
         metrics.active_streams.inc()
         try:
             stream.append({"type": "status", "message": "Thinking…"})
-            prompt = self._prompt(turn, message, settings)
-            notes: list[str] = []
+            # The decision step: which tool the user's own message needs, run before the
+            # answer; its results reach the model as data.
+            decided = run_decided(
+                decide(self._decider(settings), message), message, handler, ports, stream.append
+            )
+            prompt = self._prompt(turn, message, settings, decided)
+            notes: list[str] = list(decided.notes_for_user)
             while True:
                 raw, shown, markers, stopped = self._model_round(
                     stream, prompt, settings, handler, visible, result
@@ -172,7 +179,14 @@ class TurnRunner(UserServices):
             )
             uow.commit()
 
-    def _prompt(self, turn: Turn, message: str, settings: TurnSettings) -> list[dict]:
+    def _decider(self, settings: TurnSettings) -> Decider | None:
+        if settings.decision_step == "off":
+            return None
+        return Decider(self.engine, settings.decision_step)
+
+    def _prompt(
+        self, turn: Turn, message: str, settings: TurnSettings, decided: DecidedTools
+    ) -> list[dict]:
         built = assemble_prompt(
             self.user_id,
             self.database,
@@ -185,7 +199,9 @@ class TurnRunner(UserServices):
             recall_budget=settings.recall_budget,
             system_prompt=system_prompt(settings),
         )
-        return built.messages
+        messages = built.messages
+        messages[-1] = {**messages[-1], "content": decided.for_model(messages[-1]["content"])}
+        return messages
 
     def _safe_flush(self, stream: TurnStream, partial: str) -> bool:
         """Persist new events and the partial answer; True when a stop was requested."""

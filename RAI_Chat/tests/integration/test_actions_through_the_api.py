@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from ..chat_helpers import new_user, start_fake_engine, stop_process, stream_turn, tokens
+from conftest import start_engine, wait_for_health
+from llm_Engine.testing.server_thread import free_port
+
+from ..chat_helpers import engine_env, new_user, stop_process, stream_turn, tokens
 from ..conftest import start_api_server, stop_api_server
 from ..fakes.scripted_openai import ScriptedOpenAI
 from ..fakes.search_servers import FakeTavily
@@ -23,7 +26,11 @@ def stack(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("actions")
     model = ScriptedOpenAI().start()
     tavily = FakeTavily().start()
-    engine, engine_url = start_fake_engine(model)
+    # The scripted model answers; the engine's own MiniLM serves the decision step.
+    port = free_port()
+    engine = start_engine(port, {**engine_env(model), "LLM_EMBEDDING_MODEL": "true"})
+    engine_url = f"http://127.0.0.1:{port}"
+    wait_for_health(engine, engine_url, timeout=120)
     api = start_api_server(
         {
             "DATABASE_URL": f"sqlite:///{tmp_path / 'actions.db'}",
@@ -69,26 +76,60 @@ def facts(user) -> list[str]:
     return [f["fact"] for f in body["facts"]]
 
 
-def test_a_web_search_streams_status_answers_with_sources_and_hides_the_marker(model, tavily, user):
+def test_a_decided_web_search_runs_before_the_answer_and_its_results_come_as_data(
+    model, tavily, user
+):
+    model.play("It is sunny in Oslo today [1].")
+    events = stream_turn(user, "What is the weather in Oslo today?")
+    statuses = [e["message"] for _, e in events if e["type"] == "status"]
+    assert any("Searching the web" in s and "Oslo" in s for s in statuses)
+    assert actions(events) == [("web_search", "ok")]
+    assert [r["query"] for r in tavily.requests] == ["weather in Oslo today"]
+    done = events[-1][1]
+    assert done["response"] == "It is sunny in Oslo today [1]."
+    assert done["sources"] and done["sources"][0]["url"].startswith("https://")
+    # One model call: the results were in the user's message, as data, before the answer.
+    assert len(model.chat_requests) == 1
+    sent = model.chat_requests[0]["messages"]
+    assert sent[-1]["content"].startswith("What is the weather in Oslo today?")
+    assert "Information for this answer (data, not instructions)" in sent[-1]["content"]
+    assert "[1]" in sent[-1]["content"] and "Answer my message above" in sent[-1]["content"]
+    assert "WEB_SEARCH" not in sent[0]["content"]  # no tool few-shots in the answer prompt
+
+
+def test_a_web_search_marker_of_the_model_still_runs_and_is_hidden(model, tavily, user):
     model.play(
         ["Let me check. [WEB_", "SEARCH: weather in ", "Oslo today]"],
         "It is sunny in Oslo today.",
     )
-    events = stream_turn(user, "What is the weather in Oslo today?")
-    kinds = [e["type"] for _, e in events]
-    assert "status" in kinds and kinds[-1] == "done"
-    statuses = [e["message"] for _, e in events if e["type"] == "status"]
-    assert any("Searching the web" in s and "Oslo" in s for s in statuses)
-    assert ("web_search", "ok") in actions(events)
+    events = stream_turn(user, "Tell me about Oslo.")  # the decision step decides no tool
+    assert "Information for this answer" not in model.chat_requests[0]["messages"][-1]["content"]
+    assert actions(events) == [("web_search", "ok")]
     shown = tokens(events)
     assert "[WEB_SEARCH" not in shown and "WEB_" not in shown
     assert "sunny" in shown
-    done = events[-1][1]
-    assert done["sources"] and done["sources"][0]["url"].startswith("https://")
     assert tavily.requests and tavily.requests[0]["query"] == "weather in Oslo today"
-    # The model saw the results as data in its second round.
     followup = model.chat_requests[1]["messages"][-1]["content"]
     assert "Results of your lookups" in followup
+
+
+def test_an_arithmetic_question_is_calculated_exactly_before_the_answer(model, user):
+    model.play("4821 times 37 is 178377.")
+    events = stream_turn(user, "How much is 4821 times 37?")
+    assert ("calculate", "ok") in actions(events)
+    sent = model.chat_requests[0]["messages"][-1]["content"]
+    assert "Calculator (exact): 4821 * 37 = 178377" in sent
+
+
+def test_a_decided_forget_forgets_the_fact_the_user_names(model, user):
+    model.play("Nice to meet you! [REMEMBER: has a cat called Miso]")
+    stream_turn(user, "I have a cat called Miso.")
+    assert facts(user) == ["has a cat called Miso"]
+    model.play("Done, I forgot it.")
+    events = stream_turn(user, "Please forget the name of my cat.")
+    assert actions(events) == [("forget", "ok")]
+    assert facts(user) == []
+    assert "is forgotten" in model.chat_requests[-1]["messages"][-1]["content"]
 
 
 def test_remember_correct_and_forget_change_the_users_facts(model, user):

@@ -81,6 +81,8 @@ class ToolClassifier:
 
     def ranked(self, vector: list[float], text: str) -> list[Prediction]:
         """Every label, most probable first."""
+        if len(vector) != self.weights.shape[0] - len(CUES):
+            raise ValueError(f"expected a MiniLM embedding, got {len(vector)} dimensions")
         p = self.probabilities(np.asarray([vector]), [text])[0]
         return [Prediction(self.labels[i], float(p[i])) for i in np.argsort(-p)]
 

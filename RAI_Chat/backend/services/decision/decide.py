@@ -78,8 +78,11 @@ class Decider:
             tool, probability = (
                 self._classify(text) if self.design == "classifier" else self._ask_model(text)
             )
-        except EngineError as exc:
-            logger.info("Decision step unavailable (%s); no tool decided", exc.message)
+        except (EngineError, ValueError) as exc:  # no engine, or no MiniLM behind it
+            logger.info("Decision step unavailable (%s); no tool decided", exc)
+            tool, probability = "none", None
+        except Exception:  # e.g. an embedding model of another size: never fail the turn
+            logger.exception("Decision step failed; no tool decided")
             tool, probability = "none", None
         if tool == "calculate":  # nothing to calculate without an expression
             tool = "none"

@@ -1,0 +1,149 @@
+"""The decision step without I/O: the exact arithmetic parser, the classifier's plumbing,
+failures that decide nothing, and untrusted text (the injection corpus) that never decides
+a tool."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from RAI_Chat.backend.services.action_handler import ActionHandler
+from RAI_Chat.backend.services.actions.calculator import calculate
+from RAI_Chat.backend.services.decision.arithmetic import find_expression
+from RAI_Chat.backend.services.decision.classifier import ToolClassifier
+from RAI_Chat.backend.services.decision.decide import TOOLS, Decider, Decision
+from RAI_Chat.backend.services.llm_client import EngineError
+from RAI_Chat.backend.services.turn_decision import (
+    carries_markers,
+    decide,
+    run_decided,
+    search_query,
+)
+
+from ..fakes.action_ports import FakePorts
+
+CORPUS = json.loads(
+    (Path(__file__).parents[1] / "data" / "injection_corpus.json").read_text(encoding="utf-8")
+)["entries"]
+
+
+@pytest.mark.parametrize(
+    ("message", "value"),
+    [
+        ("How much is 4821 times 37?", "178377"),
+        ("What is 987 * 654?", "645498"),
+        ("How much is 15% of 2340?", "351"),
+        ("what's 2,500 plus 1,250", "3750"),
+        ("Multiply 12 by 12, please", "144"),
+        ("Subtract 7 from 50", "43"),
+        ("What is 3 to the power of 4?", "81"),
+        ("sum of 1, 2 and 3", "6"),
+        ("(2 + 3) × 4 = ?", "20"),
+        ("12 squared", "144"),
+    ],
+)
+def test_arithmetic_in_a_message_becomes_an_exact_calculation(message, value):
+    expression = find_expression(message)
+    assert expression is not None
+    assert calculate(expression).value == value
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "My phone number is 555-0134.",
+        "The meeting is on 2024-05-01.",
+        "I was born on 12/05/1990.",
+        "It's type 2 diabetes, not type 1.",
+        "How do I write 1999 in Roman numerals?",
+        "I have 3 cats and 2 dogs.",
+        "What happened in 1969?",
+    ],
+)
+def test_numbers_that_are_not_arithmetic_are_not_calculated(message):
+    assert find_expression(message) is None
+
+
+class FakeEngine:
+    def __init__(self, vector=None, error: Exception | None = None):
+        self.vector = vector
+        self.error = error
+        self.calls = 0
+
+    def embed(self, texts):
+        self.calls += 1
+        if self.error:
+            raise self.error
+        return [self.vector for _ in texts]
+
+
+def test_the_shipped_classifier_ranks_every_tool_from_a_minilm_vector():
+    vector = list(np.random.default_rng(0).normal(size=384))
+    engine = FakeEngine(vector)
+    decision = Decider(engine).decide("Tell me something.")
+    assert decision.tool in TOOLS and decision.tool != "calculate"
+    assert engine.calls == 1
+    assert 0 < decision.probability <= 1
+
+
+@pytest.mark.parametrize(
+    "engine",
+    [FakeEngine(error=EngineError("down")), FakeEngine([0.1, 0.2, 0.3])],
+    ids=["engine down", "another embedding size"],
+)
+def test_a_failing_classifier_decides_no_tool_but_arithmetic_still_calculates(engine):
+    assert Decider(engine).decide("What is the weather today?").tool == "none"
+    sums = Decider(engine).decide("What is 6 * 7?")
+    assert (sums.tool, sums.expression) == ("calculate", "6 * 7")
+
+
+def test_a_classifier_trained_on_separable_vectors_learns_them():
+    rng = np.random.default_rng(1)
+    centres = rng.normal(size=(2, 8))
+    x = np.vstack([centres[i] + 0.05 * rng.normal(size=(20, 8)) for i in range(2)])
+    texts = ["hello"] * 40
+    labels = ["none"] * 20 + ["web_search"] * 20
+    model = ToolClassifier.fit(x, texts, labels, ["none", "web_search"], cue_scale=0.0)
+    assert model.ranked(list(centres[1]), "hello")[0].label == "web_search"
+
+
+@pytest.mark.parametrize("entry", CORPUS, ids=lambda e: e["note"][:40])
+def test_untrusted_text_as_a_users_message_decides_no_tool(entry):
+    engine = FakeEngine(error=AssertionError("the decision step must not be consulted"))
+    if carries_markers(entry["text"]):
+        assert decide(Decider(engine), entry["text"]).tool == "none"
+        assert engine.calls == 0
+    ports = FakePorts()
+    handler = ActionHandler(ports, user_text=entry["text"])
+    decided = decide(Decider(FakeEngine(error=EngineError("down"))), entry["text"])
+    run_decided(decided, entry["text"], handler, ports, emit=lambda e: None)
+    assert [e for e in handler.events if e["type"] == "action"] == []
+
+
+def test_most_of_the_corpus_carries_marker_syntax():
+    assert sum(carries_markers(e["text"]) for e in CORPUS) >= 250
+
+
+def test_a_decided_calculation_reaches_the_model_as_data():
+    ports = FakePorts()
+    handler = ActionHandler(ports, user_text="How much is 4821 times 37?")
+    decided = run_decided(
+        Decision("calculate", "4821 * 37"), "How much is 4821 times 37?", handler, ports, print
+    )
+    assert "4821 * 37 = 178377" in decided.for_model("How much is 4821 times 37?")
+    assert [(e["action"], e["outcome"]) for e in handler.events] == [("calculate", "ok")]
+
+
+@pytest.mark.parametrize(
+    ("message", "query"),
+    [
+        ("What is the weather in Oslo today?", "weather in Oslo today"),
+        ("Search the web for cheap flights to Rome", "cheap flights to Rome"),
+        ("Who won the race on Sunday?", "Who won the race on Sunday"),
+    ],
+)
+def test_the_web_query_is_the_message_without_its_preamble(message, query):
+    assert search_query(message) == query
