@@ -9,7 +9,7 @@ import logging
 import time
 
 from sqlalchemy import update
-from tenacity import retry, stop_after_attempt, wait_exponential
+from tenacity import retry, stop_after_delay, wait_exponential
 
 from ..core.database.models import ChatSession, Message, UsageRecord, utcnow
 from ..core.database.session import database_unavailable
@@ -28,12 +28,14 @@ from .prompts import (
 )
 from .turn_actions import TurnPorts
 from .turn_decision import DecidedTools, decide, run_decided
-from .turn_stream import LIVE_TURNS, TurnStream, flush
+from .turn_stream import LIVE_TURNS, TurnStream, add_unflushed, flush
 from .user_services import UserServices
 
 logger = logging.getLogger(__name__)
 DATABASE_UNAVAILABLE = "The database became unavailable during the reply; retry in a few seconds"
 SERVER_ERROR = "The reply failed because of a server error"
+ANSWER_NOT_SAVED = "The answer could not be saved (the database is unavailable); ask again"
+SAVE_RETRY_S = 20.0  # how long the end of a turn retries to save it while the database is away
 FLUSH_INTERVAL_S = 0.5
 
 
@@ -238,21 +240,29 @@ class TurnRunner(UserServices):
             }
         final["http_status"] = http_status
         try:
-            self._save_answer(turn, text, status, error, result, settings)
+            # The answer and its last events in one transaction, before any client hears of
+            # the end: "complete" is never announced for an answer that was not saved.
+            self._save_answer(turn, text, status, error, result, settings, final)
+            stream.flushed = stream.append(final)
         except Exception:
             logger.exception("Could not save the answer of turn %s", turn.assistant_message_id)
-        stream.append(final)
-        try:
-            self._retrying_flush(stream)
-        except Exception:
-            logger.exception("Could not store the events of turn %s", turn.assistant_message_id)
+            # Not stored: the answer stays "in progress" until it is stale, then interrupted.
+            status = "error"
+            stream.append(
+                {"type": "error", "error": ANSWER_NOT_SAVED, "status": status, "partial": text}
+                | {**ids, "http_status": 503}
+            )
         finally:
             LIVE_TURNS.remove(turn.assistant_message_id)
         logger.info("Turn %s ended %s in %.2fs", turn.assistant_message_id, status, seconds)
 
-    @retry(stop=stop_after_attempt(5), wait=wait_exponential(multiplier=0.2, max=3), reraise=True)
+    @retry(
+        stop=stop_after_delay(SAVE_RETRY_S),
+        wait=wait_exponential(multiplier=0.2, max=3),
+        reraise=True,
+    )
     def _save_answer(
-        self, turn: Turn, text, status, error, result: StreamResult, settings: TurnSettings
+        self, turn: Turn, text, status, error, result: StreamResult, settings, final: dict
     ) -> None:
         with self.database.unit_of_work() as uow:
             answer = uow.session.get(Message, turn.assistant_message_id)
@@ -279,8 +289,5 @@ class TurnRunner(UserServices):
                         completion_tokens=result.completion_tokens or 0,
                     )
                 )
+            add_unflushed(uow.session, turn.stream, final)
             uow.commit()
-
-    @retry(stop=stop_after_attempt(5), wait=wait_exponential(multiplier=0.2, max=3), reraise=True)
-    def _retrying_flush(self, stream: TurnStream) -> None:
-        flush(self.database, stream)

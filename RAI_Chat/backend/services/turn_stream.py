@@ -137,28 +137,36 @@ LIVE_TURNS = LiveTurns()
 def flush(database: Database, stream: TurnStream, partial: str | None = None) -> bool:
     """Write the events not yet in the database (and the partial answer), in one
     transaction; return whether a stop was requested there."""
-    start, batch = stream.unflushed()
     with database.unit_of_work() as uow:
         if partial is not None:
             answer = uow.session.get(Message, stream.message_id)
             if answer is not None:
                 answer.content = partial
                 answer.updated_at = utcnow()
-        if batch:
-            uow.session.add(
-                StreamChunk(
-                    message_id=stream.message_id,
-                    seq_from=start + 1,
-                    seq_to=start + len(batch),
-                    events=batch,
-                )
-            )
+        flushed = add_unflushed(uow.session, stream)
         stop = uow.session.scalar(
             select(Message.stop_requested).where(Message.id == stream.message_id)
         )
         uow.commit()
-    stream.flushed = start + len(batch)
+    stream.flushed = flushed
     return bool(stop)
+
+
+def add_unflushed(session, stream: TurnStream, last: dict | None = None) -> int:
+    """Add the events not yet in the database (and ``last``, the event that will follow
+    them) to ``session``; return how many events the stream has stored once it commits."""
+    start, batch = stream.unflushed()
+    events = batch + ([last] if last is not None else [])
+    if events:
+        session.add(
+            StreamChunk(
+                message_id=stream.message_id,
+                seq_from=start + 1,
+                seq_to=start + len(events),
+                events=events,
+            )
+        )
+    return start + len(events)
 
 
 def stored_events(database: Database, message_id: str, after: int) -> list[tuple[int, dict]]:

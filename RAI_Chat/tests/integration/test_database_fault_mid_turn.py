@@ -1,15 +1,23 @@
 """The database lost in the middle of a turn (after the user's message is saved, while the
 prompt is assembled): the user's message stays, the answer is marked failed, and the client
-gets a clear 503 — a bug in the turn is still a 500. SQLite and PostgreSQL, in process; the
-fault is injected where the prompt is read from the database."""
+gets a clear 503 — a bug in the turn is still a 500. Lost when the answer is saved: the
+client is told so, never "complete". SQLite and PostgreSQL, in process; the fault is
+injected where the prompt is read, or where the answer is saved."""
 
 from __future__ import annotations
+
+import json
 
 import psycopg
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from llm_Engine.testing.fake_upstreams import FakeOpenAI
+from RAI_Chat.backend.app import create_app
 from RAI_Chat.backend.services import turn_runner
+
+from ..chat_helpers import start_fake_engine, stop_process
+from ..conftest import AuthHelper, make_config
 
 
 def cut_connection(*_args, **_kwargs):
@@ -59,3 +67,64 @@ def test_a_streamed_turn_ends_with_an_error_event_when_the_database_goes(client,
     text = response.get_data(as_text=True)
     assert turn_runner.DATABASE_UNAVAILABLE in text
     assert '"type": "done"' not in text and "http_status" not in text
+
+
+@pytest.fixture(scope="module")
+def engine_url():
+    """The real engine in front of a fake upstream that answers every turn."""
+    with FakeOpenAI(reply="Here is the whole answer.") as fake:
+        process, url = start_fake_engine(fake)
+        try:
+            yield url
+        finally:
+            stop_process(process)
+
+
+@pytest.fixture
+def answering_client(db_url, tmp_path, engine_url):
+    application = create_app(make_config(db_url, tmp_path, llm_api_url=engine_url))
+    yield application.test_client()
+    application.extensions["rai_database"].dispose()
+
+
+def test_an_answer_that_cannot_be_saved_is_never_announced_complete(answering_client, monkeypatch):
+    client = answering_client
+    headers = AuthHelper(client).headers()
+    assert (
+        client.post("/api/chat/", json={"message": "warm up"}, headers=headers).status_code == 200
+    )
+
+    monkeypatch.setattr(turn_runner.TurnRunner, "_save_answer", cut_connection)
+    response = client.post("/api/chat/", json={"message": "and now?"}, headers=headers)
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["error"] == turn_runner.ANSWER_NOT_SAVED
+    assert body["partial"] == "Here is the whole answer."
+    streamed = client.post(
+        "/api/chat/",
+        json={"message": "streamed?", "session_id": body["session_id"], "streaming": True},
+        headers=headers,
+    )
+    assert streamed.status_code == 409  # the unsaved answer is still "in progress" (until stale)
+
+    monkeypatch.undo()
+    user, answer = messages_of(client, headers, body["session_id"])[-2:]
+    assert (user["content"], user["status"]) == ("and now?", "complete")
+    assert answer["status"] == "in_progress"  # never "complete": it was not saved
+
+
+def test_a_saved_answer_and_its_done_event_are_stored_together(answering_client):
+    client = answering_client
+    headers = AuthHelper(client).headers()
+    body = client.post("/api/chat/", json={"message": "hello"}, headers=headers).get_json()
+    replay = client.get(f"/api/chat/stream/{body['assistant_message_id']}", headers=headers)
+    events = [
+        json.loads(line[5:])
+        for line in replay.get_data(as_text=True).splitlines()
+        if line.startswith("data:")
+    ]
+    assert [e["type"] for e in events][-1] == "done"
+    assert events[-1]["status"] == "complete"
+    assert events[-1]["response"] == "Here is the whole answer."
+    user, answer = messages_of(client, headers, body["session_id"])
+    assert (answer["status"], answer["content"]) == ("complete", "Here is the whole answer.")
