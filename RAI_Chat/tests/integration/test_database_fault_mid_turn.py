@@ -7,6 +7,7 @@ injected where the prompt is read, or where the answer is saved."""
 from __future__ import annotations
 
 import json
+import threading
 
 import psycopg
 import pytest
@@ -82,8 +83,14 @@ def engine_url():
 
 @pytest.fixture
 def answering_client(db_url, tmp_path, engine_url):
-    application = create_app(make_config(db_url, tmp_path, llm_api_url=engine_url))
+    config = make_config(db_url, tmp_path, llm_api_url=engine_url, REFINE_TITLES=False)
+    application = create_app(config)
     yield application.test_client()
+    # Each turn's thread goes on with its background work after the answer: let it end
+    # before the database is dropped.
+    for thread in threading.enumerate():
+        if thread.name == "turn":
+            thread.join(timeout=30)
     application.extensions["rai_database"].dispose()
 
 
