@@ -71,8 +71,10 @@ def delete_fact(path: FactPath):
 @memory_bp.get("/search", responses={200: SearchResponse})
 @token_required
 def search(query: SearchQuery):
-    """Search the episodic archive (full text and meaning, fused by rank)."""
-    return {"status": "success", "results": archive().search(query.q, query.k)}
+    """Search the episodic archive (full text and meaning, fused by score), best first;
+    each entry is dated by when its conversation took place."""
+    results = archive().search(query.q, query.k, query.mode)
+    return {"status": "success", "results": results}
 
 
 @memory_bp.delete("/episodic/<entry_id>", responses={200: SuccessResponse})

@@ -1,3 +1,5 @@
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from .common import NonBlank, StrictModel, SuccessResponse
@@ -33,6 +35,10 @@ class FactsQuery(BaseModel):
 class SearchQuery(BaseModel):
     q: NonBlank = Field(max_length=500)
     k: int = Field(5, ge=1, le=50)
+    mode: Literal["hybrid", "text", "vector"] = Field(
+        "hybrid",
+        description="hybrid: full text and meaning fused; text or vector: one half alone.",
+    )
 
 
 class FactResponse(SuccessResponse):
@@ -50,7 +56,7 @@ class SearchHit(BaseModel):
     text: str
     summary: str | None = None
     score: float | None
-    created_at: str
+    created_at: str = Field(description="When the exchange took place (its first message).")
 
 
 class SearchResponse(SuccessResponse):

@@ -19,7 +19,8 @@ from .conversation import (
     owned_session,
 )
 from .jobs import JobSettings
-from .memory.contextual import KEEP_LAST_MESSAGES, group_exchanges
+from .memory.contextual import KEEP_LAST_MESSAGES
+from .memory.entries import sliding_pairs
 from .memory.episodic import ArchivedExchange, EpisodicArchive
 from .memory.maintenance import exchange_text
 from .pagination import encode_cursor, keyset_before
@@ -162,7 +163,8 @@ class UserSessionManager(UserServices):
         return file_storage.export_json(chat, messages)
 
     def import_session(self, data) -> dict:
-        """Import a transcript; its exchanges are archived and searchable at once (full
+        """Import a transcript, each message at its own time; it is archived at once (each
+        message with the one before it, dated; ``memory.entries``) and searchable at once (full
         text), and by meaning once a background job has embedded them."""
         title, messages = file_storage.parse_import(data)
         now = utcnow()
@@ -173,8 +175,12 @@ class UserSessionManager(UserServices):
             uow.session.flush()
             rows = []
             for i, m in enumerate(messages):
-                # The original times when the export has them, else the original order.
+                # The original times when the export has them (a time equal to or before the
+                # previous one's is moved a microsecond after it: the file's order is the
+                # conversation's order), else the original order ending now.
                 created = m["created_at"] or base + timedelta(microseconds=i)
+                if rows and created <= rows[-1].created_at:
+                    created = rows[-1].created_at + timedelta(microseconds=1)
                 rows.append(
                     Message(
                         session_id=chat.id,
@@ -191,12 +197,17 @@ class UserSessionManager(UserServices):
             chat.created_at = min(rows[0].created_at, now).astimezone(UTC)
             chat.updated_at = now
             uow.session.flush()
-            exchanges = group_exchanges(rows)
+            exchanges = sliding_pairs(rows)
             uow.commit()
             result = session_dict(chat, len(messages))
         EpisodicArchive(self.user_id, self.database, None).add(
             [
-                ArchivedExchange(chat.id, [m.id for m in exchange], exchange_text(exchange))
+                ArchivedExchange(
+                    chat.id,
+                    [m.id for m in exchange],
+                    exchange_text(exchange),
+                    created_at=exchange[0].created_at,
+                )
                 for exchange in exchanges
             ],
             embed=False,

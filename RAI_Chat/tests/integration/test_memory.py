@@ -210,6 +210,65 @@ def test_imported_transcripts_become_searchable_by_meaning(http):
     assert "Biscuit" in hits[0]["text"]
 
 
+DATED_CONVERSATION = [
+    ("2023-05-08T13:56:00+00:00", "user", "Caroline: I went to a support group yesterday."),
+    ("2023-05-08T13:56:00+00:00", "assistant", "Melanie: That sounds like it helped you."),
+    ("2023-05-08T13:57:00+00:00", "user", "Caroline: It did. We talked for hours."),
+    ("2023-06-20T10:02:00+00:00", "user", "Caroline: A luthier restored Nonna's violin!"),
+    ("2023-06-20T10:02:00+00:00", "assistant", "Melanie: Wow, it must sound wonderful now."),
+    ("2023-07-01T18:30:00+00:00", "user", "Caroline: We baked sourdough bread this weekend."),
+    ("2023-07-01T18:31:00+00:00", "assistant", "Melanie: Share a slice with me next time!"),
+]
+
+
+def test_an_imported_conversation_keeps_its_dates_and_a_turn_is_found_by_meaning(engine, http):
+    fake, _ = engine
+    user = new_user(http)
+    transcript = {
+        "format": "rai-chat-session",
+        "version": 1,
+        "session": {"title": "Caroline and Melanie"},
+        "messages": [
+            {"role": role, "content": content, "created_at": at}
+            for at, role, content in DATED_CONVERSATION
+        ],
+    }
+    imported = http.post("/api/session/import", json=transcript, headers=user.headers)
+    assert imported.status_code == 201, imported.text
+    session_id = imported.json()["session"]["id"]
+    page = http.get(f"/api/session/{session_id}", headers=user.headers).json()
+    # Each message keeps its time (equal times keep the file's order).
+    kept = [(m["created_at"][:16], m["content"]) for m in reversed(page["messages"])]
+    assert kept == [(at[:16], content) for at, _, content in DATED_CONVERSATION]
+
+    # No word in common with the violin turn: only the meaning half can find it.
+    question = "fixing an old musical instrument"
+    params = {"q": question, "k": 3}
+    text_only = http.get(
+        "/api/memory/search", params={**params, "mode": "text"}, headers=user.headers
+    )
+    assert not any("violin" in hit["text"] for hit in text_only.json()["results"])
+    hits = wait_until(
+        lambda: http.get(
+            "/api/memory/search", params={**params, "mode": "vector"}, headers=user.headers
+        ).json()["results"]
+    )
+    assert "violin" in hits[0]["text"]
+    best = http.get("/api/memory/search", params=params, headers=user.headers).json()["results"]
+    assert "violin" in best[0]["text"]
+    assert best[0]["created_at"].startswith("2023-06-20")
+
+    # Recalled in a new conversation with its date, so "when …?" can be answered.
+    user.chat("When was the old musical instrument fixed?")
+    sent = next(
+        r
+        for r in reversed(fake.requests)
+        if r["messages"][-1]["content"] == "When was the old musical instrument fixed?"
+    )
+    assert "On 20 June 2023: " in sent["messages"][0]["content"]
+    assert "violin" in sent["messages"][0]["content"]
+
+
 def test_a_fact_from_a_short_earlier_session_is_recalled_in_a_new_one(engine, http):
     fake, _ = engine
     user = new_user(http)

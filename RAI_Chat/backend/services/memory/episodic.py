@@ -1,6 +1,7 @@
 """The episodic archive: exchanges that left a session's context window (and imported
-transcripts), per user, searched hybrid — full text (SQLite FTS5 / PostgreSQL tsvector) and
-embedding similarity — fused by reciprocal rank."""
+transcripts), per user, each dated by its first message, searched hybrid — full text
+(SQLite FTS5 / PostgreSQL tsvector) and embedding similarity — fused by weighted scores
+(``ranking.fuse``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 from sqlalchemy import delete, func, select, text
@@ -19,9 +21,9 @@ from ...core.database.session import Database
 from ...core.errors import NotFound
 from ..llm_client import EngineClient, EngineError
 from .facts import STOPWORDS
+from .ranking import VECTOR_MIN_SIMILARITY, Ranking, fuse
 
 logger = logging.getLogger(__name__)
-RRF_K = 60
 CANDIDATES = 50
 MAX_QUERY_TERMS = 16
 MAX_ENTRY_CHARS = 4000
@@ -35,6 +37,8 @@ class ArchivedExchange:
     message_ids: list[str]
     text: str
     summary: str | None = None
+    # When the exchange took place (its first message); now when not given.
+    created_at: datetime | None = None
 
 
 QUESTION_WORDS = frozenset(
@@ -173,6 +177,7 @@ class EpisodicArchive:
                     text=t,
                     summary=e.summary,
                     embedding=b,
+                    **({"created_at": e.created_at} if e.created_at else {}),
                 )
                 for e, t, b in zip(exchanges, texts, blobs, strict=True)
             ]
@@ -204,14 +209,14 @@ class EpisodicArchive:
         return done
 
     # --- searching ----------------------------------------------------------------------
-    def _lexical(self, session, query: str, limit: int) -> list[str]:
+    def _lexical(self, session, query: str, limit: int) -> Ranking:
         terms = query_terms(query)
         if not terms:
             return []
         if self.database.dialect == "sqlite":
             match = " OR ".join(f'"{t}"' for t in terms)
             sql = text(
-                "SELECT e.id FROM episodic_fts JOIN episodic_entries e "
+                "SELECT e.id, -bm25(episodic_fts) FROM episodic_fts JOIN episodic_entries e "
                 "ON e.rowid = episodic_fts.rowid "
                 "WHERE episodic_fts MATCH :match AND e.user_id = :user "
                 "ORDER BY bm25(episodic_fts) LIMIT :limit"
@@ -219,12 +224,13 @@ class EpisodicArchive:
             params = {"match": match, "user": self.user_id, "limit": limit}
         else:
             sql = text(
-                "SELECT id FROM episodic_entries, to_tsquery('english', :q) query "
+                "SELECT id, ts_rank_cd(tsv, query) FROM episodic_entries, "
+                "to_tsquery('english', :q) query "
                 "WHERE user_id = :user AND tsv @@ query "
                 "ORDER BY ts_rank_cd(tsv, query) DESC LIMIT :limit"
             )
             params = {"q": " | ".join(terms), "user": self.user_id, "limit": limit}
-        return [row[0] for row in session.execute(sql, params)]
+        return [(row[0], float(row[1])) for row in session.execute(sql, params)]
 
     def _load_vectors(self, session) -> tuple[list[str], np.ndarray, bool]:
         """(ids, matrix, whether every entry has its vector)."""
@@ -241,17 +247,20 @@ class EpisodicArchive:
         matrix = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in embedded])
         return ids, matrix, complete
 
-    def _semantic(self, session, query: str, limit: int) -> list[str]:
+    def _semantic(self, session, query: str, limit: int) -> Ranking:
         if self.engine is None:
             return []
-        # One seek in the (user_id, created_at) index: never a scan, never the vectors.
-        # (A deleted entry may linger in the cached matrix; its id no longer resolves.)
-        newest = session.scalar(
-            select(func.max(EpisodicEntry.created_at)).where(EpisodicEntry.user_id == self.user_id)
-        )
-        if newest is None:
+        # The (user_id, created_at) index alone answers this, never the vectors. The count
+        # is part of it because an imported entry keeps its old date: it need not be the
+        # newest. (A deleted entry may linger in the cached matrix; its id no longer resolves.)
+        count, newest = session.execute(
+            select(func.count(), func.max(EpisodicEntry.created_at)).where(
+                EpisodicEntry.user_id == self.user_id
+            )
+        ).one()
+        if not count:
             return []
-        version = (newest,)
+        version = (count, newest)
         try:
             query_vector = np.frombuffer(to_blob(self.engine.embed([query])[0]), np.float32)
         except EngineError:
@@ -265,20 +274,18 @@ class EpisodicArchive:
             top = top[np.argsort(-scores[top])]
         else:
             top = np.argsort(-scores)
-        return [ids[i] for i in top if scores[i] > 0.2]
+        return [(ids[i], float(scores[i])) for i in top if scores[i] > VECTOR_MIN_SIMILARITY]
 
-    def search(self, query: str, k: int = 5) -> list[dict]:
-        """The ``k`` entries most relevant to ``query`` (this user's only), best first."""
+    def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[dict]:
+        """The ``k`` entries most relevant to ``query`` (this user's only), best first.
+        ``mode``: ``hybrid`` (both halves fused), ``text`` or ``vector`` (one half alone,
+        to measure what each contributes)."""
         with self.database.unit_of_work() as uow:
-            rankings = [
-                self._lexical(uow.session, query, CANDIDATES),
-                self._semantic(uow.session, query, CANDIDATES),
-            ]
-            fused: dict[str, float] = {}
-            for ranking in rankings:
-                for rank, entry_id in enumerate(ranking):
-                    fused[entry_id] = fused.get(entry_id, 0.0) + 1.0 / (RRF_K + rank + 1)
-            best = sorted(fused, key=fused.get, reverse=True)[:k]
+            lexical = self._lexical(uow.session, query, CANDIDATES) if mode != "vector" else []
+            semantic = self._semantic(uow.session, query, CANDIDATES) if mode != "text" else []
+            ranked = fuse(lexical, semantic) if mode == "hybrid" else lexical or semantic
+            fused = dict(ranked[:k])
+            best = list(fused)
             if not best:
                 return []
             rows = {
