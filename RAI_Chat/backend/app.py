@@ -181,8 +181,36 @@ def register_blueprints(app: Flask) -> None:
     app.add_url_rule("/api/openapi.json", "openapi_json", lambda: app.api_doc)
 
 
+# A path prefix a reverse proxy may announce (``X-Forwarded-Prefix: /rai``).
+PREFIX_PATTERN = re.compile(r"^(/[A-Za-z0-9._~-]+)*$")
+BASE_TAG = '<base href="/" />'
+
+
+def page_base() -> str:
+    """Where the page lives: ``/``, or the sub-path it is served under (the WSGI
+    ``SCRIPT_NAME``, or ``X-Forwarded-Prefix`` from a trusted proxy), ending in ``/``."""
+    prefix = request.script_root
+    forwarded = request.headers.get("X-Forwarded-Prefix", "").rstrip("/")
+    if current_app.config.get("RATELIMIT_TRUSTED_PROXIES", 0) and forwarded:
+        prefix = forwarded
+    if not PREFIX_PATTERN.match(prefix):
+        prefix = ""
+    return prefix + "/"
+
+
+def index_page(dist):
+    """index.html with its ``<base href>`` set to where the page lives, so that its files
+    (relative paths) load from any address of the page: ``/c/<id>``, ``/settings``."""
+    html = (dist / "index.html").read_text(encoding="utf-8")
+    html = html.replace(BASE_TAG, f'<base href="{page_base()}" />', 1)
+    response = current_app.response_class(html, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 def register_frontend(app: Flask) -> None:
-    """Serve the built web page at ``/`` (any non-API path falls back to index.html)."""
+    """Serve the built web page at ``/`` (any non-API path falls back to index.html: the
+    page's own addresses, ``/c/<session id>``, ``/settings``, ``/memory``)."""
 
     def page(path: str = ""):
         dist = FRONTEND_DIST_DIR
@@ -198,7 +226,7 @@ def register_frontend(app: Flask) -> None:
                 return send_from_directory(dist, path)  # safe_join inside
             if "." in path.rsplit("/", 1)[-1]:  # a missing file, not a page of the app
                 return error_response(f"Not found: /{path}", 404)
-        return send_from_directory(dist, "index.html")
+        return index_page(dist)
 
     app.add_url_rule("/", "page_index", page)
     app.add_url_rule("/<page:path>", "page", page)

@@ -16,14 +16,13 @@ test('a fact is added, edited and deleted in the memory panel', async ({ page, c
   await expect(panel.getByText('My favourite colour is green')).toBeVisible();
   await screenshot(page, '03-memory-panel');
 
-  // It is stored: it is still there after a reload.
+  // It is stored: it is still there after a reload (the panel has its own address, /memory).
   await page.reload();
-  await page.getByRole('button', { name: 'Open memory' }).click();
+  await expect(page).toHaveURL(/\/memory$/);
   await expect(panel.getByText('My favourite colour is green')).toBeVisible();
   await panel.getByRole('button', { name: 'Delete fact: My favourite colour is green' }).click();
   await expect(panel.getByText('My favourite colour is green')).toHaveCount(0);
   await page.reload();
-  await page.getByRole('button', { name: 'Open memory' }).click();
   await expect(panel.getByText(/Nothing remembered yet|Remembered facts/).first()).toBeVisible();
   await expect(panel.getByText('My favourite colour is green')).toHaveCount(0);
 

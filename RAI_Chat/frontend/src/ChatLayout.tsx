@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ChatSession, User } from './api/types';
 import { ChatView } from './chat/ChatView';
-import { loadActiveSession, saveActiveSession } from './chat/inflightStore';
+import { saveActiveSession } from './chat/inflightStore';
 import { MemoryPanel } from './memory/MemoryPanel';
+import { canGoBack, navigate, useRoute, type Panel } from './router';
 import type { AccountActions } from './settings/AccountSettings';
 import { SettingsPanel } from './settings/SettingsPanel';
 import type { Theme } from './settings/useSettings';
@@ -23,11 +24,15 @@ interface ChatLayoutProps {
 
 /** The signed-in page: chat list, the open chat, and the memory and settings panels. */
 export function ChatLayout({ user, onLogout, theme, onThemeChange, model, onModelChange, account }: ChatLayoutProps) {
-  const [activeId, setActiveId] = useState<string | null>(() => loadActiveSession());
+  // The address says which chat is open (/c/<id>) and which panel is over it (/memory, /settings).
+  const route = useRoute();
+  const routeRef = useRef(route);
+  routeRef.current = route;
+  const activeId = route.chatId;
+  const memoryOpen = route.panel === 'memory';
+  const settingsOpen = route.panel === 'settings';
   const [query, setQuery] = useState('');
   const [drawerOpen, setDrawerOpen] = useState(false);
-  const [memoryOpen, setMemoryOpen] = useState(false);
-  const [settingsOpen, setSettingsOpen] = useState(false);
   const list = useSessionList(query);
   const { upsert, refreshTop } = list;
 
@@ -41,31 +46,43 @@ export function ChatLayout({ user, onLogout, theme, onThemeChange, model, onMode
   }, [drawerOpen]);
 
   const select = useCallback((id: string) => {
-    setActiveId(id);
+    const now = routeRef.current;
+    if (now.chatId !== id || now.panel) navigate({ chatId: id, panel: null });
     setDrawerOpen(false);
   }, []);
   const newChat = useCallback(() => {
-    setActiveId(null);
+    const now = routeRef.current;
+    if (now.chatId || now.panel) navigate({ chatId: null, panel: null });
     setDrawerOpen(false);
   }, []);
   const onSessionStarted = useCallback(
     (id: string) => {
-      setActiveId(id);
+      // The new chat gets its address in place of "/" (Back does not return to an empty chat).
+      navigate({ chatId: id, panel: routeRef.current.panel }, { replace: true });
       upsert({ id, title: null, created_at: new Date().toISOString(), updated_at: new Date().toISOString() }, true);
     },
     [upsert],
   );
+  const openPanel = useCallback((panel: Panel) => {
+    const now = routeRef.current;
+    if (now.panel === panel) return;
+    navigate({ chatId: now.chatId, panel }, { replace: now.panel !== null });
+    setDrawerOpen(false);
+  }, []);
+  const closePanel = useCallback(() => {
+    const now = routeRef.current;
+    if (!now.panel) return;
+    if (canGoBack()) window.history.back();
+    else navigate({ chatId: now.chatId, panel: null }, { replace: true });
+  }, []);
   const onTurnFinished = useCallback(() => void refreshTop(), [refreshTop]);
   const onImported = useCallback(
     (session: ChatSession) => {
       upsert(session, true);
-      setActiveId(session.id);
-      setSettingsOpen(false);
+      navigate({ chatId: session.id, panel: null });
     },
     [upsert],
   );
-  const closeMemory = useCallback(() => setMemoryOpen(false), []);
-  const closeSettings = useCallback(() => setSettingsOpen(false), []);
 
   const active = list.sessions.find((s) => s.id === activeId);
   const title = activeId ? (active ? sessionTitle(active) : 'Chat') : 'New chat';
@@ -83,8 +100,8 @@ export function ChatLayout({ user, onLogout, theme, onThemeChange, model, onMode
         onSelect={select}
         onNewChat={newChat}
         user={user}
-        onOpenMemory={() => setMemoryOpen(true)}
-        onOpenSettings={() => setSettingsOpen(true)}
+        onOpenMemory={() => openPanel('memory')}
+        onOpenSettings={() => openPanel('settings')}
         onLogout={onLogout}
         open={drawerOpen}
         onClose={() => setDrawerOpen(false)}
@@ -101,20 +118,20 @@ export function ChatLayout({ user, onLogout, theme, onThemeChange, model, onMode
             <button type="button" className="icon-button" onClick={newChat} aria-label="New chat">
               <Icon name="plus" />
             </button>
-            <button type="button" className="icon-button" onClick={() => setMemoryOpen(true)} aria-label="Open memory">
+            <button type="button" className="icon-button" onClick={() => openPanel('memory')} aria-label="Open memory">
               <Icon name="memory" />
             </button>
-            <button type="button" className="icon-button" onClick={() => setSettingsOpen(true)} aria-label="Open settings">
+            <button type="button" className="icon-button" onClick={() => openPanel('settings')} aria-label="Open settings">
               <Icon name="settings" />
             </button>
           </div>
         </header>
         <ChatView sessionId={activeId} model={model} onSessionStarted={onSessionStarted} onTurnFinished={onTurnFinished} />
       </main>
-      <MemoryPanel open={memoryOpen} onClose={closeMemory} onOpenSession={select} />
+      <MemoryPanel open={memoryOpen} onClose={closePanel} onOpenSession={select} />
       <SettingsPanel
         open={settingsOpen}
-        onClose={closeSettings}
+        onClose={closePanel}
         theme={theme}
         onThemeChange={onThemeChange}
         model={model}

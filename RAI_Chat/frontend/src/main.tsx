@@ -1,6 +1,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { configureApi } from './api/http';
+import { basePath } from './router';
 import { applyTheme } from './settings/useSettings';
 import './styles/theme.css';
 import './styles/app.css';
@@ -12,6 +14,9 @@ try {
 } catch {
   applyTheme('system');
 }
+
+// Behind a proxy under a sub-path, the API is under it too.
+configureApi({ baseUrl: basePath() });
 
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>

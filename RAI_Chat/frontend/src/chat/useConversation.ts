@@ -13,6 +13,8 @@ import { clearInflight, loadInflight, saveInflight } from './inflightStore';
 import { conversationReducer, fromStored, initialConversation, isRunningStatus } from './conversationState';
 
 const PAGE_SIZE = 50;
+/** A chat id that is not one of the user's (deleted, mistyped, another account's). */
+export const CHAT_NOT_FOUND_MESSAGE = 'Chat not found. It may have been deleted, or the link is not for this account.';
 const FLUSH_MS = 40;
 
 interface LiveTurn {
@@ -80,7 +82,8 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
       return { messages, olderCursor: page.nextCursor };
     } catch (err) {
       if (signal?.aborted) return null;
-      dispatch({ type: 'loadFailed', error: err instanceof Error ? err.message : String(err) });
+      const notFound = err instanceof ApiError && err.status === 404;
+      dispatch({ type: 'loadFailed', error: notFound ? CHAT_NOT_FOUND_MESSAGE : err instanceof Error ? err.message : String(err) });
       return null;
     }
   }, []);

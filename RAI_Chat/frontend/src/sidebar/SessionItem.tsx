@@ -1,5 +1,6 @@
 import { memo, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { ChatSession } from '../api/types';
+import { isPlainClick, routePath } from '../router';
 import { Icon } from '../ui/Icon';
 
 interface SessionItemProps {
@@ -102,10 +103,20 @@ export const SessionItem = memo(function SessionItem({ session, active, onSelect
 
   return (
     <li className={`session-item ${active ? 'session-item-active' : ''}`} data-session-id={session.id}>
-      <button type="button" className="session-open" onClick={() => onSelect(session.id)} aria-current={active ? 'page' : undefined} title={title}>
+      <a
+        className="session-open"
+        href={routePath({ chatId: session.id, panel: null })}
+        onClick={(event) => {
+          if (!isPlainClick(event)) return; // a new tab or window: the browser opens the link
+          event.preventDefault();
+          onSelect(session.id);
+        }}
+        aria-current={active ? 'page' : undefined}
+        title={title}
+      >
         <span className="session-title">{title}</span>
         <span className="session-date">{shortDate(session.updated_at ?? session.created_at)}</span>
-      </button>
+      </a>
       <div className="session-actions">
         <button type="button" className="icon-button" onClick={startEditing} aria-label={`Rename “${title}”`}>
           <Icon name="edit" size={16} />

@@ -52,7 +52,9 @@ describe('<Sidebar>', () => {
     renderSidebar();
     expect(await screen.findByText('Trip to Lisbon')).toBeInTheDocument();
     expect(screen.getByText('New chat', { selector: '.session-title' })).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: /^Trip to Lisbon/ })).toHaveAttribute('aria-current', 'page');
+    const open = screen.getByRole('link', { name: /^Trip to Lisbon/ });
+    expect(open).toHaveAttribute('aria-current', 'page');
+    expect(open.getAttribute('href')).toMatch(/\/c\/.+/);
     await user.click(screen.getByRole('button', { name: 'Load more chats' }));
     expect(await screen.findByText('Old chat')).toBeInTheDocument();
     expect(String(fetchMock.mock.calls[1][0])).toContain('cursor=c2');
