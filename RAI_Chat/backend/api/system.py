@@ -1,12 +1,15 @@
-"""``/api/health``."""
+"""``/api/health`` and ``/api/capabilities``."""
 
 import httpx
 from flask import current_app
 from flask_openapi3 import APIBlueprint, Tag
 from sqlalchemy import text
 
+from ..core.auth.utils import token_required
 from ..core.database.session import get_uow
-from ..schemas.common import HealthResponse
+from ..modules.web_search import get_web_search
+from ..schemas.common import CapabilitiesResponse, ErrorResponse, HealthResponse
+from .openapi import BEARER
 
 system_bp = APIBlueprint("system", __name__, abp_tags=[Tag(name="system")])
 
@@ -37,3 +40,18 @@ def health():
     return {"status": status, "database": database, "engine": engine}, (
         200 if database == "ok" else 503
     )
+
+
+@system_bp.get(
+    "/capabilities", security=BEARER, responses={200: CapabilitiesResponse, 401: ErrorResponse}
+)
+@token_required
+def capabilities():
+    """The limits the API enforces and what the assistant can do (web search or not)."""
+    cfg = current_app.config
+    return {
+        "status": "success",
+        "max_message_chars": cfg["MAX_MESSAGE_CHARS"],
+        "max_import_bytes": cfg["MAX_IMPORT_BYTES"],
+        "web_search": get_web_search(cfg) is not None,
+    }

@@ -34,3 +34,11 @@ class HealthResponse(BaseModel):
     status: str = Field(description="ok, or degraded when a dependency is down")
     database: str
     engine: str
+
+
+class CapabilitiesResponse(SuccessResponse):
+    """What this server can do and allows, so that the page never copies a limit."""
+
+    max_message_chars: int = Field(description="Longest user message, characters")
+    max_import_bytes: int = Field(description="Largest transcript an import accepts, bytes")
+    web_search: bool = Field(description="Whether the assistant can search the web")

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCapabilities } from './api/capabilities';
 import type { ChatSession, User } from './api/types';
 import { ChatView } from './chat/ChatView';
 import { saveActiveSession } from './chat/inflightStore';
@@ -34,6 +35,7 @@ export function ChatLayout({ user, onLogout, theme, onThemeChange, model, onMode
   const [query, setQuery] = useState('');
   const [drawerOpen, setDrawerOpen] = useState(false);
   const list = useSessionList(query);
+  const capabilities = useCapabilities();
   const { upsert, refreshTop } = list;
 
   useEffect(() => saveActiveSession(activeId), [activeId]);
@@ -126,7 +128,7 @@ export function ChatLayout({ user, onLogout, theme, onThemeChange, model, onMode
             </button>
           </div>
         </header>
-        <ChatView sessionId={activeId} model={model} onSessionStarted={onSessionStarted} onTurnFinished={onTurnFinished} />
+        <ChatView sessionId={activeId} model={model} onSessionStarted={onSessionStarted} onTurnFinished={onTurnFinished} capabilities={capabilities} />
       </main>
       <MemoryPanel open={memoryOpen} onClose={closePanel} onOpenSession={select} />
       <SettingsPanel

@@ -44,7 +44,7 @@ export function routePath(route: Route, base = basePath()): string {
   return `${base}/`;
 }
 
-function current(): Route {
+export function current(): Route {
   return parseRoute(window.location.pathname, window.history.state as HistoryState | null);
 }
 
@@ -57,6 +57,12 @@ export function navigate(route: Route, options: { replace?: boolean } = {}): voi
   if (options.replace) window.history.replaceState(state, '', url);
   else window.history.pushState(state, '', url);
   for (const listener of listeners) listener();
+}
+
+/** Open a panel over the chat that is open now. */
+export function openPanel(panel: Panel): void {
+  const now = current();
+  if (now.panel !== panel) navigate({ chatId: now.chatId, panel }, { replace: now.panel !== null });
 }
 
 /** Whether going Back stays in the page (the current entry was pushed by it). */

@@ -100,10 +100,36 @@ describe('<ChatView>', () => {
     await user.type(screen.getByRole('textbox', { name: 'Message' }), 'Hi{Enter}');
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('The model is not available.');
+    expect(screen.getByRole('textbox', { name: 'Message' })).toHaveValue('Hi');
     await user.click(within(alert).getByRole('button', { name: /Retry/ }));
     await screen.findByText('Second try');
+    expect(screen.getByRole('textbox', { name: 'Message' })).toHaveValue('');
     expect(screen.queryByRole('alert')).toBeNull();
     expect(screen.getAllByText('Hi')).toHaveLength(1);
+  });
+
+  it('gives a failed message back to the box; a refused one gets no Retry', async () => {
+    const user = userEvent.setup();
+    installFetch({ 'POST /api/chat/': () => jsonResponse({ status: 'error', error: 'message: at most 5 characters' }, 400) });
+    render(<Harness />);
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    await user.type(box, 'Too long{Enter}');
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('message: at most 5 characters');
+    expect(within(alert).queryByRole('button', { name: /Retry/ })).toBeNull();
+    await waitFor(() => expect(box).toHaveValue('Too long'));
+  });
+
+  it('offers only the starters the server can answer, into the box', async () => {
+    const user = userEvent.setup();
+    const { rerender } = render(<ChatView sessionId={null} model={null} onSessionStarted={vi.fn()} onTurnFinished={vi.fn()} capabilities={null} />);
+    expect(screen.queryByRole('button', { name: /latest news/ })).toBeNull();
+    rerender(
+      <ChatView sessionId={null} model={null} onSessionStarted={vi.fn()} onTurnFinished={vi.fn()} capabilities={{ max_message_chars: 100, max_import_bytes: 1, web_search: true }} />,
+    );
+    await user.click(screen.getByRole('button', { name: /latest news/ }));
+    expect(screen.getByRole('textbox', { name: 'Message' })).toHaveValue('Summarise the latest news on renewable energy.');
+    expect(document.querySelectorAll('[data-role="user"]')).toHaveLength(0);
   });
 
   it('resumes an answer that was streaming when the page was refreshed', async () => {
@@ -170,7 +196,7 @@ describe('<ChatView>', () => {
     const older = screen.queryByRole('button', { name: 'Load older messages' });
     if (older) await user.click(older);
     await screen.findByText('one');
-    const texts = Array.from(document.querySelectorAll('.message')).map((m) => m.textContent?.trim());
+    const texts = Array.from(document.querySelectorAll('.message .message-body')).map((m) => m.textContent?.trim());
     expect(texts).toEqual(['one', 'two', 'three', 'four']);
     expect(screen.queryByRole('button', { name: 'Load older messages' })).toBeNull();
   });
@@ -216,6 +242,11 @@ describe('actions', () => {
     render(<Harness />);
     await user.type(screen.getByRole('textbox', { name: 'Message' }), 'I like tea{Enter}');
     const list = await screen.findByRole('list', { name: 'What the assistant did' });
-    expect(within(list).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['Remembered: likes tea', 'Web search: no provider (failed)']);
+    expect(within(list).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['Remembered: likes tea', 'Searched the web: weather (failed: no provider)']);
+    // What changed memory links to the memory panel.
+    expect(within(list).getByRole('link', { name: 'Remembered: likes tea' })).toHaveAttribute('href', '/memory');
+    // The status line is gone once the answer has words; each answer can be copied.
+    expect(screen.queryByRole('status')).toBeNull();
+    expect(screen.getByRole('button', { name: 'Copy this answer' })).toBeInTheDocument();
   });
 });

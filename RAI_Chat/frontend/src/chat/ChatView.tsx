@@ -1,3 +1,5 @@
+import { useCallback, useState } from 'react';
+import type { Capabilities } from '../api/capabilities';
 import { Composer } from './Composer';
 import { MessageList } from './MessageList';
 import { useConversation } from './useConversation';
@@ -7,13 +9,36 @@ interface ChatViewProps {
   model: string | null;
   onSessionStarted: (sessionId: string) => void;
   onTurnFinished: (sessionId: string) => void;
+  /** The server's limits and abilities (null until known). */
+  capabilities?: Capabilities | null;
 }
 
-const SUGGESTIONS = ['Tell me what you remember about me.', 'Explain closures in JavaScript with a code example.', 'Summarise the latest news on renewable energy.'];
+/** Starters; one that needs web search is offered only when the server can search. */
+const SUGGESTIONS: Array<{ text: string; needs?: 'web_search' }> = [
+  { text: 'Tell me what you remember about me.' },
+  { text: 'Explain closures in JavaScript with a code example.' },
+  { text: 'Summarise the latest news on renewable energy.', needs: 'web_search' },
+];
+
+export function startersFor(capabilities: Capabilities | null | undefined): string[] {
+  return SUGGESTIONS.filter((s) => !s.needs || Boolean(capabilities?.[s.needs])).map((s) => s.text);
+}
 
 /** The open chat: its messages and the box to write the next one. */
-export function ChatView({ sessionId, model, onSessionStarted, onTurnFinished }: ChatViewProps) {
-  const chat = useConversation({ sessionId, model, onSessionStarted, onTurnFinished });
+export function ChatView({ sessionId, model, onSessionStarted, onTurnFinished, capabilities }: ChatViewProps) {
+  const [draft, setDraft] = useState('');
+  // A message that failed comes back to the box (unless something new was typed meanwhile).
+  const onTurnFailed = useCallback((text: string) => setDraft((current) => (current.trim() ? current : text)), []);
+  const chat = useConversation({ sessionId, model, onSessionStarted, onTurnFinished, onTurnFailed });
+  const { retry: retryTurn, messages } = chat;
+  const retry = useCallback(
+    (id: string) => {
+      const text = messages.find((m) => m.id === id)?.retryText;
+      setDraft((current) => (current === text ? '' : current));
+      retryTurn(id);
+    },
+    [messages, retryTurn],
+  );
   const empty = !chat.loading && chat.messages.length === 0;
 
   return (
@@ -27,9 +52,17 @@ export function ChatView({ sessionId, model, onSessionStarted, onTurnFinished }:
           <h2>How can I help?</h2>
           <p>RAI remembers what you tell it across conversations. Ask anything.</p>
           <ul className="suggestions">
-            {SUGGESTIONS.map((s) => (
+            {startersFor(capabilities).map((s) => (
               <li key={s}>
-                <button type="button" className="suggestion" onClick={() => chat.send(s)}>
+                {/* Into the box, to be read and changed before sending. */}
+                <button
+                  type="button"
+                  className="suggestion"
+                  onClick={() => {
+                    setDraft(s);
+                    document.getElementById('composer-input')?.focus();
+                  }}
+                >
                   {s}
                 </button>
               </li>
@@ -42,7 +75,7 @@ export function ChatView({ sessionId, model, onSessionStarted, onTurnFinished }:
           hasOlder={Boolean(chat.olderCursor)}
           loadingOlder={chat.loadingOlder}
           onLoadOlder={chat.loadOlder}
-          onRetry={chat.retry}
+          onRetry={retry}
           busy={chat.streaming}
           chatKey={sessionId}
         />
@@ -52,7 +85,16 @@ export function ChatView({ sessionId, model, onSessionStarted, onTurnFinished }:
           {chat.loadError}
         </p>
       )}
-      <Composer onSend={chat.send} onStop={chat.stop} streaming={chat.streaming} disabled={chat.loading} autoFocusKey={sessionId} />
+      <Composer
+        onSend={chat.send}
+        onStop={chat.stop}
+        streaming={chat.streaming}
+        disabled={chat.loading}
+        autoFocusKey={sessionId}
+        maxChars={capabilities?.max_message_chars}
+        value={draft}
+        onChange={setDraft}
+      />
     </section>
   );
 }

@@ -45,4 +45,39 @@ describe('<Composer>', () => {
     await user.click(screen.getByRole('button', { name: 'Stop the answer' }));
     expect(onStop).toHaveBeenCalledOnce();
   });
+
+  it('counts near the limit and blocks sending over it', async () => {
+    const user = userEvent.setup();
+    const onSend = vi.fn();
+    render(<Composer onSend={onSend} onStop={() => undefined} streaming={false} maxChars={10} />);
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    await user.type(box, 'abcdefg');
+    expect(screen.queryByText(/\/ 10/)).toBeNull();
+    await user.type(box, 'hi');
+    expect(screen.getByText('9 / 10')).toBeInTheDocument();
+    await user.type(box, 'jkl{Enter}');
+    expect(screen.getByText('2 characters over the limit of 10')).toBeInTheDocument();
+    expect(onSend).not.toHaveBeenCalled();
+    expect(screen.getByRole('button', { name: 'Send message' })).toBeDisabled();
+    expect(box).toHaveValue('abcdefghijkl');
+    expect(box).toHaveAttribute('aria-invalid', 'true');
+  });
+
+  it('Esc stops an answer', async () => {
+    const user = userEvent.setup();
+    const onStop = vi.fn();
+    render(<Composer onSend={vi.fn()} onStop={onStop} streaming />);
+    await user.keyboard('{Escape}');
+    expect(onStop).toHaveBeenCalledOnce();
+  });
+
+  it('takes the focus on a computer, not on a touch screen', () => {
+    const { unmount } = render(<Composer onSend={vi.fn()} onStop={vi.fn()} streaming={false} autoFocusKey="a" />);
+    expect(screen.getByRole('textbox', { name: 'Message' })).toHaveFocus();
+    unmount();
+    vi.stubGlobal('matchMedia', (query: string) => ({ matches: query === '(pointer: coarse)', addEventListener() {}, removeEventListener() {} }));
+    render(<Composer onSend={vi.fn()} onStop={vi.fn()} streaming={false} autoFocusKey="b" />);
+    expect(screen.getByRole('textbox', { name: 'Message' })).not.toHaveFocus();
+    vi.unstubAllGlobals();
+  });
 });

@@ -8,15 +8,32 @@ interface ComposerProps {
   /** Sending is not possible yet (the chat is loading); typing is. */
   disabled?: boolean;
   autoFocusKey?: string | null;
+  /** The server's limit (from the API); the counter shows near it and sending stops over it. */
+  maxChars?: number | null;
+  /** The text, when the chat view holds it (to give it back after a failure). */
+  value?: string;
+  onChange?: (text: string) => void;
 }
 
-/** The message box: Enter sends, Shift+Enter starts a new line; while an answer streams, Stop. */
-export function Composer({ onSend, onStop, streaming, disabled, autoFocusKey }: ComposerProps) {
-  const [text, setText] = useState('');
+/** The counter appears from this share of the limit. */
+const COUNTER_FROM = 0.8;
+
+/** A phone or tablet: focusing the box would pop the keyboard up over the chat. */
+function isTouchDevice(): boolean {
+  return typeof window !== 'undefined' && typeof window.matchMedia === 'function' && window.matchMedia('(pointer: coarse)').matches;
+}
+
+/** The message box: Enter sends, Shift+Enter starts a new line; while an answer streams, Stop (or Esc). */
+export function Composer({ onSend, onStop, streaming, disabled, autoFocusKey, maxChars, value, onChange }: ComposerProps) {
+  const [ownText, setOwnText] = useState('');
+  const text = value ?? ownText;
+  const setText = onChange ?? setOwnText;
   const areaRef = useRef<HTMLTextAreaElement>(null);
+  const tooLong = Boolean(maxChars) && text.length > (maxChars as number);
+  const showCounter = Boolean(maxChars) && text.length >= (maxChars as number) * COUNTER_FROM;
 
   useEffect(() => {
-    areaRef.current?.focus();
+    if (!isTouchDevice()) areaRef.current?.focus();
   }, [autoFocusKey]);
 
   // Grow with the text, up to a limit set in CSS.
@@ -27,8 +44,20 @@ export function Composer({ onSend, onStop, streaming, disabled, autoFocusKey }: 
     area.style.height = `${Math.min(area.scrollHeight, 240)}px`;
   }, [text]);
 
+  // Esc stops the answer (unless a panel or dialog is open: there Esc closes it).
+  useEffect(() => {
+    if (!streaming) return;
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (event.key !== 'Escape' || event.defaultPrevented || document.querySelector('[role="dialog"]')) return;
+      event.preventDefault();
+      onStop();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [streaming, onStop]);
+
   const submit = () => {
-    if (streaming || disabled || !text.trim()) return;
+    if (streaming || disabled || tooLong || !text.trim()) return;
     if (onSend(text) !== false) setText('');
   };
 
@@ -44,6 +73,7 @@ export function Composer({ onSend, onStop, streaming, disabled, autoFocusKey }: 
     submit();
   };
 
+  const described = ['composer-hint', showCounter ? 'composer-count' : null].filter(Boolean).join(' ');
   return (
     <form className="composer" onSubmit={onSubmit}>
       <label htmlFor="composer-input" className="visually-hidden">
@@ -57,17 +87,25 @@ export function Composer({ onSend, onStop, streaming, disabled, autoFocusKey }: 
         onKeyDown={onKeyDown}
         placeholder="Message RAI…"
         rows={1}
-        aria-describedby="composer-hint"
+        aria-describedby={described}
+        aria-invalid={tooLong || undefined}
       />
       <span id="composer-hint" className="visually-hidden">
-        Enter sends the message. Shift and Enter start a new line.
+        Enter sends the message. Shift and Enter start a new line. Escape stops an answer.
       </span>
+      {showCounter && (
+        <span id="composer-count" className={`composer-count ${tooLong ? 'composer-count-over' : ''}`} aria-live="polite">
+          {tooLong
+            ? `${(text.length - (maxChars as number)).toLocaleString('en')} characters over the limit of ${(maxChars as number).toLocaleString('en')}`
+            : `${text.length.toLocaleString('en')} / ${(maxChars as number).toLocaleString('en')}`}
+        </span>
+      )}
       {streaming ? (
         <button type="button" className="composer-button composer-stop" onClick={onStop} aria-label="Stop the answer">
           <Icon name="stop" />
         </button>
       ) : (
-        <button type="submit" className="composer-button" disabled={disabled || !text.trim()} aria-label="Send message">
+        <button type="submit" className="composer-button" disabled={disabled || tooLong || !text.trim()} aria-label="Send message">
           <Icon name="send" />
         </button>
       )}

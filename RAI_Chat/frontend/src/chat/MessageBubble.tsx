@@ -1,14 +1,35 @@
-import { memo } from 'react';
+import { memo, useState } from 'react';
 import { Markdown } from '../markdown/Markdown';
 import { Icon } from '../ui/Icon';
 import type { UiMessage } from './conversationState';
-import { describeAction } from './describeAction';
+import { isPlainClick, openPanel, routePath } from '../router';
+import { describeAction, isMemoryAction } from './describeAction';
 import { Sources } from './Sources';
 
 const statusNotes: Record<string, string> = {
   stopped: 'Stopped',
   interrupted: 'The answer was interrupted before the end',
 };
+
+function CopyAnswer({ text }: { text: string }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(true);
+      setTimeout(() => setCopied(false), 1500);
+    } catch {
+      /* the clipboard is not available here */
+    }
+  };
+  return (
+    <button type="button" className="button button-small message-copy" onClick={() => void copy()} aria-label={copied ? 'Answer copied' : 'Copy this answer'}>
+      <Icon name={copied ? 'check' : 'copy'} size={14} /> {copied ? 'Copied' : 'Copy'}
+    </button>
+  );
+}
+
+const memoryHref = () => routePath({ chatId: null, panel: 'memory' });
 
 /** One message. The user's text is shown as typed; the assistant's as sanitised markdown. */
 export const MessageBubble = memo(function MessageBubble({ message, onRetry }: { message: UiMessage; onRetry?: (id: string) => void }) {
@@ -36,9 +57,9 @@ export const MessageBubble = memo(function MessageBubble({ message, onRetry }: {
             <span />
           </span>
         ) : null}
-        {streaming && message.content && <span className="cursor" aria-hidden="true" />}
       </div>
-      {streaming && message.statusLine && (
+      {/* What the assistant is doing, only until its first words arrive. */}
+      {streaming && message.statusLine && !message.content && (
         <p className="status-line" role="status">
           <span className="spinner" aria-hidden="true" />
           {message.statusLine}
@@ -47,12 +68,28 @@ export const MessageBubble = memo(function MessageBubble({ message, onRetry }: {
       {!isUser && message.actions && message.actions.length > 0 && (
         <ul className="message-actions" aria-label="What the assistant did">
           {message.actions.map((action, i) => (
-            <li key={i}>{describeAction(action)}</li>
+            <li key={i}>
+              {isMemoryAction(action) ? (
+                <a
+                  href={memoryHref()}
+                  onClick={(event) => {
+                    if (!isPlainClick(event)) return;
+                    event.preventDefault();
+                    openPanel('memory');
+                  }}
+                >
+                  {describeAction(action)}
+                </a>
+              ) : (
+                describeAction(action)
+              )}
+            </li>
           ))}
         </ul>
       )}
       {!isUser && message.sources && message.sources.length > 0 && <Sources sources={message.sources} />}
       {statusNotes[message.status] && <p className="message-note">{statusNotes[message.status]}</p>}
+      {!isUser && !streaming && !failed && message.content && <CopyAnswer text={message.content} />}
       {failed && (
         <div className="message-error" role="alert">
           <span>{message.error || 'The answer failed.'}</span>

@@ -38,20 +38,30 @@ export interface UseConversationOptions {
   onSessionStarted?: (sessionId: string) => void;
   /** An answer finished (the session's title or order in the list may have changed). */
   onTurnFinished?: (sessionId: string) => void;
+  /** A message that was sent failed: its text, to put back in the box. */
+  onTurnFailed?: (text: string) => void;
+}
+
+/** Whether sending the same message again can succeed: not when the server refused it
+ *  (too long, invalid, not found), yes for a busy chat, a rate limit, the network, the engine. */
+export function isRetryable(err: unknown): boolean {
+  if (!(err instanceof ApiError)) return true;
+  const { status } = err;
+  return status === 0 || status === 408 || status === 409 || status === 425 || status === 429 || status >= 500;
 }
 
 let localCounter = 0;
 const localId = (prefix: string) => `local-${prefix}-${Date.now().toString(36)}-${++localCounter}`;
 
-export function useConversation({ sessionId, model, onSessionStarted, onTurnFinished }: UseConversationOptions) {
+export function useConversation({ sessionId, model, onSessionStarted, onTurnFinished, onTurnFailed }: UseConversationOptions) {
   const [state, dispatch] = useReducer(conversationReducer, initialConversation);
   const turnRef = useRef<LiveTurn | null>(null);
   /** The session that our own live turn created: switching to it must not reload the chat. */
   const ownSessionRef = useRef<string | null>(null);
   const sessionRef = useRef(sessionId);
   sessionRef.current = sessionId;
-  const callbacks = useRef({ onSessionStarted, onTurnFinished });
-  callbacks.current = { onSessionStarted, onTurnFinished };
+  const callbacks = useRef({ onSessionStarted, onTurnFinished, onTurnFailed });
+  callbacks.current = { onSessionStarted, onTurnFinished, onTurnFailed };
   const [, forceRender] = useReducer((n: number) => n + 1, 0);
   const pendingStop = useRef<Promise<unknown>>(Promise.resolve());
 
@@ -153,6 +163,7 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
           case 'error':
             flush(turn);
             dispatch({ type: 'patch', id: turn.bubbleId, patch: { status: 'error', error: event.error, statusLine: undefined } });
+            if (request && turn.userText) callbacks.current.onTurnFailed?.(turn.userText);
             break;
         }
       };
@@ -167,7 +178,9 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
           flush(turn);
           const message = err instanceof Error ? err.message : String(err);
           if (!(err instanceof ApiError && err.status === 401)) {
-            dispatch({ type: 'patch', id: turn.bubbleId, patch: { status: 'error', error: message, statusLine: undefined } });
+            const retryText = isRetryable(err) ? turn.userText : undefined;
+            dispatch({ type: 'patch', id: turn.bubbleId, patch: { status: 'error', error: message, statusLine: undefined, retryText } });
+            if (request && turn.userText) callbacks.current.onTurnFailed?.(turn.userText);
           }
         }
       }

@@ -16,6 +16,7 @@ const paths = {
   retry: 'M4 12a8 8 0 1 0 2.3-5.7M4 4v5h5',
   link: 'M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1',
   check: 'M5 12l5 5 9-10',
+  copy: 'M9 9h10v10H9zM5 15V5h10',
 } as const;
 
 export type IconName = keyof typeof paths;
