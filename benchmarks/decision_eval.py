@@ -74,16 +74,25 @@ def main() -> None:
     parser.add_argument("--url", default="http://127.0.0.1:6301")
     parser.add_argument("--design", choices=["classifier", "model"], default="classifier")
     parser.add_argument("--half", choices=["tuning", "heldout"], default="heldout")
+    parser.add_argument("--per-label", type=int, default=0, help="0: every message")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     rows = load(args.half)
+    if args.per_label:  # the first N of each label, in the half's fixed order
+        rows = [
+            r
+            for label in LABELS
+            for r in [x for x in rows if x["label"] == label][: args.per_label]
+        ]
     decider = Decider(EngineClient(args.url), args.design)
     decider.decide("warm up")
     decided = []
     for row in rows:
         d = decider.decide(row["text"])
         decided.append({"tool": d.tool, "expression": d.expression, "seconds": d.seconds})
-    result = {"design": args.design, "half": args.half, **score(rows, decided)}
+        print(f"{len(decided)}/{len(rows)} {row['label']} -> {d.tool}", flush=True)
+    result = {"design": args.design, "half": args.half, "per_label": args.per_label}
+    result.update(score(rows, decided))
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n")
     print(f"{args.design} on the {args.half} half ({len(rows)} messages)")

@@ -63,6 +63,7 @@ class TurnRunner(UserServices):
         ports = TurnPorts(self, turn, settings)
         handler = ActionHandler(ports, user_text=message, max_rounds=settings.max_action_rounds)
         metrics.active_streams.inc()
+        decision = None
         try:
             stream.append({"type": "status", "message": "Thinking…"})
             # The decision step: which tool the user's own message needs, run before the
@@ -70,6 +71,7 @@ class TurnRunner(UserServices):
             decided = run_decided(
                 decide(self._decider(settings), message), message, handler, ports, stream.append
             )
+            decision = decided.decision
             prompt = self._prompt(turn, message, settings, decided)
             notes: list[str] = list(decided.notes_for_user)
             while True:
@@ -107,6 +109,13 @@ class TurnRunner(UserServices):
             metrics.active_streams.dec()
         metrics.turn_latency.observe(time.monotonic() - started)
         text = "".join(visible)
+        chosen = None  # what the decision step chose, for clients and benchmarks
+        if decision is not None:
+            chosen = {
+                "tool": decision.tool,
+                "design": decision.design,
+                "ms": round(decision.seconds * 1000, 2),
+            }
         self._finish(
             turn,
             text,
@@ -117,6 +126,7 @@ class TurnRunner(UserServices):
             handler,
             time.monotonic() - started,
             settings,
+            chosen,
         )
         if self.jobs is not None and self.job_settings is not None:
             ids = [turn.user_message_id] + ([turn.assistant_message_id] if text else [])
@@ -214,7 +224,7 @@ class TurnRunner(UserServices):
             return False
 
     def _finish(
-        self, turn, text, status, error, http_status, result, handler, seconds, settings
+        self, turn, text, status, error, http_status, result, handler, seconds, settings, decision
     ) -> None:
         stream = turn.stream
         usage = {
@@ -236,6 +246,7 @@ class TurnRunner(UserServices):
                 "usage": usage,
                 "sources": handler.sources,
                 "actions": [e for e in handler.events if e["type"] == "action"],
+                "decision": decision,
                 **ids,
             }
         final["http_status"] = http_status
@@ -273,6 +284,8 @@ class TurnRunner(UserServices):
             answer.error = error
             answer.prompt_tokens = result.prompt_tokens
             answer.completion_tokens = result.completion_tokens
+            answer.actions = final.get("actions") or None
+            answer.sources = final.get("sources") or None
             answer.token_count = result.completion_tokens if status == "complete" else None
             answer.updated_at = utcnow()
             chat = uow.session.get(ChatSession, turn.session_id)

@@ -87,6 +87,7 @@ def test_a_decided_web_search_runs_before_the_answer_and_its_results_come_as_dat
     assert [r["query"] for r in tavily.requests] == ["weather in Oslo today"]
     done = events[-1][1]
     assert done["response"] == "It is sunny in Oslo today [1]."
+    assert done["decision"]["tool"] == "web_search" and done["decision"]["ms"] >= 0
     assert done["sources"] and done["sources"][0]["url"].startswith("https://")
     # One model call: the results were in the user's message, as data, before the answer.
     assert len(model.chat_requests) == 1

@@ -161,6 +161,31 @@ class UserFacts:
             uow.commit()
             return fact_dict(row), True
 
+    def capture(self, about: str, fact: str, source_message_id: str) -> tuple[dict, bool]:
+        """A fact captured in the background, about ``about`` ("city"): (the fact, whether
+        anything changed). An equal fact is kept; an active fact about the same thing with
+        another value is superseded by it (kept in the history)."""
+        fact = clean_fact(fact)
+        key = fact_key(fact)
+        subject = fact_key(f"The user's {about}") + " "
+        with self.database.unit_of_work() as uow:
+            if self._active_by_key(uow.session, key) is not None:
+                return fact_dict(self._active_by_key(uow.session, key)), False
+            older = [f for f in self._active(uow.session) if f.fact_key.startswith(subject)]
+            if older:
+                replacement = self._supersede(uow.session, older[-1], fact, source_message_id)
+                for other in older[:-1]:
+                    other.status, other.superseded_by_id = "superseded", replacement.id
+                    other.updated_at = utcnow()
+                uow.commit()
+                return fact_dict(replacement), True
+            row = UserFact(
+                user_id=self.user_id, fact=fact, fact_key=key, source_message_id=source_message_id
+            )
+            uow.session.add(row)
+            uow.commit()
+            return fact_dict(row), True
+
     def _best_match(self, session, text: str, threshold: float = 0.5) -> UserFact | None:
         key = fact_key(text)
         best, best_score = None, threshold

@@ -1,5 +1,6 @@
-"""Post-turn memory work, run by the job queue: tiers for the new messages, then archiving
-what no longer fits the session's window into the episodic archive."""
+"""Post-turn memory work, run by the job queue: one structured call per new message (its
+tiers, and the facts a user message states), then archiving what no longer fits the
+session's window into the episodic archive."""
 
 from __future__ import annotations
 
@@ -9,19 +10,12 @@ from sqlalchemy import select
 
 from ...core.database.models import Message
 from ...core.database.session import Database
-from ..llm_client import EngineClient, EngineError
+from ..llm_client import EngineClient
+from .capture import Capture, capture_message, states_about_writer, store_facts
 from .contextual import ContextualMemory, plan_window
 from .episodic import ArchivedExchange, EpisodicArchive
-from .tiers import (
-    SHORT_MESSAGE_CHARS,
-    TIER1_PROMPT,
-    TIER2_PROMPT,
-    clean_tier1,
-    clean_tier2,
-    fallback_tier1,
-    fallback_tier2,
-    source_text,
-)
+from .facts import UserFacts
+from .tiers import SHORT_MESSAGE_CHARS, fallback_tier1, fallback_tier2
 
 logger = logging.getLogger(__name__)
 # Room kept for the system prompt, facts, recalled memories and the next message.
@@ -32,25 +26,20 @@ def history_budget(context_budget: int, max_answer_tokens: int) -> int:
     return max(256, context_budget - max_answer_tokens - RESERVED_FOR_REST)
 
 
-def ask(engine: EngineClient, prompt: str, max_tokens: int) -> str | None:
-    try:
-        return engine.complete([{"role": "user", "content": prompt}], max_tokens=max_tokens)
-    except EngineError as exc:
-        logger.info("Tier model call failed (%s); using the deterministic form", exc.message)
-        return None
-
-
-def make_tiers(engine: EngineClient, role: str, content: str) -> tuple[str, str]:
-    """(tier 1, tier 2) of a message; at most two short model calls, never an exception."""
-    source = source_text(content)
-    raw1 = ask(engine, TIER1_PROMPT.format(role=role, text=source), 96)
-    tier1 = clean_tier1(raw1 or "", source) or fallback_tier1(content)
-    if len(" ".join(content.split())) <= SHORT_MESSAGE_CHARS:
+def make_tiers(engine: EngineClient, role: str, content: str) -> tuple[str, str, Capture | None]:
+    """(tier 1, tier 2, the capture) of a message: one structured model call, checked, with
+    deterministic forms when the model fails; never an exception."""
+    short = len(" ".join(content.split())) <= SHORT_MESSAGE_CHARS
+    if short and (role != "user" or not states_about_writer(content)):
+        capture = None  # its own summary, and no fact to find: no model call
+    else:
+        capture = capture_message(engine, role, content)
+    tier1 = (capture.tier1() if capture else None) or fallback_tier1(content)
+    if short:
         tier2 = " ".join(content.split())
     else:
-        raw2 = ask(engine, TIER2_PROMPT.format(role=role, text=source), 80)
-        tier2 = clean_tier2(raw2 or "", source) or fallback_tier2(content)
-    return tier1, tier2
+        tier2 = (capture.summary if capture else None) or fallback_tier2(content)
+    return tier1, tier2, capture
 
 
 def exchange_text(messages: list[Message]) -> str:
@@ -59,7 +48,10 @@ def exchange_text(messages: list[Message]) -> str:
     return "\n".join(f"{names.get(m.role, m.role)}: {m.content}" for m in messages)
 
 
-def add_tiers(database: Database, engine: EngineClient, message_ids: list[str]) -> None:
+def add_tiers(
+    database: Database, engine: EngineClient, message_ids: list[str], user_id: str | None = None
+) -> None:
+    """Tiers of the messages; with ``user_id``, the facts its user messages state."""
     with database.unit_of_work() as uow:
         rows = [
             (m.id, m.role, m.content)
@@ -67,7 +59,7 @@ def add_tiers(database: Database, engine: EngineClient, message_ids: list[str]) 
             if m.content and m.tier1_content is None
         ]
     for message_id, role, content in rows:
-        tier1, tier2 = make_tiers(engine, role, content)
+        tier1, tier2, capture = make_tiers(engine, role, content)
         counts = (engine.count_tokens(tier1), engine.count_tokens(tier2))
         with database.unit_of_work() as uow:
             message = uow.session.get(Message, message_id)
@@ -76,6 +68,8 @@ def add_tiers(database: Database, engine: EngineClient, message_ids: list[str]) 
             message.tier1_content, message.tier2_content = tier1, tier2
             message.tier1_tokens, message.tier2_tokens = counts
             uow.commit()
+        if user_id and role == "user" and capture and capture.facts:
+            store_facts(UserFacts(user_id, database), capture, message_id)
 
 
 def index_exchange(
@@ -120,7 +114,7 @@ def archive_overflow(
 
 
 def after_turn(database, engine, settings, user_id, session_id, message_ids) -> None:
-    add_tiers(database, engine, message_ids)
+    add_tiers(database, engine, message_ids, user_id)
     index_exchange(database, engine, user_id, session_id, message_ids)
     budget = history_budget(settings.context_budget, settings.max_answer_tokens)
     archived = archive_overflow(database, engine, user_id, session_id, budget)

@@ -1,0 +1,155 @@
+"""One structured model call per message, in the background after the turn: the facts a
+user states about themselves and a one-sentence summary, as JSON held to a schema (a
+llama.cpp grammar through the engine's ``response_format``). Tier 1 and tier 2 of the
+message come from the same answer.
+
+A small model invents, so every fact is checked against the message it came from (its
+value must be in the message; a message without "I"/"my" states nothing about its
+writer), facts are deduplicated, and a new value for something already known ("city")
+supersedes the old fact, which stays in the history. Each fact keeps its source message."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+
+from ..llm_client import EngineClient, EngineError
+from .facts import UserFacts
+from .tiers import clean_tier2, supported
+
+logger = logging.getLogger(__name__)
+MAX_FACTS = 6
+CAPTURE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "facts": {
+            "type": "array",
+            "maxItems": MAX_FACTS,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "about": {"type": "string", "maxLength": 40},
+                    "value": {"type": "string", "maxLength": 80},
+                },
+                "required": ["about", "value"],
+            },
+        },
+        "summary": {"type": "string", "maxLength": 240},
+    },
+    "required": ["facts", "summary"],
+}
+CAPTURE_PROMPT = """\
+Read the {role} message and answer with JSON: "facts" lists what the writer states about \
+themselves (name, home, job, family, pets, dates, health, likes), each with "about" and \
+"value" copied from the message; "summary" is one short sentence.
+
+Message: I'm Sam, I work as a teacher and my dog is called Rex.
+JSON: {{"facts": [{{"about": "name", "value": "Sam"}}, {{"about": "job", "value": "teacher"}}, \
+{{"about": "dog's name", "value": "Rex"}}], "summary": "Sam is a teacher with a dog, Rex."}}
+
+Message: What is the tallest mountain in Europe?
+JSON: {{"facts": [], "summary": "The user asks for the tallest mountain in Europe."}}
+
+Message: {text}
+JSON:"""
+_FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|i'd|my|mine|me|myself|call me)\b", re.I)
+# A fact about these subjects needs the message to speak of them ("job: cat" from "I have a
+# cat" is invented): the value alone being in the message is not enough.
+_SUBJECT_CUES = [
+    (
+        re.compile(r"\b(job|occupation|profession|work|career)\b"),
+        re.compile(r"\b(work|job|profession|career|i'?m an?|i am an?)\b", re.I),
+    ),
+    (re.compile(r"\b(name)\b"), re.compile(r"\b(name|called|call me|i'?m|i am)\b", re.I)),
+    (
+        re.compile(r"\b(city|home|location|address|lives?|country|hometown)\b"),
+        re.compile(r"\b(live|living|from|moved|home|based|address|grew up)\b", re.I),
+    ),
+    (re.compile(r"\b(age)\b"), re.compile(r"\b(years? old|age|aged)\b", re.I)),
+]
+_ABOUT_NOISE = re.compile(r"^(?:the\s+)?(?:user'?s?|my|writer'?s?|their|his|her)\s+", re.I)
+
+
+@dataclass
+class Capture:
+    facts: list[tuple[str, str]] = field(default_factory=list)  # (about, value), checked
+    summary: str | None = None
+
+    def tier1(self) -> str | None:
+        pairs = [f"{snake(about)}={value}" for about, value in self.facts]
+        return "; ".join(dict.fromkeys(pairs)) or None
+
+
+def snake(text: str) -> str:
+    return re.sub(r"\W+", "_", text.casefold()).strip("_")
+
+
+def states_about_writer(text: str) -> bool:
+    return bool(_FIRST_PERSON.search(text))
+
+
+def fact_sentence(about: str, value: str) -> str:
+    """Stored as a sentence about the user (never "my ..."): "The user's city: Lyon"."""
+    return f"The user's {about}: {value}"
+
+
+def checked_facts(raw: list, source: str) -> list[tuple[str, str]]:
+    """The facts the message supports: a value it contains, a short subject, no duplicates."""
+    # What the message states: its sentences that are not questions.
+    stated = " ".join(re.findall(r"[^.!?\n]+(?:[.!\n]+|$)", source))
+    if not states_about_writer(stated):
+        return []
+    out: list[tuple[str, str]] = []
+    for item in raw[:MAX_FACTS]:
+        if not isinstance(item, dict):
+            continue
+        about = _ABOUT_NOISE.sub("", " ".join(str(item.get("about", "")).split())).strip(" .:")
+        value = " ".join(str(item.get("value", "")).split()).strip(" .,;:\"'")
+        if not about or not value or len(about) > 40 or len(value) > 80:
+            continue
+        if "?" in value or not supported(value, stated):
+            continue
+        if any(a.search(about.casefold()) and not cue.search(stated) for a, cue in _SUBJECT_CUES):
+            continue
+        if value.casefold() in {"i", "me", "my", "yes", "no", "none", "user"}:
+            continue
+        seen = {(a, v.casefold()) for a, v in out}
+        if (about.casefold(), value.casefold()) not in seen:
+            out.append((about.casefold(), value))
+    return out
+
+
+def capture_message(engine: EngineClient, role: str, text: str) -> Capture | None:
+    """The checked facts and summary of one message; None when the model failed."""
+    source = text[:2000]
+    try:
+        raw = engine.complete(
+            [{"role": "user", "content": CAPTURE_PROMPT.format(role=role, text=source)}],
+            max_tokens=256,
+            temperature=0,
+            json_schema=CAPTURE_SCHEMA,
+        )
+        answer = json.loads(raw)
+    except EngineError as exc:
+        logger.info("Capture call failed (%s); using the deterministic forms", exc.message)
+        return None
+    except ValueError:
+        logger.info("Capture answer was not JSON; using the deterministic forms")
+        return None
+    if not isinstance(answer, dict):
+        return None
+    facts = checked_facts(answer.get("facts") or [], source) if role == "user" else []
+    summary = answer.get("summary")
+    return Capture(facts, clean_tier2(summary, source) if isinstance(summary, str) else None)
+
+
+def store_facts(facts: UserFacts, capture: Capture, source_message_id: str) -> int:
+    """Remember each checked fact; one with a new value for the same subject supersedes
+    the old. Returns how many facts changed."""
+    changed = 0
+    for about, value in capture.facts:
+        _, did = facts.capture(about, fact_sentence(about, value), source_message_id)
+        changed += did
+    return changed

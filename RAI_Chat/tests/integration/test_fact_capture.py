@@ -1,0 +1,152 @@
+"""Facts captured in the background from what the user says (SQLite and PostgreSQL through
+``db_url``): one structured call per message gives its tiers and its facts; each fact is
+checked against the message, deduplicated, superseded by a new value with history kept,
+and linked to the message it came from."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from RAI_Chat.backend.core.auth.service import add_user
+from RAI_Chat.backend.core.database.migrate import upgrade
+from RAI_Chat.backend.core.database.models import ChatSession, Message
+from RAI_Chat.backend.core.database.session import Database
+from RAI_Chat.backend.services.llm_client import EngineError
+from RAI_Chat.backend.services.memory.capture import CAPTURE_SCHEMA, checked_facts
+from RAI_Chat.backend.services.memory.facts import UserFacts
+from RAI_Chat.backend.services.memory.maintenance import add_tiers
+
+
+class JsonModel:
+    """An engine whose model answers the next scripted JSON object."""
+
+    def __init__(self):
+        self.answers: list[str] = []
+        self.requests: list[dict] = []
+
+    def complete(self, messages, *, max_tokens, temperature=None, json_schema=None, model=None):
+        self.requests.append({"messages": messages, "json_schema": json_schema})
+        answer = self.answers.pop(0)
+        if answer == "fail":
+            raise EngineError("down")
+        return answer
+
+    def count_tokens(self, text: str) -> int:
+        return max(1, len(text) // 4)
+
+
+@pytest.fixture
+def world(db_url):
+    database = Database(db_url)
+    upgrade(database.engine)
+    with database.unit_of_work() as uow:
+        user = add_user(uow, f"capture_{uuid.uuid4().hex[:8]}", "correct horse 1", is_admin=False)
+        chat = ChatSession(user_id=user.id, title="t")
+        uow.session.add(chat)
+        uow.commit()
+        ids = (user.id, chat.id)
+    yield database, *ids
+    database.dispose()
+
+
+def said(world, text: str, role: str = "user") -> str:
+    database, user_id, session_id = world
+    with database.unit_of_work() as uow:
+        message = Message(session_id=session_id, user_id=user_id, role=role, content=text)
+        uow.session.add(message)
+        uow.commit()
+        return message.id
+
+
+def answer(facts: list[tuple[str, str]], summary: str = "The user says something.") -> str:
+    return json.dumps({"facts": [{"about": a, "value": v} for a, v in facts], "summary": summary})
+
+
+def active(world) -> dict[str, str]:
+    database, user_id, _ = world
+    return {f["fact"]: f["source_message_id"] for f in UserFacts(user_id, database).list()}
+
+
+def test_stated_facts_are_stored_with_their_source_message_and_the_tiers_come_along(world):
+    database, user_id, _ = world
+    model = JsonModel()
+    first = said(world, "Hi! My name is Alice and I live in Lyon. I have a cat called Miso.")
+    model.answers = [answer([("name", "Alice"), ("city", "Lyon"), ("cat's name", "Miso")])]
+    add_tiers(database, model, [first], user_id)
+    assert active(world) == {
+        "The user's name: Alice": first,
+        "The user's city: Lyon": first,
+        "The user's cat's name: Miso": first,
+    }
+    assert len(model.requests) == 1  # one call for tier 1, tier 2 and the facts
+    assert model.requests[0]["json_schema"] == CAPTURE_SCHEMA
+    with database.unit_of_work() as uow:
+        tier1 = uow.session.get(Message, first).tier1_content
+    assert tier1 == "name=Alice; city=Lyon; cat_s_name=Miso"
+
+
+def test_a_new_value_supersedes_the_old_fact_and_history_is_kept(world):
+    database, user_id, _ = world
+    model = JsonModel()
+    first, second, third = (
+        said(world, "I live in Lisbon."),
+        said(world, "Correction: I live in Porto now, not Lisbon."),
+        said(world, "I live in Porto, as I said."),
+    )
+    model.answers = [
+        answer([("city", "Lisbon")]),
+        answer([("city", "Porto")]),
+        answer([("city", "Porto")]),
+    ]
+    add_tiers(database, model, [first, second, third], user_id)
+    assert active(world) == {"The user's city: Porto": second}  # no duplicate from the third
+    history = UserFacts(user_id, database).list(include_history=True)
+    assert {f["fact"]: f["status"] for f in history} == {
+        "The user's city: Porto": "active",
+        "The user's city: Lisbon": "superseded",
+    }
+
+
+def test_invented_facts_and_facts_of_questions_are_not_stored(world):
+    database, user_id, _ = world
+    model = JsonModel()
+    statement = said(world, "I work as a nurse.")
+    question = said(world, "Do you know what my job is? " + "I wonder about Portugal. " * 6)
+    model.answers = [
+        answer([("job", "nurse"), ("age", "25"), ("name", "Jordan"), ("pet", "cat")]),
+        answer([("job", "Portugal")]),
+    ]
+    add_tiers(database, model, [statement, question], user_id)
+    assert active(world) == {"The user's job: nurse": statement}
+
+
+def test_an_assistant_message_or_a_failed_call_stores_no_fact(world):
+    database, user_id, _ = world
+    model = JsonModel()
+    long_reply = "Nice to meet you, my name is RAI. " + "I can help with many things. " * 6
+    reply = said(world, long_reply, role="assistant")
+    failed = said(world, "My name is Bob.")
+    question = said(world, "What is the capital of Portugal?")  # short, nothing to capture
+    model.answers = [answer([("name", "RAI")]), "fail"]
+    add_tiers(database, model, [reply, failed, question], user_id)
+    assert len(model.requests) == 2
+    assert active(world) == {}
+    with database.unit_of_work() as uow:  # the deterministic form instead
+        assert uow.session.get(Message, failed).tier1_content == "name=Bob"
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept"),
+    [
+        ([{"about": "my city", "value": "Lyon."}], [("city", "Lyon")]),
+        ([{"about": "city", "value": "Paris"}], []),
+        ([{"about": "", "value": "Lyon"}], []),
+        ([{"about": "name", "value": "I"}], []),
+        (["not an object"], []),
+    ],
+)
+def test_a_fact_is_kept_only_as_the_message_supports_it(raw, kept):
+    assert checked_facts(raw, "I live in Lyon and my name is Al.") == kept

@@ -1,0 +1,23 @@
+"""Fact capture against the real local model (grammar-constrained JSON through the real
+engine): what it keeps is stated in the message, and the plain facts of a greeting are
+found."""
+
+from __future__ import annotations
+
+import pytest
+
+from RAI_Chat.backend.services.llm_client import EngineClient
+from RAI_Chat.backend.services.memory.capture import capture_message
+
+pytestmark = pytest.mark.slow
+MESSAGE = "Hi! My name is Alice and I live in Lyon. I have a cat called Miso."
+
+
+def test_the_local_model_captures_the_facts_a_greeting_states(engine_server):
+    engine = EngineClient(engine_server, read_timeout=600)
+    capture = capture_message(engine, "user", MESSAGE)
+    assert capture is not None, "the model's answer was not JSON of the schema"
+    values = [value for _, value in capture.facts]
+    assert "Alice" in values and "Lyon" in values
+    assert all(value.casefold() in MESSAGE.casefold() for value in values)
+    assert capture.tier1() and "=Alice" in capture.tier1()
