@@ -147,3 +147,27 @@ def test_a_decided_calculation_reaches_the_model_as_data():
 )
 def test_the_web_query_is_the_message_without_its_preamble(message, query):
     assert search_query(message) == query
+
+
+@pytest.mark.parametrize(
+    ("fact", "quoted"),
+    [
+        ("name is Sam", "The user's name is Sam"),
+        ("likes green tea", "The user likes green tea"),
+        ("The user's city: Lyon", "The user's city: Lyon"),
+    ],
+)
+def test_facts_are_quoted_as_sentences_about_the_user(fact, quoted):
+    import RAI_Chat.backend.services.memory  # noqa: F401  (prompt_builder imports it)
+    from RAI_Chat.backend.services.prompt_builder import about_the_user
+
+    assert about_the_user(fact) == quoted
+
+
+def test_the_answer_prompt_has_no_tool_list_and_no_examples():
+    from RAI_Chat.backend.services.conversation import TurnSettings
+    from RAI_Chat.backend.services.turn_runner import system_prompt
+
+    prompt = system_prompt(TurnSettings(model=None, context_budget=4096, max_answer_tokens=256))
+    assert "[" not in prompt and "User:" not in prompt and "Assistant:" not in prompt
+    assert '"you"' in prompt
