@@ -11,6 +11,7 @@ from .actions.handler import Correction
 from .memory.contextual import ContextualMemory
 from .memory.episodic import EpisodicArchive
 from .memory.facts import UserFacts
+from .memory.ranking import dated
 
 if TYPE_CHECKING:
     from .conversation import Turn, TurnSettings
@@ -34,8 +35,7 @@ class TurnPorts:
     def search_episodic(self, query: str) -> list[str]:
         archive = EpisodicArchive(self.runner.user_id, self.runner.database, self.runner.engine)
         return [
-            f"({hit['created_at'][:10]}) {hit['text']}"
-            for hit in archive.search(query, EPISODIC_RESULTS)
+            dated(hit["text"], hit["created_at"]) for hit in archive.search(query, EPISODIC_RESULTS)
         ]
 
     def request_tier(self, n: int, message_id: str) -> str | None:
