@@ -37,7 +37,10 @@ class MessageOut(BaseModel):
     role: str
     content: str
     status: str
+    stopped: bool = Field(False, description="Interrupted by the user's Stop, not a failure")
     error: str | None = None
+    actions: list[dict] = Field(default_factory=list, description="What the assistant did")
+    sources: list[dict] = Field(default_factory=list, description="Web pages the answer used")
     created_at: str
 
 

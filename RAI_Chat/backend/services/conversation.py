@@ -266,6 +266,10 @@ def message_dict(message: Message) -> dict:
         "role": message.role,
         "content": message.content,
         "status": message.status,
+        # Interrupted because the user pressed Stop (not a failure).
+        "stopped": bool(message.stop_requested) and message.status == "interrupted",
         "error": message.error,
+        "actions": message.actions or [],
+        "sources": message.sources or [],
         "created_at": isoformat(message.created_at),
     }

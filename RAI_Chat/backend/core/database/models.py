@@ -123,6 +123,10 @@ class Message(Base):
     tier2_tokens: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Moved out of the session's context window into the episodic archive.
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the assistant did for this answer (the stream's action events) and the web pages
+    # it used: shown under the answer when the chat is reopened.
+    actions: Mapped[list[dict] | None] = mapped_column(JSON, nullable=True)
+    sources: Mapped[list[dict] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # While a turn runs, its runner bumps this: a stale value means the runner died.
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

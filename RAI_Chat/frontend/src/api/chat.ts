@@ -1,8 +1,11 @@
 import { apiRequest } from './http';
-import type { EngineModel } from './types';
+import type { EngineModel, StoredMessage } from './types';
 
-export async function stopTurn(sessionId: string): Promise<void> {
-  await apiRequest('/api/chat/stop', { method: 'POST', body: { session_id: sessionId } });
+/** Stops the answer being written; returns the answer as saved (its text may run a little
+ *  past what the page had shown when Stop was pressed). */
+export async function stopTurn(sessionId: string): Promise<StoredMessage | null> {
+  const body = await apiRequest<{ message?: StoredMessage }>('/api/chat/stop', { method: 'POST', body: { session_id: sessionId } });
+  return body.message ?? null;
 }
 
 const EMBEDDING_MODEL = /(embed|minilm|^bge-|^e5-|^gte-)/i;

@@ -35,6 +35,10 @@ export interface StoredMessage {
   created_at?: string;
   sources?: Source[];
   error?: string | null;
+  /** Interrupted by the user's Stop (not a failure). */
+  stopped?: boolean;
+  /** What the assistant did for this answer (the stream's action events, kept). */
+  actions?: Array<{ action: string; outcome?: string; input?: unknown; detail?: unknown; result?: unknown }>;
 }
 
 export interface Page<T> {

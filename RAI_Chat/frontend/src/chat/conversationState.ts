@@ -74,14 +74,16 @@ export function normaliseStatus(status: string | undefined): MessageStatus {
 }
 
 export function fromStored(message: StoredMessage): UiMessage {
-  const status = normaliseStatus(message.status);
+  const normalised = normaliseStatus(message.status);
+  const status = normalised === 'interrupted' && message.stopped ? 'stopped' : normalised;
   return {
     id: String(message.id),
     role: message.role,
     content: message.content ?? '',
     status,
     createdAt: message.created_at,
-    sources: Array.isArray(message.sources) ? message.sources : undefined,
+    sources: Array.isArray(message.sources) && message.sources.length > 0 ? message.sources : undefined,
+    actions: Array.isArray(message.actions) && message.actions.length > 0 ? message.actions.map((a) => ({ ...a, type: 'action' as const })) : undefined,
     error: status === 'error' ? message.error ?? 'The answer failed.' : undefined,
   };
 }

@@ -324,7 +324,14 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
     dispatch({ type: 'patch', id: turn.bubbleId, patch: { status: 'stopped', statusLine: undefined } });
     const sid = turn.cursor.sessionId;
     if (sid && turn.cursor.assistantMessageId) {
+      const bubbleId = turn.bubbleId;
       pendingStop.current = stopTurn(sid)
+        .then((saved) => {
+          // Show exactly what was saved: a reload then shows the same text.
+          if (saved && saved.id === bubbleId && typeof saved.content === 'string') {
+            dispatch({ type: 'patch', id: bubbleId, patch: { content: saved.content } });
+          }
+        })
         .catch(() => undefined)
         .finally(() => callbacks.current.onTurnFinished?.(sid));
       turn.controller.abort();
