@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -62,12 +63,71 @@ def title_from(message: str) -> str:
     return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1].rstrip() + "…"
 
 
-def clean_title(raw: str) -> str | None:
-    """The model's title, if it looks like one (a weak model may ramble or answer instead)."""
+# Words a title may add that the chat need not contain.
+TITLE_FILLER = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "with",
+        "about",
+        "from",
+        "by",
+        "or",
+        "vs",
+        "how",
+        "what",
+        "why",
+        "when",
+        "where",
+        "who",
+        "is",
+        "are",
+        "your",
+        "my",
+        "our",
+        "chat",
+        "question",
+        "questions",
+        "help",
+        "tips",
+        "guide",
+        "overview",
+        "discussion",
+        "explained",
+        "basics",
+        "introduction",
+        "request",
+    ]
+)
+
+
+def title_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[^\W_]+", text.lower()) if w not in TITLE_FILLER]
+
+
+def clean_title(raw: str, chat_text: str | None = None) -> str | None:
+    """The model's title, if it looks like one (a weak model may ramble or answer instead)
+    and, given the chat's text, if its words come from the chat: a title naming something
+    the chat never mentioned ("Living in China" for a chat about Lyon) is dropped. A word
+    counts when the chat has it or a word sharing its first five letters (plural, tense)."""
     line = raw.strip().splitlines()[0] if raw.strip() else ""
     line = line.strip().strip("\"'*#`").removeprefix("Title:").strip().strip("\"'")
     if not line or len(line) > TITLE_LENGTH or len(line.split()) > 10:
         return None
+    if chat_text is not None:
+        said = set(title_words(chat_text))
+        stems = {w[:5] for w in said}
+        words = title_words(line)
+        if not words or any(w not in said and w[:5] not in stems for w in words):
+            return None
     return line
 
 

@@ -46,6 +46,16 @@ def _like(q: str) -> str:
     return f"%{escaped}%"
 
 
+IMPORTED_MARK = " (imported)"
+
+
+def imported_title(title: str) -> str:
+    """An imported copy is told apart from its original: "Trip to Lisbon (imported)"."""
+    if title.endswith(IMPORTED_MARK) or title == "Imported chat":
+        return title
+    return title[: 200 - len(IMPORTED_MARK)].rstrip() + IMPORTED_MARK
+
+
 class UserSessionManager(UserServices):
     def get_conversation_manager(self) -> ConversationManager:
         return self.sibling(ConversationManager)
@@ -167,6 +177,7 @@ class UserSessionManager(UserServices):
         message with the one before it, dated; ``memory.entries``) and searchable at once (full
         text), and by meaning once a background job has embedded them."""
         title, messages = file_storage.parse_import(data)
+        title = imported_title(title)
         now = utcnow()
         base = now - timedelta(microseconds=len(messages))
         with self.database.unit_of_work() as uow:

@@ -131,8 +131,9 @@ class TurnRunner(UserServices):
         if self.jobs is not None and self.job_settings is not None:
             ids = [turn.user_message_id] + ([turn.assistant_message_id] if text else [])
             self.jobs.after_turn(self.job_settings, self.user_id, turn.session_id, ids)
-        if refine_title and settings.refine_titles and status == "complete":
-            self._refine_title(turn.session_id, message, settings)
+        # A stopped answer gets a title too: the chat is kept all the same.
+        if refine_title and settings.refine_titles and status in ("complete", "interrupted"):
+            self._refine_title(turn.session_id, message, settings, text)
 
     def _model_round(self, stream, prompt, settings, handler, visible, result):
         """One call of the model: stream the visible text (markers held back and removed),
@@ -168,9 +169,12 @@ class TurnRunner(UserServices):
         markers = [] if stopped else marker_filter.markers
         return "".join(raw), "".join(shown), markers, stopped
 
-    def _refine_title(self, session_id: str, message: str, settings: TurnSettings) -> None:
+    def _refine_title(
+        self, session_id: str, message: str, settings: TurnSettings, answer: str = ""
+    ) -> None:
         """After the first answer (off the user's path): ask the model for a better title,
-        unless the user renamed the session meanwhile."""
+        unless the user renamed the session meanwhile. The title is kept only when its words
+        come from the chat (the message and the answer); else the first message stays."""
         try:
             raw = self.engine.complete(
                 [{"role": "user", "content": TITLE_PROMPT.format(message=message[:1000])}],
@@ -179,7 +183,7 @@ class TurnRunner(UserServices):
             )
         except EngineError:
             return
-        title = clean_title(raw)
+        title = clean_title(raw, f"{message}\n{answer}")
         if not title:
             return
         with self.database.unit_of_work() as uow:

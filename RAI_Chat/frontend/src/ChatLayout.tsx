@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useCapabilities } from './api/capabilities';
+import { fetchSessionMessages } from './api/sessions';
 import type { ChatSession, User } from './api/types';
 import { ChatView } from './chat/ChatView';
 import { saveActiveSession } from './chat/inflightStore';
@@ -12,6 +13,8 @@ import { sessionTitle } from './sidebar/SessionItem';
 import { Sidebar } from './sidebar/Sidebar';
 import { useSessionList } from './sidebar/useSessionList';
 import { Icon } from './ui/Icon';
+
+const TITLE_CHECKS_MS = [1000, 2500, 5000, 10000, 20000];
 
 interface ChatLayoutProps {
   user: User;
@@ -36,7 +39,7 @@ export function ChatLayout({ user, onLogout, theme, onThemeChange, model, onMode
   const [drawerOpen, setDrawerOpen] = useState(false);
   const list = useSessionList(query);
   const capabilities = useCapabilities();
-  const { upsert, refreshTop } = list;
+  const { upsert, refreshTop, update } = list;
 
   useEffect(() => saveActiveSession(activeId), [activeId]);
 
@@ -77,7 +80,24 @@ export function ChatLayout({ user, onLogout, theme, onThemeChange, model, onMode
     if (canGoBack()) window.history.back();
     else navigate({ chatId: now.chatId, panel: null }, { replace: true });
   }, []);
-  const onTurnFinished = useCallback(() => void refreshTop(), [refreshTop]);
+  // The model's title comes a moment after the first answer: look again a few times (the top
+  // bar and the list show it as soon as it exists).
+  const titleWatch = useRef<ReturnType<typeof setTimeout>[]>([]);
+  useEffect(() => () => titleWatch.current.forEach(clearTimeout), []);
+  const onTurnFinished = useCallback(
+    (sid: string) => {
+      void refreshTop();
+      titleWatch.current.forEach(clearTimeout);
+      titleWatch.current = TITLE_CHECKS_MS.map((ms) =>
+        setTimeout(() => {
+          void fetchSessionMessages(sid, { limit: 1 })
+            .then((page) => page.session && update(page.session))
+            .catch(() => undefined);
+        }, ms),
+      );
+    },
+    [refreshTop, update],
+  );
   const onImported = useCallback(
     (session: ChatSession) => {
       upsert(session, true);

@@ -141,7 +141,9 @@ def test_export_then_import_round_trips_a_session(http):
     )
     assert exported.status_code == 200
     again = imported(user, exported.json())
-    assert again["title"] == "Round trip" and again["message_count"] == 6
+    # An imported copy is marked, once (importing an imported copy does not add a second mark).
+    assert original["title"] == "Round trip (imported)"
+    assert again["title"] == "Round trip (imported)" and again["message_count"] == 6
     messages = http.get(f"/api/session/{again['id']}", headers=user.headers).json()["messages"]
     assert [m["content"] for m in reversed(messages)] == [f"message {i}" for i in range(6)]
     markdown = http.get(
@@ -156,7 +158,7 @@ def test_export_then_import_round_trips_a_session(http):
 def test_a_chatgpt_conversation_imports_along_its_current_branch(http):
     user = new_user(http)
     session = imported(user, CHATGPT_EXPORT)
-    assert session["title"] == "Trip planning"
+    assert session["title"] == "Trip planning (imported)"
     messages = http.get(f"/api/session/{session['id']}", headers=user.headers).json()["messages"]
     assert [m["content"] for m in reversed(messages)] == ["Plan a trip to Lisbon", "Day 1: Alfama."]
 
@@ -218,7 +220,7 @@ def test_another_users_ids_answer_404_on_every_endpoint(http):
     assert listed["sessions"] == []
     # The owner's session is untouched.
     still = http.get(f"/api/session/{sid}", headers=owner.headers).json()
-    assert still["session"]["title"] == "Private" and len(still["messages"]) == 2
+    assert still["session"]["title"] == "Private (imported)" and len(still["messages"]) == 2
 
 
 def test_session_endpoints_need_a_token(http):

@@ -38,7 +38,8 @@ export const SessionItem = memo(function SessionItem({ session, active, onSelect
   }, [editing]);
 
   const startEditing = () => {
-    setDraft(session.title ?? '');
+    // A title cut from a long first message ends in "…": the box starts without it.
+    setDraft((session.title ?? '').replace(/\s*…$/, ''));
     setError(null);
     setEditing(true);
   };

@@ -87,6 +87,11 @@ export function useSessionList(query: string) {
     });
   }, []);
 
+  /** New facts about a chat that is in the list (a chat deleted meanwhile stays away). */
+  const update = useCallback((session: ChatSession) => {
+    setSessions((all) => (all.some((s) => s.id === session.id) ? all.map((s) => (s.id === session.id ? { ...s, ...session } : s)) : all));
+  }, []);
+
   const remove = useCallback((id: string) => setSessions((all) => all.filter((s) => s.id !== id)), []);
   const hide = useCallback((id: string) => setHidden((h) => new Set(h).add(id)), []);
   const unhide = useCallback(
@@ -108,6 +113,7 @@ export function useSessionList(query: string) {
     reload: loadFirst,
     refreshTop,
     upsert,
+    update,
     remove,
     hide,
     unhide,

@@ -1,0 +1,42 @@
+"""Session titles: a model's title is kept only when its words come from the chat; an
+imported copy is marked."""
+
+import pytest
+
+from RAI_Chat.backend.services.conversation import clean_title
+from RAI_Chat.backend.services.session import imported_title
+
+LYON = "I am moving to Lyon next month, what should I know about living there?"
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept"),
+    [
+        ("Moving to Lyon", "Moving to Lyon"),
+        ('"Living in Lyon"', "Living in Lyon"),
+        ("Tips for moving to Lyon", "Tips for moving to Lyon"),
+        ("Living in China", None),
+        ("Paris travel guide", None),
+        ("", None),
+    ],
+)
+def test_a_model_title_is_kept_only_when_its_words_come_from_the_chat(raw, kept):
+    assert clean_title(raw, LYON + "\nLyon is a great city to live in.") == kept
+
+
+def test_without_the_chat_only_the_shape_is_checked():
+    assert clean_title("Living in China") == "Living in China"
+    assert clean_title("word " * 12) is None
+
+
+@pytest.mark.parametrize(
+    ("title", "marked"),
+    [
+        ("Trip to Lisbon", "Trip to Lisbon (imported)"),
+        ("Trip to Lisbon (imported)", "Trip to Lisbon (imported)"),
+        ("Imported chat", "Imported chat"),
+        ("x" * 200, "x" * 189 + " (imported)"),
+    ],
+)
+def test_an_imported_copy_is_marked_once(title, marked):
+    assert imported_title(title) == marked
