@@ -81,11 +81,9 @@ def delete_session(path: SessionPath):
 @token_required
 def export_session(path: SessionPath, query: ExportQuery):
     """The transcript as JSON (re-importable) or Markdown."""
-    exported = sessions().export_session(path.session_id, query.format)
+    exported, filename = sessions().export_session(path.session_id, query.format)
+    # The name carries only letters, digits and "-" (export_filename): safe in the header.
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if query.format == "markdown":
-        return Response(
-            exported,
-            mimetype="text/markdown",
-            headers={"Content-Disposition": f'attachment; filename="chat-{path.session_id}.md"'},
-        )
-    return exported
+        return Response(exported, mimetype="text/markdown", headers=headers)
+    return exported, 200, headers

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import UTC, datetime
 
 from ..core.database.models import isoformat
@@ -34,8 +36,35 @@ def export_json(session: dict, messages: list) -> dict:
     }
 
 
+def readable_time(value: str | datetime | None) -> str:
+    """ "30 November 2026, 08:15 UTC" from an ISO time (or a datetime)."""
+    if isinstance(value, str):
+        value = _parse_time(value)
+    if value is None:
+        return "an unknown time"
+    value = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    return f"{value.day} {value:%B %Y, %H:%M} UTC"
+
+
+def export_filename(session: dict, ext: str) -> str:
+    """ "garden-plans-2026-11-30.md": the title in lower-case words and the chat's date."""
+    # ASCII only (accents dropped: "Café" → "cafe"): the name goes into a header.
+    title = unicodedata.normalize("NFKD", session.get("title") or "").encode("ascii", "ignore")
+    slug = "-".join(re.findall(r"[a-z0-9]+", title.decode().lower()))[:60].strip("-")
+    started = _parse_time(session.get("created_at"))
+    day = f"{started:%Y-%m-%d}" if started else ""
+    stem = "-".join(part for part in (slug or "rai-chat", day) if part)
+    return f"{stem}.{ext}"
+
+
 def export_markdown(session: dict, messages: list) -> str:
-    lines = [f"# {session['title']}", "", f"_Exported from RAI Chat, {session['created_at']}_", ""]
+    lines = [
+        f"# {session['title']}",
+        "",
+        f"_Chat started {readable_time(session['created_at'])}; exported from RAI Chat "
+        f"{readable_time(datetime.now(UTC))}._",
+        "",
+    ]
     for m in messages:
         who = {"user": "You", "assistant": "Assistant"}.get(m.role, m.role.title())
         note = "" if m.status == "complete" else f" _({m.status})_"

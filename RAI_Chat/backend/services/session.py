@@ -166,11 +166,13 @@ class UserSessionManager(UserServices):
             ).all()
             return session_dict(chat), list(messages)
 
-    def export_session(self, session_id: str, fmt: str) -> dict | str:
+    def export_session(self, session_id: str, fmt: str) -> tuple[dict | str, str]:
+        """The transcript and its file name (from the title and the chat's date)."""
         chat, messages = self._all_messages(session_id)
+        name = file_storage.export_filename(chat, "md" if fmt == "markdown" else "json")
         if fmt == "markdown":
-            return file_storage.export_markdown(chat, messages)
-        return file_storage.export_json(chat, messages)
+            return file_storage.export_markdown(chat, messages), name
+        return file_storage.export_json(chat, messages), name
 
     def import_session(self, data) -> dict:
         """Import a transcript, each message at its own time; it is archived at once (each

@@ -20,8 +20,15 @@ test('a fact is added, edited and deleted in the memory panel', async ({ page, c
   await page.reload();
   await expect(page).toHaveURL(/\/memory$/);
   await expect(panel.getByText('My favourite colour is green')).toBeVisible();
+  // Deleting a fact can be undone, like deleting a chat.
   await panel.getByRole('button', { name: 'Delete fact: My favourite colour is green' }).click();
   await expect(panel.getByText('My favourite colour is green')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(panel.getByText('My favourite colour is green')).toBeVisible();
+  const deleted = page.waitForResponse((r) => r.request().method() === 'DELETE' && r.url().includes('/api/memory/facts/'), { timeout: 20_000 });
+  await panel.getByRole('button', { name: 'Delete fact: My favourite colour is green' }).click();
+  await expect(panel.getByText('My favourite colour is green')).toHaveCount(0);
+  expect((await deleted).ok()).toBe(true);
   await page.reload();
   await expect(panel.getByText(/Nothing remembered yet|Remembered facts/).first()).toBeVisible();
   await expect(panel.getByText('My favourite colour is green')).toHaveCount(0);

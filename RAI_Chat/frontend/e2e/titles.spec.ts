@@ -36,4 +36,18 @@ test('an imported copy is marked "(imported)"', async ({ page, chat, account }) 
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Garden plans (imported)');
   await expect(chat.sidebarItem('Garden plans (imported)')).toBeVisible();
   await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/);
+
+  // Exports are named from the title and the date, alike in both formats.
+  await page.getByRole('button', { name: 'Open settings' }).click();
+  const today = new Date().toISOString().slice(0, 10);
+  for (const [label, ext] of [['Export chat (Markdown)', 'md'], ['Export chat (JSON)', 'json']]) {
+    const download = page.waitForEvent('download');
+    await settings.getByRole('button', { name: label }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe(`garden-plans-imported-${today}.${ext}`);
+    if (ext === 'md') {
+      const text = await (await import('node:fs/promises')).readFile(await file.path(), 'utf-8');
+      expect(text).toMatch(/_Chat started \d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2} UTC; exported from RAI Chat/);
+    }
+  }
 });

@@ -1,9 +1,10 @@
 """Session titles: a model's title is kept only when its words come from the chat; an
-imported copy is marked."""
+imported copy is marked; export names and dates read well."""
 
 import pytest
 
 from RAI_Chat.backend.services.conversation import clean_title
+from RAI_Chat.backend.services.file_storage import export_filename, export_markdown
 from RAI_Chat.backend.services.session import imported_title
 
 LYON = "I am moving to Lyon next month, what should I know about living there?"
@@ -40,3 +41,23 @@ def test_without_the_chat_only_the_shape_is_checked():
 )
 def test_an_imported_copy_is_marked_once(title, marked):
     assert imported_title(title) == marked
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("Garden plans (imported)", "garden-plans-imported-2026-11-29.md"),
+        ("Ça va? Café!", "ca-va-cafe-2026-11-29.md"),
+        ("漢字", "rai-chat-2026-11-29.md"),
+    ],
+)
+def test_export_names_come_from_the_title_and_the_date(title, name):
+    chat = {"title": title, "created_at": "2026-11-29T14:03:00+00:00"}
+    assert export_filename(chat, "md") == name
+
+
+def test_the_markdown_export_has_a_readable_date():
+    chat = {"title": "Garden", "created_at": "2026-11-29T14:03:00+00:00"}
+    text = export_markdown(chat, [])
+    assert "_Chat started 29 November 2026, 14:03 UTC; exported from RAI Chat " in text
+    assert "2026-11-29T" not in text

@@ -37,8 +37,8 @@ function factFromAnswer(body: { fact?: RawFact | string } & Partial<RawFact>, te
   return normaliseFact({ ...body, id: String(body.id ?? id ?? ''), fact: typeof body.fact === 'string' ? body.fact : text });
 }
 
-export async function deleteFact(id: string): Promise<void> {
-  await apiRequest(`/api/memory/facts/${encodeURIComponent(id)}`, { method: 'DELETE' });
+export async function deleteFact(id: string, opts: { keepalive?: boolean } = {}): Promise<void> {
+  await apiRequest(`/api/memory/facts/${encodeURIComponent(id)}`, { method: 'DELETE', keepalive: opts.keepalive });
 }
 
 export async function searchEpisodic(q: string, k = 10): Promise<EpisodicResult[]> {

@@ -53,13 +53,14 @@ export function EpisodicSearch({ onOpenSession }: { onOpenSession?: (sessionId: 
       )}
       {results && results.length === 0 && <p className="muted">Nothing found.</p>}
       {results && results.length > 0 && (
-        <ul className="episodic-list" aria-label="Search results">
-          {results.map((r) => (
+        <ol className="episodic-list" aria-label="Search results, best match first">
+          {results.map((r, i) => (
             <li key={r.id} className="episodic-item">
               <p className="episodic-text">{r.text}</p>
               <p className="fact-meta">
-                {r.created_at && new Date(r.created_at).toLocaleString()}
-                {typeof r.score === 'number' && <> · relevance {r.score.toFixed(2)}</>}
+                {/* Best match first: its rank, not the raw score (meaningless to a reader). */}
+                <span>#{i + 1}</span>
+                {r.created_at && <> · {new Date(r.created_at).toLocaleString()}</>}
                 {r.session_id && onOpenSession && (
                   <>
                     {' · '}
@@ -74,7 +75,7 @@ export function EpisodicSearch({ onOpenSession }: { onOpenSession?: (sessionId: 
               </button>
             </li>
           ))}
-        </ul>
+        </ol>
       )}
     </section>
   );

@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { addFact, deleteFact, listFacts, updateFact } from '../api/memory';
 import type { Fact } from '../api/types';
+import { useToasts } from '../ui/Toasts';
 import { FactItem } from './FactItem';
 
 /** The facts RAI remembers about the user, and a form to add one. */
@@ -46,10 +47,46 @@ export function FactList({ onOpenSession, reloadKey }: { onOpenSession?: (sessio
     setFacts((all) => (all ?? []).map((f) => (f.id === id ? { ...f, ...fact, id } : f)));
   }, []);
 
-  const remove = useCallback(async (fact: Fact) => {
-    await deleteFact(fact.id);
-    setFacts((all) => (all ?? []).filter((f) => f.id !== fact.id));
+  // Delete like a chat: hidden at once with Undo; the DELETE goes when the toast expires
+  // (or when the page is closed).
+  const toasts = useToasts();
+  const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
+  const pending = useRef(new Set<string>());
+  const setHiddenOne = (id: string, hide: boolean) =>
+    setHidden((all) => {
+      const next = new Set(all);
+      if (hide) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  useEffect(() => {
+    const flush = () => {
+      for (const id of pending.current) void deleteFact(id, { keepalive: true }).catch(() => undefined);
+      pending.current.clear();
+    };
+    window.addEventListener('pagehide', flush);
+    return () => window.removeEventListener('pagehide', flush);
   }, []);
+  const remove = useCallback(
+    async (fact: Fact) => {
+      setHiddenOne(fact.id, true);
+      pending.current.add(fact.id);
+      toasts.show(`Forgot “${fact.fact}”`, {
+        action: { label: 'Undo', onAction: () => pending.current.delete(fact.id) && setHiddenOne(fact.id, false) },
+        onExpire: () => {
+          if (!pending.current.delete(fact.id)) return;
+          deleteFact(fact.id)
+            .then(() => setFacts((all) => (all ?? []).filter((f) => f.id !== fact.id)))
+            .catch((err: unknown) => {
+              setHiddenOne(fact.id, false);
+              toasts.show(`Could not delete the fact: ${err instanceof Error ? err.message : String(err)}`, { tone: 'error' });
+            });
+        },
+      });
+    },
+    [toasts],
+  );
+  const shown = facts?.filter((f) => !hidden.has(f.id)) ?? null;
 
   return (
     <section className="memory-section" aria-labelledby="facts-heading">
@@ -73,11 +110,11 @@ export function FactList({ onOpenSession, reloadKey }: { onOpenSession?: (sessio
           {error}
         </p>
       )}
-      {facts === null && !error && <p className="muted">Loading…</p>}
-      {facts && facts.length === 0 && <p className="muted">Nothing remembered yet. Facts appear here when you tell RAI about yourself, or add them above.</p>}
-      {facts && facts.length > 0 && (
+      {shown === null && !error && <p className="muted">Loading…</p>}
+      {shown && shown.length === 0 && <p className="muted">Nothing remembered yet. Facts appear here when you tell RAI about yourself, or add them above.</p>}
+      {shown && shown.length > 0 && (
         <ul className="fact-list" aria-label="Remembered facts">
-          {facts.map((fact) => (
+          {shown.map((fact) => (
             <FactItem key={fact.id} fact={fact} onSave={save} onDelete={remove} onOpenSession={onOpenSession} />
           ))}
         </ul>

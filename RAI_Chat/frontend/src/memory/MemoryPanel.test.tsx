@@ -51,9 +51,16 @@ describe('<MemoryPanel>', () => {
     await user.type(input, 'Likes green tea{Enter}');
     expect(await screen.findByText('Likes green tea')).toBeInTheDocument();
 
+    // Deleting hides the fact with Undo; the DELETE goes only when the toast is gone.
     await user.click(screen.getByRole('button', { name: 'Delete fact: user_name=Jordan' }));
     await waitFor(() => expect(screen.queryByText('user_name=Jordan')).toBeNull());
-    expect(calls).toEqual(['POST {"fact":"Likes tea"}', 'PATCH {"fact":"Likes green tea"}', 'DELETE f1']);
+    await user.click(within(screen.getByRole('status')).getByRole('button', { name: 'Undo' }));
+    expect(await screen.findByText('user_name=Jordan')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Delete fact: user_name=Jordan' }));
+    expect(calls).not.toContain('DELETE f1');
+    await user.click(within(screen.getByRole('status')).getByRole('button', { name: 'Dismiss' }));
+    await waitFor(() => expect(calls).toEqual(['POST {"fact":"Likes tea"}', 'PATCH {"fact":"Likes green tea"}', 'DELETE f1']));
+    expect(screen.queryByText('user_name=Jordan')).toBeNull();
   });
 
   it('searches episodic memory and forgets everything after confirmation', async () => {
@@ -66,7 +73,10 @@ describe('<MemoryPanel>', () => {
     });
     renderPanel();
     await user.type(screen.getByRole('searchbox', { name: 'Search archived memory' }), 'sailing{Enter}');
-    expect(await screen.findByText('We talked about sailing')).toBeInTheDocument();
+    const hit = (await screen.findByText('We talked about sailing')).closest('li') as HTMLElement;
+    // A rank, never the raw relevance score.
+    expect(hit).toHaveTextContent('#1');
+    expect(hit).not.toHaveTextContent('0.9');
     await user.click(screen.getByRole('button', { name: 'Forget everything…' }));
     expect(forget).not.toHaveBeenCalled();
     await user.click(screen.getByRole('button', { name: 'Yes, forget everything' }));
