@@ -52,7 +52,11 @@ class _Resources:
         with self._lock:
             if key not in self._engines:
                 self._engines[key] = EngineClient(
-                    s.llm_api_url, model=s.llm_model, api_key=s.llm_api_key, read_timeout=60
+                    # Background calls may wait behind every answer on a busy small machine.
+                    s.llm_api_url,
+                    model=s.llm_model,
+                    api_key=s.llm_api_key,
+                    read_timeout=600,
                 )
             return self._engines[key]
 

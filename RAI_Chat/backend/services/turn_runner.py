@@ -15,6 +15,7 @@ from ..core.database.models import ChatSession, Message, UsageRecord, utcnow
 from ..core.database.session import database_unavailable
 from ..extensions import metrics
 from .action_handler import ActionHandler, MarkerStreamFilter, neutralise
+from .actions.echo_filter import EchoFilter, phrases_of
 from .conversation import Turn, TurnSettings, clean_title, title_from
 from .decision.decide import Decider
 from .llm_client import EngineError, StreamResult
@@ -72,11 +73,15 @@ class TurnRunner(UserServices):
                 decide(self._decider(settings), message), message, handler, ports, stream.append
             )
             decision = decided.decision
+            if decided.shown_first:  # an exact result, before the model's words
+                visible.append(decided.shown_first)
+                stream.append({"type": "token", "content": decided.shown_first})
+            echoes = phrases_of([*decided.instruction_texts(), ANSWER_PROMPT])
             prompt = self._prompt(turn, message, settings, decided)
             notes: list[str] = list(decided.notes_for_user)
             while True:
                 raw, shown, markers, stopped = self._model_round(
-                    stream, prompt, settings, handler, visible, result
+                    stream, prompt, settings, handler, visible, result, echoes
                 )
                 if stopped:
                     status = "interrupted"
@@ -88,6 +93,7 @@ class TurnRunner(UserServices):
                 if not round_.needs_another_round:
                     break
                 prompt = prompt + round_.followup(raw)
+                echoes = phrases_of([*echoes, *round_.results_for_model])
                 stream.append({"type": "status", "message": "Thinking…"})
             empty = not "".join(visible).strip()
             if empty and not notes and status == "complete":  # e.g. only markers, the limit
@@ -135,11 +141,12 @@ class TurnRunner(UserServices):
         if refine_title and settings.refine_titles and status in ("complete", "interrupted"):
             self._refine_title(turn.session_id, message, settings, text)
 
-    def _model_round(self, stream, prompt, settings, handler, visible, result):
-        """One call of the model: stream the visible text (markers held back and removed),
-        collect the markers. Returns (the raw answer, the text shown, the markers, whether
-        the user stopped it)."""
+    def _model_round(self, stream, prompt, settings, handler, visible, result, echoes):
+        """One call of the model: stream the visible text (markers, and copies of our own
+        instructions or tool data, held back and removed), collect the markers. Returns
+        (the raw answer, the text shown, the markers, whether the user stopped it)."""
         marker_filter = MarkerStreamFilter(render=handler.render)
+        echo_filter = EchoFilter(echoes)
         raw: list[str] = []
         last_flush = time.monotonic()
 
@@ -156,7 +163,7 @@ class TurnRunner(UserServices):
             prompt, model=settings.model, max_tokens=settings.max_answer_tokens, result=result
         ):
             raw.append(piece)
-            show(marker_filter.feed(piece))
+            show(echo_filter.feed(marker_filter.feed(piece)))
             if stream.stop_requested.is_set():
                 stopped = True
                 break
@@ -165,7 +172,7 @@ class TurnRunner(UserServices):
                 if self._safe_flush(stream, "".join(visible)):
                     stopped = True
                     break
-        show(marker_filter.flush())
+        show(echo_filter.feed(marker_filter.flush()) + echo_filter.flush())
         markers = [] if stopped else marker_filter.markers
         return "".join(raw), "".join(shown), markers, stopped
 

@@ -21,15 +21,19 @@ from RAI_Chat.backend.services.memory.maintenance import add_tiers
 
 
 class JsonModel:
-    """An engine whose model answers the next scripted JSON object."""
+    """An engine whose model answers, for each message, the JSON scripted for it (messages
+    are not taken in a fixed order)."""
 
     def __init__(self):
-        self.answers: list[str] = []
+        self.answers: dict[str, str] = {}  # message id -> answer
+        self.texts: dict[str, str] = {}  # message id -> text
         self.requests: list[dict] = []
 
     def complete(self, messages, *, max_tokens, temperature=None, json_schema=None, model=None):
         self.requests.append({"messages": messages, "json_schema": json_schema})
-        answer = self.answers.pop(0)
+        prompt = messages[-1]["content"]
+        (message_id,) = [i for i, t in self.texts.items() if f"Message: {t}\n" in prompt]
+        answer = self.answers[message_id]
         if answer == "fail":
             raise EngineError("down")
         return answer
@@ -52,12 +56,14 @@ def world(db_url):
     database.dispose()
 
 
-def said(world, text: str, role: str = "user") -> str:
+def said(world, text: str, role: str = "user", model: JsonModel | None = None) -> str:
     database, user_id, session_id = world
     with database.unit_of_work() as uow:
         message = Message(session_id=session_id, user_id=user_id, role=role, content=text)
         uow.session.add(message)
         uow.commit()
+        if model is not None:
+            model.texts[message.id] = text
         return message.id
 
 
@@ -73,8 +79,10 @@ def active(world) -> dict[str, str]:
 def test_stated_facts_are_stored_with_their_source_message_and_the_tiers_come_along(world):
     database, user_id, _ = world
     model = JsonModel()
-    first = said(world, "Hi! My name is Alice and I live in Lyon. I have a cat called Miso.")
-    model.answers = [answer([("name", "Alice"), ("city", "Lyon"), ("cat's name", "Miso")])]
+    first = said(
+        world, "Hi! My name is Alice and I live in Lyon. I have a cat called Miso.", model=model
+    )
+    model.answers[first] = answer([("name", "Alice"), ("city", "Lyon"), ("cat's name", "Miso")])
     add_tiers(database, model, [first], user_id)
     assert active(world) == {
         "The user's name: Alice": first,
@@ -92,16 +100,14 @@ def test_a_new_value_supersedes_the_old_fact_and_history_is_kept(world):
     database, user_id, _ = world
     model = JsonModel()
     first, second, third = (
-        said(world, "I live in Lisbon."),
-        said(world, "Correction: I live in Porto now, not Lisbon."),
-        said(world, "I live in Porto, as I said."),
+        said(world, "I live in Lisbon.", model=model),
+        said(world, "Correction: I live in Porto now, not Lisbon.", model=model),
+        said(world, "I live in Porto, as I said.", model=model),
     )
-    model.answers = [
-        answer([("city", "Lisbon")]),
-        answer([("city", "Porto")]),
-        answer([("city", "Porto")]),
-    ]
-    add_tiers(database, model, [first, second, third], user_id)
+    model.answers[first] = answer([("city", "Lisbon")])
+    model.answers[second] = model.answers[third] = answer([("city", "Porto")])
+    for message_id in (first, second, third):  # one message after the other, as in turns
+        add_tiers(database, model, [message_id], user_id)
     assert active(world) == {"The user's city: Porto": second}  # no duplicate from the third
     history = UserFacts(user_id, database).list(include_history=True)
     assert {f["fact"]: f["status"] for f in history} == {
@@ -113,12 +119,14 @@ def test_a_new_value_supersedes_the_old_fact_and_history_is_kept(world):
 def test_invented_facts_and_facts_of_questions_are_not_stored(world):
     database, user_id, _ = world
     model = JsonModel()
-    statement = said(world, "I work as a nurse.")
-    question = said(world, "Do you know what my job is? " + "I wonder about Portugal. " * 6)
-    model.answers = [
-        answer([("job", "nurse"), ("age", "25"), ("name", "Jordan"), ("pet", "cat")]),
-        answer([("job", "Portugal")]),
-    ]
+    statement = said(world, "I work as a nurse.", model=model)
+    question = said(
+        world, "Do you know what my job is? " + "I wonder about Portugal. " * 6, model=model
+    )
+    model.answers[statement] = answer(
+        [("job", "nurse"), ("age", "25"), ("name", "Jordan"), ("pet", "cat")]
+    )
+    model.answers[question] = answer([("job", "Portugal")])
     add_tiers(database, model, [statement, question], user_id)
     assert active(world) == {"The user's job: nurse": statement}
 
@@ -127,10 +135,11 @@ def test_an_assistant_message_or_a_failed_call_stores_no_fact(world):
     database, user_id, _ = world
     model = JsonModel()
     long_reply = "Nice to meet you, my name is RAI. " + "I can help with many things. " * 6
-    reply = said(world, long_reply, role="assistant")
-    failed = said(world, "My name is Bob.")
-    question = said(world, "What is the capital of Portugal?")  # short, nothing to capture
-    model.answers = [answer([("name", "RAI")]), "fail"]
+    reply = said(world, long_reply, role="assistant", model=model)
+    failed = said(world, "My name is Bob.", model=model)
+    question = said(world, "What is the capital of Portugal?", model=model)  # no call
+    model.answers[reply] = answer([("name", "RAI")])
+    model.answers[failed] = "fail"
     add_tiers(database, model, [reply, failed, question], user_id)
     assert len(model.requests) == 2
     assert active(world) == {}

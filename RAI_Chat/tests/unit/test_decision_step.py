@@ -171,3 +171,26 @@ def test_the_answer_prompt_has_no_tool_list_and_no_examples():
     prompt = system_prompt(TurnSettings(model=None, context_budget=4096, max_answer_tokens=256))
     assert "[" not in prompt and "User:" not in prompt and "Assistant:" not in prompt
     assert '"you"' in prompt
+
+
+ECHOED = "Nothing remembered matches what the user asks to forget; say so briefly."
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 100])
+def test_a_copied_instruction_is_removed_from_the_stream_however_it_is_split(size):
+    from RAI_Chat.backend.services.actions.echo_filter import EchoFilter, phrases_of
+
+    answer = f"Sure. {ECHOED} I forgot nothing. [1] Result A (https://a.example) Text here."
+    phrases = phrases_of([ECHOED, "[1] Result A (https://a.example) Text here."])
+    echo = EchoFilter(phrases)
+    shown = "".join(echo.feed(answer[i : i + size]) for i in range(0, len(answer), size))
+    shown += echo.flush()
+    assert shown == "Sure.  I forgot nothing. "
+
+
+def test_text_that_only_starts_like_an_instruction_is_shown_in_full():
+    from RAI_Chat.backend.services.actions.echo_filter import EchoFilter, phrases_of
+
+    echo = EchoFilter(phrases_of([ECHOED]))
+    shown = echo.feed("Nothing remembered matches your cat") + echo.flush()
+    assert shown == "Nothing remembered matches your cat"

@@ -1,0 +1,66 @@
+"""Removes our own instruction text and tool data from a streamed answer when a small
+model copies it word for word ("Nothing remembered matches what the user asks to forget;
+say so briefly.", a raw "[1] Title (https://…)" result line), holding back only what could
+still turn out to be such a copy."""
+
+from __future__ import annotations
+
+import re
+
+MIN_PHRASE_CHARS = 24
+
+
+def phrases_of(texts: list[str]) -> list[str]:
+    """The lines and sentences of ``texts`` long enough to be a copy and not a coincidence."""
+    out: set[str] = set()
+    for text in texts:
+        for line in text.splitlines():
+            line = line.strip()
+            parts = [line, *re.split(r"(?<=[.;:!?])\s+", line)]
+            out.update(p.strip() for p in parts if len(p.strip()) >= MIN_PHRASE_CHARS)
+    return sorted(out, key=len, reverse=True)
+
+
+class EchoFilter:
+    """``feed(text)`` returns what can be shown now; ``flush()`` the rest at the end."""
+
+    def __init__(self, phrases: list[str]):
+        self.phrases = [p for p in phrases if len(p) >= MIN_PHRASE_CHARS]
+        self._pending = ""
+
+    def feed(self, text: str) -> str:
+        if not self.phrases:
+            return text
+        self._pending += text
+        for phrase in self.phrases:  # longest first
+            self._pending = self._remove(self._pending, phrase)
+        cut = len(self._pending)
+        for start in range(len(self._pending)):
+            tail = self._pending[start:]
+            if any(p.startswith(tail) for p in self.phrases):
+                cut = start
+                break
+        shown, self._pending = self._pending[:cut], self._pending[cut:]
+        return shown
+
+    def _remove(self, text: str, phrase: str, final: bool = False) -> str:
+        """``text`` without the copies of ``phrase`` -- except one that may still grow into
+        a longer phrase (the first sentence of a line that is not complete yet)."""
+        start = text.find(phrase)
+        while start >= 0:
+            tail = text[start:]
+            longer = not final and any(
+                len(q) > len(phrase) and q.startswith(tail) for q in self.phrases
+            )
+            if longer:
+                start = text.find(phrase, start + 1)
+                continue
+            text = text[:start] + text[start + len(phrase) :]
+            start = text.find(phrase, start)
+        return text
+
+    def flush(self) -> str:
+        for phrase in self.phrases:
+            self._pending = self._remove(self._pending, phrase, final=True)
+        rest, self._pending = self._pending, ""
+        return rest
