@@ -113,20 +113,36 @@ def title_words(text: str) -> list[str]:
     return [w for w in re.findall(r"[^\W_]+", text.lower()) if w not in TITLE_FILLER]
 
 
-def clean_title(raw: str, chat_text: str | None = None) -> str | None:
+def same_word(a: str, b: str) -> bool:
+    """One word in two forms ("fox", "foxes"; "plans", "planning"): they share their first
+    letters, at least three and up to five."""
+    if a == b:
+        return True
+    n = min(len(a), len(b), 5)
+    return n >= 3 and a[:n] == b[:n]
+
+
+def clean_title(raw: str, message: str | None = None, answer: str = "") -> str | None:
     """The model's title, if it looks like one (a weak model may ramble or answer instead)
-    and, given the chat's text, if its words come from the chat: a title naming something
-    the chat never mentioned ("Living in China" for a chat about Lyon) is dropped. A word
-    counts when the chat has it or a word sharing its first five letters (plural, tense)."""
+    and, given the chat, if its words come from it: every word from the message or the
+    answer, at least one from the user's own message. A title naming something the chat
+    never mentioned ("Living in China" for a chat about Lyon), or the answer's first line,
+    is dropped."""
     line = raw.strip().splitlines()[0] if raw.strip() else ""
     line = line.strip().strip("\"'*#`").removeprefix("Title:").strip().strip("\"'")
     if not line or len(line) > TITLE_LENGTH or len(line.split()) > 10:
         return None
-    if chat_text is not None:
-        said = set(title_words(chat_text))
-        stems = {w[:5] for w in said}
+    if message is not None:
+        asked = set(title_words(message))
+        said = asked | set(title_words(answer))
         words = title_words(line)
-        if not words or any(w not in said and w[:5] not in stems for w in words):
+
+        def found(word: str, among: set[str]) -> bool:
+            return any(same_word(word, other) for other in among)
+
+        if not words or not all(found(w, said) for w in words):
+            return None
+        if not any(found(w, asked) for w in words):
             return None
     return line
 

@@ -190,7 +190,7 @@ class TurnRunner(UserServices):
             )
         except EngineError:
             return
-        title = clean_title(raw, f"{message}\n{answer}")
+        title = clean_title(raw, message, answer)
         if not title:
             return
         with self.database.unit_of_work() as uow:

@@ -88,3 +88,50 @@ test("a link to another user's chat says not found; the page loads from a deep a
   expect(failed).toEqual([]);
   await other.close();
 });
+
+test('phone: the chat list drawer opens chats by their address and Back returns', async ({ page, chat, account }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await chat.register(account);
+  await chat.send('Phone chat one');
+  await chat.waitForAnswerDone();
+  await expect(page).toHaveURL(CHAT_URL);
+  const first = page.url();
+  await page.getByRole('button', { name: 'New chat' }).last().click();
+  await expect(page).toHaveURL(/\/$/);
+  await chat.send('Phone chat two');
+  await chat.waitForAnswerDone();
+  await expect(page).toHaveURL(CHAT_URL);
+  const second = page.url();
+
+  await page.getByRole('button', { name: 'Open the chat list' }).click();
+  await page.locator('.session-item a.session-open').filter({ hasText: 'Phone chat one' }).click();
+  await expect(page).toHaveURL(first);
+  await expect(page.locator('article[data-role="user"]')).toHaveText(['Phone chat one']);
+  await expect(page.getByRole('button', { name: 'Open the chat list' })).toHaveAttribute('aria-expanded', 'false');
+  await page.goBack();
+  await expect(page).toHaveURL(second);
+  await expect(page.locator('article[data-role="user"]')).toHaveText(['Phone chat two']);
+});
+
+test.describe('on a touch phone', () => {
+  test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+
+  test('opening a chat does not focus the message box (no keyboard popping up)', async ({ page, chat, account }) => {
+    await chat.register(account);
+    expect(await page.evaluate(() => matchMedia('(pointer: coarse)').matches)).toBe(true);
+    await chat.send('Touch chat');
+    await chat.waitForAnswerDone();
+    await page.reload();
+    await expect(page.locator('article[data-role="user"]')).toHaveText(['Touch chat']);
+    await expect(page.getByRole('textbox', { name: 'Message' })).not.toBeFocused();
+  });
+});
+
+test('on a computer, opening a chat focuses the message box', async ({ page, chat, account }) => {
+  await chat.register(account);
+  await chat.send('Desk chat');
+  await chat.waitForAnswerDone();
+  await page.reload();
+  await expect(page.locator('article[data-role="user"]')).toHaveText(['Desk chat']);
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeFocused();
+});

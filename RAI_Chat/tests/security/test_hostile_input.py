@@ -11,6 +11,8 @@ from urllib.parse import quote
 
 import pytest
 
+from RAI_Chat.backend.services.session import imported_title
+
 from ..chat_helpers import new_user
 
 HOSTILE = [
@@ -169,6 +171,8 @@ def test_hostile_strings_in_a_field_get_a_clean_answer(http, owner, case):
             and (response.status_code == 201 or case[0] != "add fact")  # 200: a similar fact
         ):
             kept = value.strip()[:200] if case[1] == "body:title" else value.strip()
+            if case[0] == "import":  # an imported copy is marked as one
+                kept = imported_title(kept)
             if not find(payload, kept):
                 problem = f"stored as something else: {response.text[:200]}"
         if problem:

@@ -18,11 +18,16 @@ LYON = "I am moving to Lyon next month, what should I know about living there?"
         ("Tips for moving to Lyon", "Tips for moving to Lyon"),
         ("Living in China", None),
         ("Paris travel guide", None),
+        ("Great city", None),  # only the answer's words
         ("", None),
     ],
 )
 def test_a_model_title_is_kept_only_when_its_words_come_from_the_chat(raw, kept):
-    assert clean_title(raw, LYON + "\nLyon is a great city to live in.") == kept
+    assert clean_title(raw, LYON, "Lyon is a great city to live in.") == kept
+
+
+def test_a_title_word_may_be_another_form_of_the_chats_word():
+    assert clean_title("Fox facts", "Tell me about red foxes", "Fox facts") == "Fox facts"
 
 
 def test_without_the_chat_only_the_shape_is_checked():
