@@ -157,6 +157,15 @@ const server = http.createServer(async (req, res) => {
   };
 
   if (p === '/api/auth/me') return ok(res, { user: { id: user.id, username: user.username } });
+  if (p === '/api/auth/logout' && m === 'POST') {
+    tokens.delete(token);
+    return ok(res, {});
+  }
+  if (p === '/api/auth/logout-everywhere' && m === 'POST') {
+    for (const [t, id] of tokens) if (id === userId) tokens.delete(t);
+    return ok(res, {});
+  }
+  if (p === '/api/capabilities') return ok(res, { max_message_chars: 32000, max_import_bytes: 20971520, web_search: false });
   if (p === '/api/chat/models') return ok(res, { models: [{ id: 'local-small' }, { id: 'local-large' }] });
   if (p === '/api/keys/' && m === 'GET') return ok(res, { keys: [] });
   if (p === '/api/keys/usage') return ok(res, { usage: { requests: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }, by_key: [] });
