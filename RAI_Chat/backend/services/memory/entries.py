@@ -2,10 +2,11 @@
 before it (a sliding window of two), when both belong to the same sitting.
 
 Measured on the LoCoMo tuning half (benchmarks/memory_locomo.py, RESULTS.md): user →
-assistant exchanges side by side found fewer evidence turns than overlapping pairs, because
-a question's answer often sits in the turn that *follows* the one a question matches, and
-an exchange cut between them loses it; a turn alone lacks the context that its words refer
-to. Each message is in at most two entries; every message is in at least one."""
+assistant exchanges side by side found fewer evidence turns than overlapping pairs, for
+about the same tokens (likely because what a question matches and its answer are often
+neighbouring turns, which a fixed exchange cuts apart half of the time); a turn alone
+found far fewer. Each message is in at most two entries; every message is in at least
+one."""
 
 from __future__ import annotations
 
