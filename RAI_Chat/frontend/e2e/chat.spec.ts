@@ -22,8 +22,12 @@ test('a message is answered with tokens that stream in, then saved', async ({ pa
 test('the stop button stops an answer and keeps what was written', async ({ page, chat }) => {
   await chat.send(LONG_PROMPT);
   await chat.waitForStreamingText(20);
+  const stopResponse = page.waitForResponse((r) => r.url().endsWith('/api/chat/stop') && r.request().method() === 'POST');
   await page.getByRole('button', { name: 'Stop the answer' }).click();
   await expect(chat.lastAnswer()).toHaveAttribute('data-status', 'stopped');
+  // The page then shows the answer exactly as the server saved it.
+  expect((await stopResponse).ok()).toBe(true);
+  await expect(chat.lastAnswer()).toHaveAttribute('data-saved', 'true');
   const stoppedText = await chat.answerText();
   await expect(page.getByRole('button', { name: 'Send message' })).toBeVisible();
   // Nothing more arrives after stop.

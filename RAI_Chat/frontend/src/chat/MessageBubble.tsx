@@ -44,6 +44,7 @@ export const MessageBubble = memo(function MessageBubble({ message, onRetry }: {
       data-role={message.role}
       data-status={message.status}
       data-message-id={message.id}
+      data-saved={message.saved ? 'true' : undefined}
     >
       <div className="message-body">
         {isUser ? (

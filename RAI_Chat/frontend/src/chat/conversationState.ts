@@ -16,6 +16,8 @@ export interface UiMessage {
   /** What the engine is doing right now ("Searching the web…"). */
   statusLine?: string;
   actions?: ActionEvent[];
+  /** A stopped answer now shows the text the server saved (what a reload will show). */
+  saved?: boolean;
   /** For an answer: the user text that asked for it, so that a failure can be retried. */
   retryText?: string;
 }

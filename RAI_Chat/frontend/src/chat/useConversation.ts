@@ -329,7 +329,7 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
         .then((saved) => {
           // Show exactly what was saved: a reload then shows the same text.
           if (saved && saved.id === bubbleId && typeof saved.content === 'string') {
-            dispatch({ type: 'patch', id: bubbleId, patch: { content: saved.content } });
+            dispatch({ type: 'patch', id: bubbleId, patch: { content: saved.content, saved: true } });
           }
         })
         .catch(() => undefined)
