@@ -358,3 +358,34 @@ def test_a_slow_engine_times_out_with_504_and_the_message_is_kept(fake, stack, t
             assert messages[1]["status"] == "error"
     finally:
         stop_api_server(api)
+
+
+def test_a_stopped_chat_gets_a_title_and_reads_as_stopped(fake, http):
+    fake.reply, fake.chunk_delay = "Lighthouse storm\n" + LONG_REPLY, 0.05
+    user = new_user(http)
+    events = []
+    with user.http.stream(
+        "POST",
+        "/api/chat/",
+        json={"message": "Tell me a lighthouse storm story please", "streaming": True},
+        headers=user.headers,
+    ) as response:
+        for event_id, event in sse_events(response):
+            events.append((event_id, event))
+            if sum(e["type"] == "token" for _, e in events) == 3:
+                session_id = events[0][1]["session_id"]
+                stop = user.http.post(
+                    "/api/chat/stop", json={"session_id": session_id}, headers=user.headers
+                )
+                assert stop.status_code == 200, stop.text
+    session_id = events[0][1]["session_id"]
+    assert events[-1][1]["status"] == "interrupted"
+    answer = session_messages(user, session_id)[1]
+    assert answer["status"] == "interrupted" and answer["stopped"] is True
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        got = http.get(f"/api/session/{session_id}", headers=user.headers).json()
+        if got["session"]["title"] == "Lighthouse storm":
+            break
+        time.sleep(0.1)
+    assert got["session"]["title"] == "Lighthouse storm"
