@@ -6,6 +6,7 @@ transcripts), per user, each dated by its first message, searched hybrid — ful
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 import time
@@ -223,14 +224,34 @@ class EpisodicArchive:
             )
             params = {"match": match, "user": self.user_id, "limit": limit}
         else:
-            sql = text(
-                "SELECT id, ts_rank_cd(tsv, query) FROM episodic_entries, "
-                "to_tsquery('english', :q) query "
-                "WHERE user_id = :user AND tsv @@ query "
-                "ORDER BY ts_rank_cd(tsv, query) DESC LIMIT :limit"
-            )
-            params = {"q": " | ".join(terms), "user": self.user_id, "limit": limit}
+            sql, params = self._postgres_bm25(session, terms, limit)
         return [(row[0], float(row[1])) for row in session.execute(sql, params)]
+
+    def _postgres_bm25(self, session, terms: list[str], limit: int):
+        """PostgreSQL's ``ts_rank`` knows no inverse document frequency: a question's common
+        words would count as much as its rare ones. Each term's rank (length-normalised) is
+        weighted by its BM25 IDF among this user's entries, as SQLite's ``bm25`` does."""
+        # Only placeholders are put together here; the terms are bound parameters.
+        entries = "SELECT count(*) FROM episodic_entries WHERE user_id = :user"
+        counts = [
+            f"({entries} AND tsv @@ plainto_tsquery('english', :t{i}))" for i in range(len(terms))
+        ]
+        params: dict = {"user": self.user_id, "limit": limit, "q": " | ".join(terms)}
+        params |= {f"t{i}": t for i, t in enumerate(terms)}
+        row = session.execute(text(f"SELECT ({entries}), {', '.join(counts)}"), params).one()
+        total, found = row[0], row[1:]
+        params |= {
+            f"w{i}": math.log(1 + (total - n + 0.5) / (n + 0.5)) for i, n in enumerate(found)
+        }
+        score = " + ".join(
+            f":w{i} * ts_rank(tsv, plainto_tsquery('english', :t{i}), 1)" for i in range(len(terms))
+        )
+        sql = text(
+            f"SELECT id, {score} AS score FROM episodic_entries "  # noqa: S608  (no user text)
+            "WHERE user_id = :user AND tsv @@ to_tsquery('english', :q) "
+            "ORDER BY score DESC LIMIT :limit"
+        )
+        return sql, params
 
     def _load_vectors(self, session) -> tuple[list[str], np.ndarray, bool]:
         """(ids, matrix, whether every entry has its vector)."""
