@@ -90,7 +90,9 @@ def test_stated_facts_are_stored_with_their_source_message_and_the_tiers_come_al
         "The user's cat's name: Miso": first,
     }
     assert len(model.requests) == 1  # one call for tier 1, tier 2 and the facts
-    assert model.requests[0]["json_schema"] == CAPTURE_SCHEMA
+    schema = model.requests[0]["json_schema"]  # at least one fact from a first-person message
+    assert schema["properties"]["facts"]["minItems"] == 1
+    assert schema["required"] == CAPTURE_SCHEMA["required"]
     with database.unit_of_work() as uow:
         tier1 = uow.session.get(Message, first).tier1_content
     assert tier1 == "name=Alice; city=Lyon; cat_s_name=Miso"
@@ -154,8 +156,9 @@ def test_an_assistant_message_or_a_failed_call_stores_no_fact(world):
         ([{"about": "city", "value": "Paris"}], []),
         ([{"about": "", "value": "Lyon"}], []),
         ([{"about": "name", "value": "I"}], []),
+        ([{"about": "name", "value": "forget my name"}], []),
         (["not an object"], []),
     ],
 )
 def test_a_fact_is_kept_only_as_the_message_supports_it(raw, kept):
-    assert checked_facts(raw, "I live in Lyon and my name is Al.") == kept
+    assert checked_facts(raw, "I live in Lyon and my name is Al. Forget my name.") == kept

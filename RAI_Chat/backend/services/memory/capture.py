@@ -69,6 +69,10 @@ _SUBJECT_CUES = [
     ),
     (re.compile(r"\b(age)\b"), re.compile(r"\b(years? old|age|aged)\b", re.I)),
 ]
+# A request is not a fact ("phone number: forget my phone number").
+_REQUEST_WORDS = re.compile(
+    r"\b(forget|delete|remove|erase|wipe|remember|recall|remind|tell|search|look up)\b", re.I
+)
 _ABOUT_NOISE = re.compile(r"^(?:the\s+)?(?:user'?s?|my|writer'?s?|their|his|her)\s+", re.I)
 
 
@@ -109,7 +113,7 @@ def checked_facts(raw: list, source: str) -> list[tuple[str, str]]:
         value = " ".join(str(item.get("value", "")).split()).strip(" .,;:\"'")
         if not about or not value or len(about) > 40 or len(value) > 80:
             continue
-        if "?" in value or not supported(value, stated):
+        if "?" in value or _REQUEST_WORDS.search(value) or not supported(value, stated):
             continue
         if any(a.search(about.casefold()) and not cue.search(stated) for a, cue in _SUBJECT_CUES):
             continue
@@ -124,12 +128,18 @@ def checked_facts(raw: list, source: str) -> list[tuple[str, str]]:
 def capture_message(engine: EngineClient, role: str, text: str) -> Capture | None:
     """The checked facts and summary of one message; None when the model failed."""
     source = text[:2000]
+    # The small model answers "facts": [] to nearly every short statement; when the writer
+    # speaks of themselves it must name at least one, and the checks drop what it invents.
+    schema = CAPTURE_SCHEMA
+    if role == "user" and states_about_writer(source):
+        schema = json.loads(json.dumps(CAPTURE_SCHEMA))
+        schema["properties"]["facts"]["minItems"] = 1
     try:
         raw = engine.complete(
             [{"role": "user", "content": CAPTURE_PROMPT.format(role=role, text=source)}],
             max_tokens=256,
             temperature=0,
-            json_schema=CAPTURE_SCHEMA,
+            json_schema=schema,
         )
         answer = json.loads(raw)
     except EngineError as exc:
