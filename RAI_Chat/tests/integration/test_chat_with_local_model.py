@@ -29,7 +29,12 @@ def test_the_local_model_answers_a_question_and_streams(api_on_local_model):
         body = response.json()
         assert "paris" in body["response"].lower()
         assert body["usage"]["prompt_tokens"] > 0
-        events = stream_turn(user, "And of Italy? One word.", session_id=body["session_id"])
+        # A sentence, so that the answer comes in several pieces (one word may be one token).
+        events = stream_turn(
+            user,
+            "And what is the capital of Italy? Answer in one full sentence.",
+            session_id=body["session_id"],
+        )
         assert [e["type"] for _, e in events][-1] == "done"
         streamed = tokens(events)
         assert sum(e["type"] == "token" for _, e in events) > 1
