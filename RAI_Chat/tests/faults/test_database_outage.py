@@ -12,7 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -29,10 +28,9 @@ from ..conftest import (
     stop_api_server,
 )
 from ..fakes.flaky_proxy import FlakyProxy
+from ..integration.test_launcher import LAUNCHER, children_of
 
 pytestmark = pytest.mark.postgres
-
-LAUNCHER = PROJECT_ROOT / "RAI_Chat" / "scripts" / "launch_app.py"
 
 
 @pytest.fixture
@@ -163,14 +161,6 @@ def test_a_database_that_cannot_appear_by_waiting_fails_at_once(postgres_server,
     assert "Traceback" not in result.stderr
 
 
-def launcher_children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        with contextlib.suppress(OSError):
-            found += [int(c) for c in (task / "children").read_text().split()]
-    return found
-
-
 def test_the_launcher_keeps_the_api_up_across_an_outage(proxied_database, tmp_path):
     url, proxy = proxied_database
     api_port = free_port()
@@ -198,16 +188,16 @@ def test_the_launcher_keeps_the_api_up_across_an_outage(proxied_database, tmp_pa
     launch_log = logs / "launch_app.log"
     try:
         wait_until(lambda: "RAI Chat is ready" in output.read_text(), 120, "the launcher start")
-        (api_master,) = launcher_children(launcher.pid)
+        (api_master,) = children_of(launcher.pid)
         with httpx.Client(base_url=base, timeout=10) as http:
             user = new_user(http)
 
             # An outage with a worker replaced: the API stays up, the launcher does nothing.
             proxy.cut()
-            victim = launcher_children(api_master)[0]
+            victim = children_of(api_master)[0]
             os.kill(victim, signal.SIGKILL)
             fresh = wait_until(
-                lambda: [p for p in launcher_children(api_master) if p != victim][1:],
+                lambda: [p for p in children_of(api_master) if p != victim][1:],
                 30,
                 "a replacement worker",
             )
@@ -224,7 +214,7 @@ def test_the_launcher_keeps_the_api_up_across_an_outage(proxied_database, tmp_pa
                 30,
                 "the API serving again",
             )
-            assert launcher_children(launcher.pid) == [api_master]
+            assert children_of(launcher.pid) == [api_master]
             assert "stopped unexpectedly" not in launch_log.read_text()
 
             # The last resort: the API itself killed during an outage is restarted, and the
