@@ -78,6 +78,8 @@ class ChatSession(Base):
     title: Mapped[str] = mapped_column(String(200), default="New chat")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The last message of the branch shown and continued (messages form a tree).
+    active_leaf_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="session", cascade="all, delete-orphan", passive_deletes=True
@@ -103,6 +105,10 @@ class Message(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     session_id: Mapped[str] = mapped_column(ForeignKey("chat_sessions.id", ondelete="CASCADE"))
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The message this one follows (NULL: the first of its session). Siblings (same parent)
+    # are the versions of a message: regenerated answers, edited questions. Not a foreign
+    # key: a session's messages are deleted only with it.
+    parent_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     # user | assistant (an older import may hold system: never put in a prompt)
     role: Mapped[str] = mapped_column(String(16))
     content: Mapped[str] = mapped_column(Text, default="")
@@ -118,6 +124,8 @@ class Message(Base):
     token_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     model: Mapped[str | None] = mapped_column(String(200), nullable=True)
     stop_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The answer stopped at the answer-length limit (MAX_ANSWER_TOKENS): it can be continued.
+    cut_at_limit: Mapped[bool] = mapped_column(Boolean, default=False)
     # Token counts of the tier-1 and tier-2 forms (cached for prompt budgets).
     tier1_tokens: Mapped[int | None] = mapped_column(Integer, nullable=True)
     tier2_tokens: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -164,6 +172,9 @@ class UserFact(Base):
     # active | superseded | forgotten
     status: Mapped[str] = mapped_column(String(16), default="active")
     superseded_by_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # Captured from a user message that was edited away (it is not on its session's active
+    # branch): listed, but not put in prompts until that branch is active again.
+    abandoned_branch: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -182,6 +193,9 @@ class EpisodicEntry(Base):
     text: Mapped[str] = mapped_column(Text)
     summary: Mapped[str | None] = mapped_column(Text, nullable=True)
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # An exchange of a branch that is not its session's active one (regenerated or edited
+    # away): never recalled, until that branch is active again.
+    abandoned_branch: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
