@@ -4,6 +4,7 @@ import { fetchSessionMessages } from './api/sessions';
 import type { ChatSession, User } from './api/types';
 import { ChatView } from './chat/ChatView';
 import { saveActiveSession } from './chat/inflightStore';
+import { LibraryPanel } from './documents/LibraryPanel';
 import { MemoryPanel } from './memory/MemoryPanel';
 import { canGoBack, navigate, useRoute, type Panel } from './router';
 import type { AccountActions } from './settings/AccountSettings';
@@ -35,6 +36,7 @@ export function ChatLayout({ user, onLogout, theme, onThemeChange, model, onMode
   const activeId = route.chatId;
   const memoryOpen = route.panel === 'memory';
   const settingsOpen = route.panel === 'settings';
+  const documentsOpen = route.panel === 'documents';
   const [query, setQuery] = useState('');
   const [drawerOpen, setDrawerOpen] = useState(false);
   const list = useSessionList(query);
@@ -124,6 +126,7 @@ export function ChatLayout({ user, onLogout, theme, onThemeChange, model, onMode
         user={user}
         onOpenMemory={() => openPanel('memory')}
         onOpenSettings={() => openPanel('settings')}
+        onOpenDocuments={() => openPanel('documents')}
         onLogout={onLogout}
         open={drawerOpen}
         onClose={() => setDrawerOpen(false)}
@@ -140,6 +143,9 @@ export function ChatLayout({ user, onLogout, theme, onThemeChange, model, onMode
             <button type="button" className="icon-button" onClick={newChat} aria-label="New chat">
               <Icon name="plus" />
             </button>
+            <button type="button" className="icon-button" onClick={() => openPanel('documents')} aria-label="Open documents">
+              <Icon name="file" />
+            </button>
             <button type="button" className="icon-button" onClick={() => openPanel('memory')} aria-label="Open memory">
               <Icon name="memory" />
             </button>
@@ -151,6 +157,7 @@ export function ChatLayout({ user, onLogout, theme, onThemeChange, model, onMode
         <ChatView sessionId={activeId} model={model} onSessionStarted={onSessionStarted} onTurnFinished={onTurnFinished} capabilities={capabilities} />
       </main>
       <MemoryPanel open={memoryOpen} onClose={closePanel} onOpenSession={select} />
+      <LibraryPanel open={documentsOpen} onClose={closePanel} sessionId={activeId} />
       <SettingsPanel
         open={settingsOpen}
         onClose={closePanel}

@@ -6,7 +6,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 
-export type Panel = 'settings' | 'memory';
+export type Panel = 'settings' | 'memory' | 'documents';
 
 export interface Route {
   /** The chat shown (behind a panel too); null: a new chat. */
@@ -34,7 +34,7 @@ export function parseRoute(pathname: string, state: HistoryState | null = null, 
   const path = (pathname.startsWith(base) ? pathname.slice(base.length) : pathname).replace(/\/+$/, '') || '/';
   const chat = /^\/c\/([^/]+)$/.exec(path);
   if (chat) return { chatId: decodeURIComponent(chat[1]), panel: null };
-  if (path === '/settings' || path === '/memory') return { chatId: state?.behind ?? null, panel: path.slice(1) as Panel };
+  if (path === '/settings' || path === '/memory' || path === '/documents') return { chatId: state?.behind ?? null, panel: path.slice(1) as Panel };
   return { chatId: null, panel: null };
 }
 

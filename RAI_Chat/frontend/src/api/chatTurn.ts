@@ -60,6 +60,8 @@ export interface ChatRequest {
   message: string;
   session_id?: string;
   model?: string;
+  /** Documents to attach to the new chat this message starts. */
+  document_ids?: string[];
 }
 
 export interface RunTurnOptions {

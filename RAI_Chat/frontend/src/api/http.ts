@@ -52,6 +52,7 @@ export function apiUrl(path: string, query?: Query): string {
 
 export interface RequestOptions {
   method?: string;
+  /** JSON, or a FormData sent as multipart. */
   body?: unknown;
   query?: Query;
   headers?: Record<string, string>;
@@ -105,7 +106,10 @@ export async function openRequest(path: string, options: RequestOptions = {}): P
   const token = auth ? config.getToken() : null;
   if (token) headers.Authorization = `Bearer ${token}`;
   let payload: BodyInit | undefined;
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    // multipart: the browser writes the Content-Type with its boundary.
+    payload = body;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     payload = JSON.stringify(body);
   }

@@ -22,9 +22,45 @@ export interface ChatSession {
   message_count?: number;
 }
 
+/** A web page (`url`) or a passage of one of the user's documents (`kind: 'document'`). */
 export interface Source {
   title?: string;
-  url: string;
+  url?: string;
+  kind?: 'document' | string;
+  document_id?: string;
+  chunk_id?: string;
+  filename?: string;
+  page?: number | null;
+  heading?: string | null;
+  /** The answer's citation number `[n]`. */
+  n?: number;
+}
+
+export type DocumentStatus = 'queued' | 'extracting' | 'ready' | 'failed';
+
+/** A file the user gave RAI (`/api/documents`). */
+export interface DocumentInfo {
+  id: string;
+  filename: string;
+  mime_type?: string | null;
+  size_bytes?: number;
+  status: DocumentStatus;
+  pages_total: number | null;
+  pages_done: number;
+  chunk_count?: number;
+  error: string | null;
+  created_at?: string;
+  session_ids?: string[];
+}
+
+/** One passage of a document, as an answer cited it. */
+export interface DocumentChunk {
+  id: string;
+  document_id: string;
+  filename: string;
+  page: number | null;
+  heading: string | null;
+  text: string;
 }
 
 export interface StoredMessage {

@@ -1,5 +1,9 @@
 import { useCallback, useState } from 'react';
 import type { Capabilities } from '../api/capabilities';
+import { AttachButton } from '../documents/AttachButton';
+import { DocumentChips } from '../documents/DocumentChips';
+import { useAttachments } from '../documents/useAttachments';
+import { useFileDrop } from '../documents/useFileDrop';
 import { Composer } from './Composer';
 import { MessageList } from './MessageList';
 import { useConversation } from './useConversation';
@@ -29,7 +33,17 @@ export function ChatView({ sessionId, model, onSessionStarted, onTurnFinished, c
   const [draft, setDraft] = useState('');
   // A message that failed comes back to the box (unless something new was typed meanwhile).
   const onTurnFailed = useCallback((text: string) => setDraft((current) => (current.trim() ? current : text)), []);
-  const chat = useConversation({ sessionId, model, onSessionStarted, onTurnFinished, onTurnFailed });
+  const attachments = useAttachments(sessionId);
+  const { adopt } = attachments;
+  const started = useCallback(
+    (id: string) => {
+      adopt(id);
+      onSessionStarted(id);
+    },
+    [adopt, onSessionStarted],
+  );
+  const chat = useConversation({ sessionId, model, onSessionStarted: started, onTurnFinished, onTurnFailed, documentIdsForNewChat: attachments.newChatDocumentIds });
+  const drop = useFileDrop(attachments.addFiles);
   const { retry: retryTurn, messages } = chat;
   const retry = useCallback(
     (id: string) => {
@@ -42,7 +56,12 @@ export function ChatView({ sessionId, model, onSessionStarted, onTurnFinished, c
   const empty = !chat.loading && chat.messages.length === 0;
 
   return (
-    <section className="chat" aria-label="Chat">
+    <section className={`chat ${drop.dragging ? 'chat-dragging' : ''}`} aria-label="Chat" {...drop.handlers}>
+      {drop.dragging && (
+        <div className="drop-overlay" aria-hidden="true">
+          Drop files to attach them to this chat
+        </div>
+      )}
       {chat.loading && chat.messages.length === 0 ? (
         <div className="chat-placeholder" role="status">
           Loading the conversation…
@@ -85,11 +104,13 @@ export function ChatView({ sessionId, model, onSessionStarted, onTurnFinished, c
           {chat.loadError}
         </p>
       )}
+      <DocumentChips items={attachments.items} onRemove={(item) => void attachments.remove(item)} inSession={Boolean(sessionId)} error={attachments.error} />
       <Composer
+        tools={<AttachButton onFiles={attachments.addFiles} />}
         onSend={chat.send}
         onStop={chat.stop}
         streaming={chat.streaming}
-        disabled={chat.loading}
+        disabled={chat.loading || attachments.uploading}
         autoFocusKey={sessionId}
         maxChars={capabilities?.max_message_chars}
         value={draft}

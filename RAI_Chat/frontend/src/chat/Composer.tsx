@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { Icon } from '../ui/Icon';
 
 interface ComposerProps {
@@ -13,6 +13,8 @@ interface ComposerProps {
   /** The text, when the chat view holds it (to give it back after a failure). */
   value?: string;
   onChange?: (text: string) => void;
+  /** Buttons before the box (attach files). */
+  tools?: ReactNode;
 }
 
 /** The counter appears from this share of the limit. */
@@ -24,7 +26,7 @@ function isTouchDevice(): boolean {
 }
 
 /** The message box: Enter sends, Shift+Enter starts a new line; while an answer streams, Stop (or Esc). */
-export function Composer({ onSend, onStop, streaming, disabled, autoFocusKey, maxChars, value, onChange }: ComposerProps) {
+export function Composer({ onSend, onStop, streaming, disabled, autoFocusKey, maxChars, value, onChange, tools }: ComposerProps) {
   const [ownText, setOwnText] = useState('');
   const text = value ?? ownText;
   const setText = onChange ?? setOwnText;
@@ -79,6 +81,7 @@ export function Composer({ onSend, onStop, streaming, disabled, autoFocusKey, ma
       <label htmlFor="composer-input" className="visually-hidden">
         Message
       </label>
+      {tools}
       <textarea
         id="composer-input"
         ref={areaRef}

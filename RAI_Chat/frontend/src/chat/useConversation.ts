@@ -40,6 +40,8 @@ export interface UseConversationOptions {
   onTurnFinished?: (sessionId: string) => void;
   /** A message that was sent failed: its text, to put back in the box. */
   onTurnFailed?: (text: string) => void;
+  /** The documents to attach to the session that a first message creates (sent as `document_ids`). */
+  documentIdsForNewChat?: () => string[];
 }
 
 /** Whether sending the same message again can succeed: not when the server refused it
@@ -53,8 +55,10 @@ export function isRetryable(err: unknown): boolean {
 let localCounter = 0;
 const localId = (prefix: string) => `local-${prefix}-${Date.now().toString(36)}-${++localCounter}`;
 
-export function useConversation({ sessionId, model, onSessionStarted, onTurnFinished, onTurnFailed }: UseConversationOptions) {
+export function useConversation({ sessionId, model, onSessionStarted, onTurnFinished, onTurnFailed, documentIdsForNewChat }: UseConversationOptions) {
   const [state, dispatch] = useReducer(conversationReducer, initialConversation);
+  const newChatDocumentIds = useRef(documentIdsForNewChat);
+  newChatDocumentIds.current = documentIdsForNewChat;
   const turnRef = useRef<LiveTurn | null>(null);
   /** The session that our own live turn created: switching to it must not reload the chat. */
   const ownSessionRef = useRef<string | null>(null);
@@ -293,6 +297,8 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
       const request: ChatRequest = { message };
       if (sessionRef.current) request.session_id = sessionRef.current;
       if (model) request.model = model;
+      const documentIds = sessionRef.current ? undefined : newChatDocumentIds.current?.();
+      if (documentIds?.length) request.document_ids = documentIds;
       void runTurn(
         {
           controller: new AbortController(),

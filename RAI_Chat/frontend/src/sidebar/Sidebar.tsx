@@ -16,6 +16,7 @@ interface SidebarProps {
   user: User;
   onOpenMemory: () => void;
   onOpenSettings: () => void;
+  onOpenDocuments?: () => void;
   onLogout: () => void;
   /** On a narrow screen the sidebar is a drawer. */
   open: boolean;
@@ -151,6 +152,11 @@ export function Sidebar(props: SidebarProps) {
           <button type="button" className="sidebar-link" onClick={props.onOpenMemory}>
             <Icon name="memory" /> Memory
           </button>
+          {props.onOpenDocuments && (
+            <button type="button" className="sidebar-link" onClick={props.onOpenDocuments}>
+              <Icon name="file" /> Documents
+            </button>
+          )}
           <button type="button" className="sidebar-link" onClick={props.onOpenSettings}>
             <Icon name="settings" /> Settings
           </button>
