@@ -49,7 +49,7 @@ function page(items, url, map = (x) => x) {
   return { items: slice, next_cursor: offset + limit < items.length ? String(offset + limit) : null };
 }
 
-const publicSession = (s) => ({ id: s.id, title: s.title, created_at: s.created_at, updated_at: s.updated_at, message_count: s.messages.length });
+const publicSession = (s) => ({ id: s.id, title: s.title, created_at: s.created_at, updated_at: s.updated_at, message_count: s.messages.length, active_leaf_id: s.active_leaf_id ?? null });
 
 function replyFor(message) {
   const long = /long|story|essay|detailed/i.test(message);
@@ -65,13 +65,44 @@ function tokenize(text) {
   return text.match(/\s*\S+|\s+/g) ?? [];
 }
 
-function startTurn(user, session, message) {
-  const userMsg = { id: randomUUID(), role: 'user', content: message, status: 'done', created_at: now() };
-  const asst = { id: randomUUID(), role: 'assistant', content: '', status: 'streaming', created_at: now() };
-  session.messages.push(userMsg, asst);
-  session.updated_at = now();
+// Messages form a tree (parent_id); the session shows the branch ending at active_leaf_id.
+const byId = (s, id) => s.messages.find((x) => x.id === id) ?? null;
+function activeBranch(s) {
+  const out = [];
+  for (let cur = byId(s, s.active_leaf_id); cur; cur = byId(s, cur.parent_id)) out.unshift(cur);
+  return out;
+}
+function withTree(s, x) {
+  const siblings = s.messages.filter((y) => (y.parent_id ?? null) === (x.parent_id ?? null) && y.role === x.role).map((y) => y.id);
+  const tree = { sibling_ids: siblings, sibling_index: siblings.indexOf(x.id) + 1, sibling_count: siblings.length };
+  return x.role === 'assistant' ? { ...x, ...tree, can_continue: x.status === 'stopped' || x.status === 'interrupted' } : { ...x, ...tree };
+}
+/** The newest leaf under a message (where switching to it leads). */
+function leafUnder(s, id) {
+  let cur = byId(s, id);
+  for (;;) {
+    const children = s.messages.filter((y) => y.parent_id === cur.id);
+    if (children.length === 0) return cur.id;
+    cur = children[children.length - 1];
+  }
+}
+const running = (s) => [...turns.values()].some((t) => t.sessionId === s.id && !t.done);
+
+function startTurn(user, session, message, parentId = session.active_leaf_id ?? null) {
+  const userMsg = { id: randomUUID(), role: 'user', content: message, status: 'done', created_at: now(), parent_id: parentId };
+  session.messages.push(userMsg);
   if (!session.title) session.title = message.slice(0, 40);
-  const turn = { events: [], done: false, listeners: new Set(), stopped: false, sessionId: session.id };
+  return streamAnswer(user, session, userMsg, { id: randomUUID(), role: 'assistant', content: '', status: 'streaming', created_at: now(), parent_id: userMsg.id }, replyFor(message));
+}
+
+/** Streams `text` into `asst` (a new answer, or more of a stopped one). */
+function streamAnswer(user, session, userMsg, asst, text) {
+  const message = userMsg.content;
+  if (!session.messages.includes(asst)) session.messages.push(asst);
+  asst.status = 'streaming';
+  session.active_leaf_id = asst.id;
+  session.updated_at = now();
+  const turn = { events: [], done: false, listeners: new Set(), stopped: false, sessionId: session.id, asst };
   turns.set(asst.id, turn);
   const emit = (data) => {
     const event = { id: turn.events.length + 1, data };
@@ -91,7 +122,7 @@ function startTurn(user, session, message) {
     facts.set(f.id, f);
     emit({ type: 'action', action: 'remember', status: 'done', detail: f.fact });
   }
-  const pieces = tokenize(replyFor(message));
+  const pieces = tokenize(text);
   let i = 0;
   const timer = setInterval(() => {
     if (turn.stopped || i >= pieces.length) {
@@ -179,7 +210,34 @@ const server = http.createServer(async (req, res) => {
       session = { id: randomUUID(), userId, title: null, created_at: now(), updated_at: now(), messages: [] };
       sessions.set(session.id, session);
     }
+    if (running(session)) return fail(res, 409, 'An answer is already being written in this chat.');
     const id = startTurn(user, session, body.message);
+    return streamTurn(req, res, turns.get(id), 0);
+  }
+  // The conversation tree: regenerate an answer, edit a message, continue a stopped answer.
+  if ((p === '/api/chat/regenerate' || p === '/api/chat/edit' || p === '/api/chat/continue') && m === 'POST') {
+    const body = await readJson(req);
+    if (!body || typeof body.message_id !== 'string') return fail(res, 400, 'message_id is required');
+    const session = [...sessions.values()].find((x) => x.userId === userId && byId(x, body.message_id));
+    const target = session && byId(session, body.message_id);
+    if (!target) return fail(res, 404, 'Message not found');
+    if (running(session)) return fail(res, 409, 'An answer is already being written in this chat.');
+    let id;
+    if (p.endsWith('edit')) {
+      if (target.role !== 'user') return fail(res, 400, 'message_id: not a user message');
+      if (typeof body.message !== 'string' || !body.message.trim()) return fail(res, 400, 'message is required');
+      id = startTurn(user, session, body.message.trim(), target.parent_id ?? null);
+    } else {
+      if (target.role !== 'assistant') return fail(res, 400, 'message_id: not an answer');
+      const question = byId(session, target.parent_id);
+      if (p.endsWith('regenerate')) {
+        const version = session.messages.filter((y) => y.parent_id === question.id).length + 1;
+        id = streamAnswer(user, session, question, { id: randomUUID(), role: 'assistant', content: '', status: 'streaming', created_at: now(), parent_id: question.id }, `(version ${version}) ${replyFor(question.content)}`);
+      } else {
+        if (target.status !== 'stopped' && target.status !== 'interrupted') return fail(res, 400, 'This answer is complete');
+        id = streamAnswer(user, session, question, target, ' And so the story goes on, to its end.');
+      }
+    }
     return streamTurn(req, res, turns.get(id), 0);
   }
   let match = /^\/api\/chat\/stream\/([^/]+)$/.exec(p);
@@ -190,8 +248,15 @@ const server = http.createServer(async (req, res) => {
   }
   if (p === '/api/chat/stop' && m === 'POST') {
     const body = await readJson(req);
-    for (const turn of turns.values()) if (turn.sessionId === body?.session_id && !turn.done) turn.stopped = true;
-    return ok(res);
+    let message = null;
+    for (const turn of turns.values()) {
+      if (turn.sessionId !== body?.session_id || turn.done) continue;
+      turn.stopped = true;
+      // Saved as it is now (the real API answers with the stored message too).
+      turn.asst.status = 'stopped';
+      message = { ...turn.asst };
+    }
+    return ok(res, message ? { message } : {});
   }
 
   if (p === '/api/session/' && m === 'GET') {
@@ -211,9 +276,39 @@ const server = http.createServer(async (req, res) => {
   if (p === '/api/session/import' && m === 'POST') {
     const body = await readJson(req);
     if (!body || !Array.isArray(body.messages)) return fail(res, 400, 'Not a session export');
-    const s = { id: randomUUID(), userId, title: body.session?.title ?? body.title ?? 'Imported chat', created_at: now(), updated_at: now(), messages: body.messages.map((x) => ({ ...x, id: randomUUID() })) };
+    let parent = null;
+    const messages = body.messages.map((x) => {
+      const copy = { ...x, id: randomUUID(), parent_id: parent };
+      parent = copy.id;
+      return copy;
+    });
+    const s = { id: randomUUID(), userId, title: body.session?.title ?? body.title ?? 'Imported chat', created_at: now(), updated_at: now(), messages, active_leaf_id: parent };
     sessions.set(s.id, s);
     return ok(res, { session: publicSession(s) }, 201);
+  }
+  match = /^\/api\/session\/([^/]+)\/(active|fork)$/.exec(p);
+  if (match && (m === 'PUT' || m === 'POST')) {
+    const s = mine(match[1]);
+    const body = await readJson(req);
+    const target = s && body && byId(s, body.message_id);
+    if (!target) return fail(res, 404, 'Message not found');
+    if (running(s)) return fail(res, 409, 'An answer is already being written in this chat.');
+    if (match[2] === 'active') {
+      s.active_leaf_id = leafUnder(s, target.id);
+      return ok(res, { session: publicSession(s) });
+    }
+    const copy = { id: randomUUID(), userId, title: `${s.title ?? 'Chat'} (fork)`, created_at: now(), updated_at: now(), messages: [] };
+    const chain = [];
+    for (let cur = target; cur; cur = byId(s, cur.parent_id)) chain.unshift(cur);
+    let parent = null;
+    for (const x of chain) {
+      const c = { ...x, id: randomUUID(), parent_id: parent };
+      copy.messages.push(c);
+      parent = c.id;
+    }
+    copy.active_leaf_id = parent;
+    sessions.set(copy.id, copy);
+    return ok(res, { session: publicSession(copy) }, 201);
   }
   match = /^\/api\/session\/([^/]+)(\/export)?$/.exec(p);
   if (match) {
@@ -222,12 +317,12 @@ const server = http.createServer(async (req, res) => {
     if (match[2]) {
       if (url.searchParams.get('format') === 'markdown') {
         res.writeHead(200, { 'Content-Type': 'text/markdown', 'Content-Disposition': `attachment; filename="chat-${s.id}.md"` });
-        return res.end(`# ${s.title ?? 'Chat'}\n\n` + s.messages.map((x) => `**${x.role}:** ${x.content}`).join('\n\n'));
+        return res.end(`# ${s.title ?? 'Chat'}\n\n` + activeBranch(s).map((x) => `**${x.role}:** ${x.content}`).join('\n\n'));
       }
-      return ok(res, { session: publicSession(s), messages: s.messages });
+      return ok(res, { session: publicSession(s), messages: activeBranch(s) });
     }
     if (m === 'GET') {
-      const { items, next_cursor } = page([...s.messages].reverse(), url);
+      const { items, next_cursor } = page(activeBranch(s).map((x) => withTree(s, x)).reverse(), url);
       return ok(res, { session: publicSession(s), messages: items, next_cursor });
     }
     if (m === 'PATCH') {

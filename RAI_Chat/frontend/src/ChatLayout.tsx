@@ -3,6 +3,7 @@ import { useCapabilities } from './api/capabilities';
 import { fetchSessionMessages } from './api/sessions';
 import type { ChatSession, User } from './api/types';
 import { ChatView } from './chat/ChatView';
+import { ShortcutsHelp } from './chat/ShortcutsDialog';
 import { saveActiveSession } from './chat/inflightStore';
 import { LibraryPanel } from './documents/LibraryPanel';
 import { MemoryPanel } from './memory/MemoryPanel';
@@ -140,6 +141,7 @@ export function ChatLayout({ user, onLogout, theme, onThemeChange, model, onMode
             {title}
           </h1>
           <div className="topbar-actions">
+            <ShortcutsHelp />
             <button type="button" className="icon-button" onClick={newChat} aria-label="New chat">
               <Icon name="plus" />
             </button>
@@ -154,7 +156,7 @@ export function ChatLayout({ user, onLogout, theme, onThemeChange, model, onMode
             </button>
           </div>
         </header>
-        <ChatView sessionId={activeId} model={model} onSessionStarted={onSessionStarted} onTurnFinished={onTurnFinished} capabilities={capabilities} />
+        <ChatView sessionId={activeId} model={model} onSessionStarted={onSessionStarted} onTurnFinished={onTurnFinished} capabilities={capabilities} onForked={onImported} />
       </main>
       <MemoryPanel open={memoryOpen} onClose={closePanel} onOpenSession={select} />
       <LibraryPanel open={documentsOpen} onClose={closePanel} sessionId={activeId} />

@@ -39,6 +39,8 @@ export interface DoneEvent {
   usage?: Record<string, number>;
   sources?: Source[];
   status?: string;
+  /** The answer stopped early (interrupted, or cut at the length limit) and can be continued. */
+  can_continue?: boolean;
 }
 export interface ErrorEvent {
   type: 'error';
@@ -64,9 +66,19 @@ export interface ChatRequest {
   document_ids?: string[];
 }
 
+/** A turn on a message already saved: regenerate, edit or continue it (see api/branches.ts). */
+export interface BranchRequest {
+  message_id: string;
+  /** The edited text (edit only). */
+  message?: string;
+  model?: string;
+}
+
 export interface RunTurnOptions {
   /** A new turn to send; leave out to resume `cursor`. */
-  request?: ChatRequest;
+  request?: ChatRequest | BranchRequest;
+  /** Where `request` is POSTed (default the chat endpoint); every one answers with the same SSE. */
+  path?: string;
   cursor?: TurnCursor;
   signal?: AbortSignal;
   onEvent: (event: ChatEvent, cursor: TurnCursor) => void;
@@ -133,7 +145,7 @@ function numericId(id: string | undefined): number | null {
 }
 
 export async function runChatTurn(options: RunTurnOptions): Promise<TurnOutcome> {
-  const { request, signal, onEvent, maxReconnects = 6, reconnectDelay = defaultDelay } = options;
+  const { request, path = '/api/chat/', signal, onEvent, maxReconnects = 6, reconnectDelay = defaultDelay } = options;
   const cursor: TurnCursor = { ...options.cursor };
   if (!request && !cursor.assistantMessageId) throw new Error('runChatTurn needs a request or an assistant message id to resume.');
   let sendRequest = Boolean(request);
@@ -143,7 +155,7 @@ export async function runChatTurn(options: RunTurnOptions): Promise<TurnOutcome>
     let res: Response;
     try {
       if (sendRequest && request) {
-        res = await openRequest('/api/chat/', {
+        res = await openRequest(path, {
           method: 'POST',
           body: { ...request, streaming: true },
           headers: { Accept: 'text/event-stream' },

@@ -20,6 +20,8 @@ export interface ChatSession {
   created_at?: string;
   updated_at?: string;
   message_count?: number;
+  /** The last message of the branch shown (messages form a tree; see StoredMessage). */
+  active_leaf_id?: string | null;
 }
 
 /** A web page (`url`) or a passage of one of the user's documents (`kind: 'document'`). */
@@ -75,6 +77,15 @@ export interface StoredMessage {
   stopped?: boolean;
   /** What the assistant did for this answer (the stream's action events, kept). */
   actions?: Array<{ action: string; outcome?: string; input?: unknown; detail?: unknown; result?: unknown }>;
+  /** The message this one answers or follows (null for the first). */
+  parent_id?: string | null;
+  /** This message and its alternatives (regenerated answers, edited messages), in order. */
+  sibling_ids?: string[];
+  /** 1-based position of this message among `sibling_ids`. */
+  sibling_index?: number;
+  sibling_count?: number;
+  /** An answer that stopped early (interrupted, or cut at the length limit) and can be continued. */
+  can_continue?: boolean;
 }
 
 export interface Page<T> {

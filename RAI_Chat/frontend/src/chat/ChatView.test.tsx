@@ -88,13 +88,22 @@ describe('<ChatView>', () => {
     expect(screen.getByRole('button', { name: 'Send message' })).toBeInTheDocument();
   });
 
-  it('shows an error in place and retries it', async () => {
+  it('shows an error in place; Retry regenerates the saved answer instead of sending the message again', async () => {
     const user = userEvent.setup();
-    installFetch({
-      'POST /api/chat/': [
-        () => sseResponse(sse([{ id: 1, data: session }, { id: 2, data: { type: 'error', error: 'The model is not available.' } }])),
-        () => sseResponse(sse([{ id: 1, data: { ...session, user_message_id: 'u2', assistant_message_id: 'a2' } }, { id: 2, data: { type: 'token', content: 'Second try' } }, { id: 3, data: { type: 'done' } }])),
-      ],
+    const fetchMock = installFetch({
+      'POST /api/chat/': () => sseResponse(sse([{ id: 1, data: session }, { id: 2, data: { type: 'error', error: 'The model is not available.' } }])),
+      'POST /api/chat/regenerate': () =>
+        sseResponse(sse([{ id: 1, data: { ...session, assistant_message_id: 'a2' } }, { id: 2, data: { type: 'token', content: 'Second try' } }, { id: 3, data: { type: 'done', response: 'Second try' } }])),
+      'GET /api/session/s1': () =>
+        jsonResponse({
+          status: 'success',
+          session: { id: 's1', title: 'T', active_leaf_id: 'a2' },
+          messages: [
+            { id: 'a2', role: 'assistant', content: 'Second try', status: 'complete', parent_id: 'u1', sibling_ids: ['a1', 'a2'], sibling_index: 2, sibling_count: 2 },
+            { id: 'u1', role: 'user', content: 'Hi', status: 'complete', parent_id: null, sibling_ids: ['u1'], sibling_index: 1, sibling_count: 1 },
+          ],
+          next_cursor: null,
+        }),
     });
     render(<Harness />);
     await user.type(screen.getByRole('textbox', { name: 'Message' }), 'Hi{Enter}');
@@ -104,8 +113,15 @@ describe('<ChatView>', () => {
     await user.click(within(alert).getByRole('button', { name: /Retry/ }));
     await screen.findByText('Second try');
     expect(screen.getByRole('textbox', { name: 'Message' })).toHaveValue('');
-    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.queryByText('The model is not available.')).toBeNull();
     expect(screen.getAllByText('Hi')).toHaveLength(1);
+    // The message was sent once; the retry asked for a new answer to it.
+    const posts = fetchMock.mock.calls.filter(([, init]) => (init as RequestInit | undefined)?.method === 'POST').map(([url, init]) => [String(url), JSON.parse(String((init as RequestInit).body))]);
+    expect(posts).toEqual([
+      ['/api/chat/', { message: 'Hi', streaming: true }],
+      ['/api/chat/regenerate', { message_id: 'a1', streaming: true }],
+    ]);
+    expect(await screen.findByText('2/2')).toBeInTheDocument();
   });
 
   it('gives a failed message back to the box; a refused one gets no Retry', async () => {

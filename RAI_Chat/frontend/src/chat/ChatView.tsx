@@ -1,5 +1,6 @@
 import { useCallback, useState } from 'react';
 import type { Capabilities } from '../api/capabilities';
+import type { ChatSession } from '../api/types';
 import { AttachButton } from '../documents/AttachButton';
 import { DocumentChips } from '../documents/DocumentChips';
 import { useAttachments } from '../documents/useAttachments';
@@ -7,6 +8,7 @@ import { useFileDrop } from '../documents/useFileDrop';
 import { Composer } from './Composer';
 import { MessageList } from './MessageList';
 import { useConversation } from './useConversation';
+import { useMessageTools } from './useMessageTools';
 
 interface ChatViewProps {
   sessionId: string | null;
@@ -15,6 +17,8 @@ interface ChatViewProps {
   onTurnFinished: (sessionId: string) => void;
   /** The server's limits and abilities (null until known). */
   capabilities?: Capabilities | null;
+  /** A branch was forked into this new chat: open it. */
+  onForked?: (session: ChatSession) => void;
 }
 
 /** Starters; one that needs web search is offered only when the server can search. */
@@ -29,7 +33,7 @@ export function startersFor(capabilities: Capabilities | null | undefined): stri
 }
 
 /** The open chat: its messages and the box to write the next one. */
-export function ChatView({ sessionId, model, onSessionStarted, onTurnFinished, capabilities }: ChatViewProps) {
+export function ChatView({ sessionId, model, onSessionStarted, onTurnFinished, capabilities, onForked }: ChatViewProps) {
   const [draft, setDraft] = useState('');
   // A message that failed comes back to the box (unless something new was typed meanwhile).
   const onTurnFailed = useCallback((text: string) => setDraft((current) => (current.trim() ? current : text)), []);
@@ -42,7 +46,8 @@ export function ChatView({ sessionId, model, onSessionStarted, onTurnFinished, c
     },
     [adopt, onSessionStarted],
   );
-  const chat = useConversation({ sessionId, model, onSessionStarted: started, onTurnFinished, onTurnFailed, documentIdsForNewChat: attachments.newChatDocumentIds });
+  const chat = useConversation({ sessionId, model, onSessionStarted: started, onTurnFinished, onTurnFailed, onForked, documentIdsForNewChat: attachments.newChatDocumentIds });
+  const { tools, editingId, editLast } = useMessageTools(chat, sessionId);
   const drop = useFileDrop(attachments.addFiles);
   const { retry: retryTurn, messages } = chat;
   const retry = useCallback(
@@ -95,14 +100,25 @@ export function ChatView({ sessionId, model, onSessionStarted, onTurnFinished, c
           loadingOlder={chat.loadingOlder}
           onLoadOlder={chat.loadOlder}
           onRetry={retry}
-          busy={chat.streaming}
+          busy={chat.streaming || chat.pending}
           chatKey={sessionId}
+          tools={tools}
+          editingId={editingId}
+          maxChars={capabilities?.max_message_chars}
         />
       )}
       {chat.loadError && (
         <p className="chat-error" role="alert">
           {chat.loadError}
         </p>
+      )}
+      {chat.notice && (
+        <div className="chat-error chat-notice" role="alert">
+          <span>{chat.notice}</span>
+          <button type="button" className="button button-ghost button-small" onClick={chat.dismissNotice}>
+            Dismiss
+          </button>
+        </div>
       )}
       <DocumentChips items={attachments.items} onRemove={(item) => void attachments.remove(item)} inSession={Boolean(sessionId)} error={attachments.error} />
       <Composer
@@ -115,6 +131,7 @@ export function ChatView({ sessionId, model, onSessionStarted, onTurnFinished, c
         maxChars={capabilities?.max_message_chars}
         value={draft}
         onChange={setDraft}
+        onEditLast={editLast}
       />
     </section>
   );

@@ -13,6 +13,8 @@ interface ComposerProps {
   /** The text, when the chat view holds it (to give it back after a failure). */
   value?: string;
   onChange?: (text: string) => void;
+  /** ↑ in the empty box: edit the last message sent (returns whether there is one). */
+  onEditLast?: () => boolean;
   /** Buttons before the box (attach files). */
   tools?: ReactNode;
 }
@@ -26,7 +28,7 @@ function isTouchDevice(): boolean {
 }
 
 /** The message box: Enter sends, Shift+Enter starts a new line; while an answer streams, Stop (or Esc). */
-export function Composer({ onSend, onStop, streaming, disabled, autoFocusKey, maxChars, value, onChange, tools }: ComposerProps) {
+export function Composer({ onSend, onStop, streaming, disabled, autoFocusKey, maxChars, value, onChange, tools, onEditLast }: ComposerProps) {
   const [ownText, setOwnText] = useState('');
   const text = value ?? ownText;
   const setText = onChange ?? setOwnText;
@@ -67,6 +69,8 @@ export function Composer({ onSend, onStop, streaming, disabled, autoFocusKey, ma
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       submit();
+    } else if (event.key === 'ArrowUp' && !text && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey && onEditLast?.()) {
+      event.preventDefault();
     }
   };
 
@@ -94,7 +98,7 @@ export function Composer({ onSend, onStop, streaming, disabled, autoFocusKey, ma
         aria-invalid={tooLong || undefined}
       />
       <span id="composer-hint" className="visually-hidden">
-        Enter sends the message. Shift and Enter start a new line. Escape stops an answer.
+        Enter sends the message. Shift and Enter start a new line. Escape stops an answer. Up arrow in the empty box edits your last message.
       </span>
       {showCounter && (
         <span id="composer-count" className={`composer-count ${tooLong ? 'composer-count-over' : ''}`} aria-live="polite">

@@ -5,6 +5,8 @@ import type { UiMessage } from './conversationState';
 import { isPlainClick, openPanel, routePath } from '../router';
 import { describeAction, isMemoryAction } from './describeAction';
 import { Sources } from './Sources';
+import { MessageActions, type MessageTools } from './MessageActions';
+import { MessageEditor } from './MessageEditor';
 
 const statusNotes: Record<string, string> = {
   stopped: 'Stopped',
@@ -32,7 +34,19 @@ function CopyAnswer({ text }: { text: string }) {
 const memoryHref = () => routePath({ chatId: null, panel: 'memory' });
 
 /** One message. The user's text is shown as typed; the assistant's as sanitised markdown. */
-export const MessageBubble = memo(function MessageBubble({ message, onRetry }: { message: UiMessage; onRetry?: (id: string) => void }) {
+interface MessageBubbleProps {
+  message: UiMessage;
+  onRetry?: (id: string) => void;
+  /** Regenerate, edit, continue, fork, switch versions (none: the message is read-only). */
+  tools?: MessageTools;
+  /** An answer is streaming: the tools wait. */
+  busy?: boolean;
+  /** This user message is being edited in place. */
+  editing?: boolean;
+  maxChars?: number | null;
+}
+
+export const MessageBubble = memo(function MessageBubble({ message, onRetry, tools, busy = false, editing = false, maxChars }: MessageBubbleProps) {
   const isUser = message.role === 'user';
   const streaming = message.status === 'streaming';
   const failed = message.status === 'error';
@@ -47,7 +61,9 @@ export const MessageBubble = memo(function MessageBubble({ message, onRetry }: {
       data-saved={message.saved ? 'true' : undefined}
     >
       <div className="message-body">
-        {isUser ? (
+        {isUser && editing && tools ? (
+          <MessageEditor initial={message.content} onSubmit={(text) => tools.onEditSubmit(message.id, text)} onCancel={tools.onEditCancel} disabled={busy} maxChars={maxChars} />
+        ) : isUser ? (
           <p className="message-text">{message.content}</p>
         ) : message.content ? (
           <Markdown source={message.content} />
@@ -91,6 +107,7 @@ export const MessageBubble = memo(function MessageBubble({ message, onRetry }: {
       {!isUser && message.sources && message.sources.length > 0 && <Sources sources={message.sources} />}
       {statusNotes[message.status] && <p className="message-note">{statusNotes[message.status]}</p>}
       {!isUser && !streaming && !failed && message.content && <CopyAnswer text={message.content} />}
+      {tools && !editing && <MessageActions message={message} tools={tools} busy={busy} />}
       {failed && (
         <div className="message-error" role="alert">
           <span>{message.error || 'The answer failed.'}</span>

@@ -1,5 +1,6 @@
 import { useCallback, useLayoutEffect, useRef } from 'react';
 import type { UiMessage } from './conversationState';
+import type { MessageTools } from './MessageActions';
 import { MessageBubble } from './MessageBubble';
 
 interface MessageListProps {
@@ -11,6 +12,11 @@ interface MessageListProps {
   busy: boolean;
   /** Changes when another chat is opened: the list then jumps to its end. */
   chatKey: string | null;
+  /** Regenerate, edit, continue, fork, switch versions. */
+  tools?: MessageTools;
+  /** The user message being edited in place. */
+  editingId?: string | null;
+  maxChars?: number | null;
 }
 
 const NEAR_TOP_PX = 300;
@@ -21,7 +27,7 @@ const NEAR_BOTTOM_PX = 120;
  * end, loads older messages when scrolled near the top and keeps the reading position then.
  * Bubbles are memoised, and off-screen ones skip layout (content-visibility in CSS).
  */
-export function MessageList({ messages, hasOlder, loadingOlder, onLoadOlder, onRetry, busy, chatKey }: MessageListProps) {
+export function MessageList({ messages, hasOlder, loadingOlder, onLoadOlder, onRetry, busy, chatKey, tools, editingId, maxChars }: MessageListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const anchor = useRef<{ height: number; top: number; firstId: string | undefined } | null>(null);
@@ -69,7 +75,7 @@ export function MessageList({ messages, hasOlder, loadingOlder, onLoadOlder, onR
           </div>
         )}
         {messages.map((message) => (
-          <MessageBubble key={message.id} message={message} onRetry={onRetry} />
+          <MessageBubble key={message.id} message={message} onRetry={onRetry} tools={tools} busy={busy} editing={message.id === editingId} maxChars={maxChars} />
         ))}
       </div>
     </div>

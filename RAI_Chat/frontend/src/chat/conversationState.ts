@@ -20,6 +20,12 @@ export interface UiMessage {
   saved?: boolean;
   /** For an answer: the user text that asked for it, so that a failure can be retried. */
   retryText?: string;
+  /** This message and its alternatives (regenerated answers, edited messages), in order. */
+  siblingIds?: string[];
+  /** 1-based position among `siblingIds`. */
+  siblingIndex?: number;
+  /** An answer that stopped early and can be continued in place. */
+  canContinue?: boolean;
 }
 
 export interface ConversationState {
@@ -50,7 +56,9 @@ export type ConversationAction =
   | { type: 'patch'; id: string; patch: Partial<UiMessage> }
   | { type: 'append'; id: string; text: string }
   | { type: 'rename'; from: string; to: string }
-  | { type: 'remove'; ids: string[] };
+  | { type: 'remove'; ids: string[] }
+  /** Drops `fromId` and everything after it (a branch being replaced), then adds `add`. */
+  | { type: 'truncate'; fromId: string; add: UiMessage[] };
 
 const RUNNING_STATUSES = new Set(['streaming', 'pending', 'in_progress', 'generating', 'running']);
 
@@ -75,10 +83,20 @@ export function normaliseStatus(status: string | undefined): MessageStatus {
   }
 }
 
+/** Whether an answer that ended this way can be continued (when the API does not say). */
+export function continuable(status: MessageStatus): boolean {
+  return status === 'stopped' || status === 'interrupted';
+}
+
 export function fromStored(message: StoredMessage): UiMessage {
   const normalised = normaliseStatus(message.status);
   const status = normalised === 'interrupted' && message.stopped ? 'stopped' : normalised;
+  const siblingIds = Array.isArray(message.sibling_ids) ? message.sibling_ids.map(String) : undefined;
+  const siblingIndex = typeof message.sibling_index === 'number' ? message.sibling_index : siblingIds ? siblingIds.indexOf(String(message.id)) + 1 : undefined;
   return {
+    siblingIds: siblingIds && siblingIds.length > 1 ? siblingIds : undefined,
+    siblingIndex: siblingIds && siblingIds.length > 1 ? siblingIndex : undefined,
+    canContinue: message.role === 'assistant' ? (typeof message.can_continue === 'boolean' ? message.can_continue : continuable(status)) : undefined,
     id: String(message.id),
     role: message.role,
     content: message.content ?? '',
@@ -88,6 +106,19 @@ export function fromStored(message: StoredMessage): UiMessage {
     actions: Array.isArray(message.actions) && message.actions.length > 0 ? message.actions.map((a) => ({ ...a, type: 'action' as const })) : undefined,
     error: status === 'error' ? message.error ?? 'The answer failed.' : undefined,
   };
+}
+
+/** A failed answer loaded from the server can be retried (regenerated): it keeps its question's text. */
+export function withRetryTexts(messages: UiMessage[]): UiMessage[] {
+  return messages.map((m, i) => {
+    const question = messages[i - 1];
+    return m.role === 'assistant' && m.status === 'error' && !m.retryText && question?.role === 'user' ? { ...m, retryText: question.content } : m;
+  });
+}
+
+/** A bubble the server has not named yet (its turn has not started). */
+export function isLocalId(id: string): boolean {
+  return id.startsWith('local-');
 }
 
 function mapOne(messages: UiMessage[], id: string, change: (m: UiMessage) => UiMessage): UiMessage[] {
@@ -134,6 +165,11 @@ export function conversationReducer(state: ConversationState, action: Conversati
     case 'remove': {
       const drop = new Set(action.ids);
       return { ...state, messages: state.messages.filter((m) => !drop.has(m.id)) };
+    }
+    case 'truncate': {
+      const index = state.messages.findIndex((m) => m.id === action.fromId);
+      const kept = index === -1 ? state.messages : state.messages.slice(0, index);
+      return { ...state, messages: [...kept, ...action.add] };
     }
     default:
       return state;

@@ -1,16 +1,20 @@
 /**
  * The open chat: loads its messages (newest page first, older pages on demand), sends a
  * message and streams the answer, stops it, retries a failed one, and resumes an answer that
- * was streaming when the page was refreshed or the connection dropped.
+ * was streaming when the page was refreshed or the connection dropped. Messages form a tree:
+ * an answer can be regenerated, a message edited, a stopped answer continued (streamed like a
+ * turn, and resumed the same way), another sibling shown, and a branch forked into a new chat.
  */
-import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { BRANCH_PATHS, forkSession, switchBranch, type BranchKind } from '../api/branches';
 import { stopTurn } from '../api/chat';
-import { runChatTurn, type ActionEvent, type ChatEvent, type ChatRequest, type TurnCursor } from '../api/chatTurn';
+import { runChatTurn, type ActionEvent, type BranchRequest, type ChatEvent, type ChatRequest, type TurnCursor } from '../api/chatTurn';
 import { describeAction } from './describeAction';
 import { ApiError } from '../api/http';
 import { fetchSessionMessages } from '../api/sessions';
 import { clearInflight, loadInflight, saveInflight } from './inflightStore';
-import { conversationReducer, fromStored, initialConversation, isRunningStatus } from './conversationState';
+import type { ChatSession } from '../api/types';
+import { conversationReducer, fromStored, initialConversation, isLocalId, isRunningStatus, withRetryTexts, type UiMessage } from './conversationState';
 
 const PAGE_SIZE = 50;
 /** A chat id that is not one of the user's (deleted, mistyped, another account's). */
@@ -29,6 +33,12 @@ interface LiveTurn {
   stoppedByUser: boolean;
   userText?: string;
   actions: ActionEvent[];
+  /** A new message ('chat'), or a turn on a saved one (regenerate, edit, continue). */
+  kind?: 'chat' | BranchKind;
+  /** The server answered with a first event. */
+  started?: boolean;
+  /** The messages before a branch turn changed them: put back if it is refused. */
+  snapshot?: { messages: UiMessage[]; olderCursor: string | null };
 }
 
 export interface UseConversationOptions {
@@ -42,6 +52,8 @@ export interface UseConversationOptions {
   onTurnFailed?: (text: string) => void;
   /** The documents to attach to the session that a first message creates (sent as `document_ids`). */
   documentIdsForNewChat?: () => string[];
+  /** A branch was forked into this new chat: the page should open it. */
+  onForked?: (session: ChatSession) => void;
 }
 
 /** Whether sending the same message again can succeed: not when the server refused it
@@ -55,17 +67,23 @@ export function isRetryable(err: unknown): boolean {
 let localCounter = 0;
 const localId = (prefix: string) => `local-${prefix}-${Date.now().toString(36)}-${++localCounter}`;
 
-export function useConversation({ sessionId, model, onSessionStarted, onTurnFinished, onTurnFailed, documentIdsForNewChat }: UseConversationOptions) {
+export function useConversation({ sessionId, model, onSessionStarted, onTurnFinished, onTurnFailed, onForked, documentIdsForNewChat }: UseConversationOptions) {
   const [state, dispatch] = useReducer(conversationReducer, initialConversation);
   const newChatDocumentIds = useRef(documentIdsForNewChat);
   newChatDocumentIds.current = documentIdsForNewChat;
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  /** Why the last branch operation (regenerate, edit, continue, switch, fork) was refused. */
+  const [notice, setNotice] = useState<string | null>(null);
+  /** A switch or fork request is on its way. */
+  const [pending, setPending] = useState(false);
   const turnRef = useRef<LiveTurn | null>(null);
   /** The session that our own live turn created: switching to it must not reload the chat. */
   const ownSessionRef = useRef<string | null>(null);
   const sessionRef = useRef(sessionId);
   sessionRef.current = sessionId;
-  const callbacks = useRef({ onSessionStarted, onTurnFinished, onTurnFailed });
-  callbacks.current = { onSessionStarted, onTurnFinished, onTurnFailed };
+  const callbacks = useRef({ onSessionStarted, onTurnFinished, onTurnFailed, onForked });
+  callbacks.current = { onSessionStarted, onTurnFinished, onTurnFailed, onForked };
   const [, forceRender] = useReducer((n: number) => n + 1, 0);
   const pendingStop = useRef<Promise<unknown>>(Promise.resolve());
 
@@ -92,7 +110,7 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
     try {
       const page = await fetchSessionMessages(sid, { limit: PAGE_SIZE, signal });
       if (signal?.aborted) return null;
-      const messages = page.items.map(fromStored).reverse();
+      const messages = withRetryTexts(page.items.map(fromStored).reverse());
       return { messages, olderCursor: page.nextCursor };
     } catch (err) {
       if (signal?.aborted) return null;
@@ -103,11 +121,14 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
   }, []);
 
   const runTurn = useCallback(
-    async (turn: LiveTurn, request?: ChatRequest) => {
+    async (turn: LiveTurn, request?: ChatRequest | BranchRequest, path?: string) => {
       turnRef.current = turn;
       forceRender();
       const isCurrent = () => turnRef.current === turn;
+      // Only a new message goes back to the box when it fails: an edit or a regenerate is saved.
+      const isNewMessage = (turn.kind ?? 'chat') === 'chat';
       const onEvent = (event: ChatEvent, cursor: TurnCursor) => {
+        turn.started = true;
         if (turn.stoppedByUser) {
           // Stop was pressed before the server named the turn: stop it as soon as it does.
           if (event.type === 'session' && event.session_id) {
@@ -160,6 +181,7 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
                 statusLine: undefined,
                 sources: Array.isArray(event.sources) ? event.sources : undefined,
                 error: undefined,
+                canContinue: typeof event.can_continue === 'boolean' ? event.can_continue : event.status === 'interrupted',
               },
             });
             break;
@@ -167,7 +189,7 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
           case 'error':
             flush(turn);
             dispatch({ type: 'patch', id: turn.bubbleId, patch: { status: 'error', error: event.error, statusLine: undefined } });
-            if (request && turn.userText) callbacks.current.onTurnFailed?.(turn.userText);
+            if (request && isNewMessage && turn.userText) callbacks.current.onTurnFailed?.(turn.userText);
             break;
         }
       };
@@ -176,15 +198,19 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
       try {
         // A turn stopped a moment ago must be over server-side before the next one starts.
         if (request) await pendingStop.current;
-        outcome = await runChatTurn({ request, cursor: turn.cursor, signal: turn.controller.signal, onEvent });
+        outcome = await runChatTurn({ request, path, cursor: turn.cursor, signal: turn.controller.signal, onEvent });
       } catch (err) {
         if (isCurrent()) {
           flush(turn);
           const message = err instanceof Error ? err.message : String(err);
-          if (!(err instanceof ApiError && err.status === 401)) {
+          if (turn.snapshot && !turn.started) {
+            // Refused before it began (a turn is running, the message is gone): nothing changed.
+            dispatch({ type: 'loaded', ...turn.snapshot });
+            if (!(err instanceof ApiError && err.status === 401)) setNotice(message);
+          } else if (!(err instanceof ApiError && err.status === 401)) {
             const retryText = isRetryable(err) ? turn.userText : undefined;
             dispatch({ type: 'patch', id: turn.bubbleId, patch: { status: 'error', error: message, statusLine: undefined, retryText } });
-            if (request && turn.userText) callbacks.current.onTurnFailed?.(turn.userText);
+            if (request && isNewMessage && turn.userText) callbacks.current.onTurnFailed?.(turn.userText);
           }
         }
       }
@@ -195,8 +221,10 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
       const sid = turn.cursor.sessionId;
       if (outcome === 'aborted' && !turn.stoppedByUser) return; // left the chat: the turn goes on server-side
       clearInflight(turn.cursor.assistantMessageId);
-      if (outcome === 'gone' && sid && sid === sessionRef.current) {
-        // The server no longer buffers this turn: show what it saved.
+      const branchDone = !isNewMessage && turn.started && (outcome === 'done' || outcome === 'error');
+      if ((outcome === 'gone' || branchDone) && sid && sid === sessionRef.current) {
+        // The server no longer buffers this turn, or a branch changed: show what it saved
+        // (with the siblings' versions).
         const fresh = await reload(sid);
         if (fresh && sid === sessionRef.current && !turnRef.current) dispatch({ type: 'loaded', ...fresh });
       }
@@ -214,6 +242,7 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
       turnRef.current = null;
       previous.controller.abort();
     }
+    setNotice(null);
     if (!sessionId) {
       dispatch({ type: 'reset', loading: false });
       return;
@@ -242,8 +271,9 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
       if (resume) {
         const id = resume.cursor.assistantMessageId as string;
         const userText = resume.userText ?? [...messages].reverse().find((m) => m.role === 'user')?.content;
+        const loaded = messages.find((m) => m.id === id);
         messages = messages.filter((m) => m.id !== id);
-        messages.push({ id, role: 'assistant', content: resume.content, status: 'streaming', retryText: userText });
+        messages.push({ ...loaded, id, role: 'assistant', content: resume.content, status: 'streaming', retryText: userText, error: undefined });
       }
       dispatch({ type: 'loaded', messages, olderCursor: page.olderCursor });
       if (resume) {
@@ -327,7 +357,7 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
     turnRef.current = null;
     forceRender();
     clearInflight(turn.cursor.assistantMessageId);
-    dispatch({ type: 'patch', id: turn.bubbleId, patch: { status: 'stopped', statusLine: undefined } });
+    dispatch({ type: 'patch', id: turn.bubbleId, patch: { status: 'stopped', statusLine: undefined, canContinue: true } });
     const sid = turn.cursor.sessionId;
     if (sid && turn.cursor.assistantMessageId) {
       const bubbleId = turn.bubbleId;
@@ -347,20 +377,132 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
     }
   }, [flush]);
 
+  /** Streams a turn on a saved message: a new answer to its question (regenerate), a new
+   *  version of a user message (edit), or more of a stopped answer (continue). */
+  const branch = useCallback(
+    (kind: BranchKind, messageId: string, text?: string) => {
+      const sid = sessionRef.current;
+      const { messages, olderCursor } = stateRef.current;
+      const index = messages.findIndex((m) => m.id === messageId);
+      const target = messages[index];
+      if (!sid || turnRef.current || !target || isLocalId(messageId)) return false;
+      const edited = text?.trim();
+      if (kind === 'edit' && (target.role !== 'user' || !edited)) return false;
+      if (kind !== 'edit' && target.role !== 'assistant') return false;
+      setNotice(null);
+      const question = kind === 'edit' ? edited : [...messages.slice(0, index)].reverse().find((m) => m.role === 'user')?.content;
+      let bubbleId = target.id;
+      let userBubbleId: string | null = null;
+      if (kind === 'continue') {
+        dispatch({ type: 'patch', id: target.id, patch: { status: 'streaming', error: undefined, statusLine: undefined, canContinue: false, saved: undefined, retryText: question } });
+      } else {
+        bubbleId = localId('a');
+        const answer: UiMessage = { id: bubbleId, role: 'assistant', content: '', status: 'streaming', retryText: question };
+        const add: UiMessage[] = [answer];
+        if (kind === 'edit') {
+          userBubbleId = localId('u');
+          const siblingIds = [...(target.siblingIds ?? [target.id]), userBubbleId];
+          add.unshift({ id: userBubbleId, role: 'user', content: edited as string, status: 'done', createdAt: new Date().toISOString(), siblingIds, siblingIndex: siblingIds.length });
+        } else {
+          answer.siblingIds = [...(target.siblingIds ?? [target.id]), bubbleId];
+          answer.siblingIndex = answer.siblingIds.length;
+        }
+        dispatch({ type: 'truncate', fromId: target.id, add });
+      }
+      const request: BranchRequest = { message_id: target.id };
+      if (kind === 'edit') request.message = edited;
+      if (model && kind !== 'continue') request.model = model;
+      void runTurn(
+        {
+          controller: new AbortController(),
+          cursor: { sessionId: sid },
+          bubbleId,
+          userBubbleId,
+          content: kind === 'continue' ? target.content : '',
+          pending: '',
+          flushTimer: null,
+          stoppedByUser: false,
+          userText: question,
+          actions: kind === 'continue' ? target.actions ?? [] : [],
+          kind,
+          snapshot: { messages, olderCursor },
+        },
+        request,
+        BRANCH_PATHS[kind],
+      );
+      return true;
+    },
+    [model, runTurn],
+  );
+
+  const regenerate = useCallback((assistantId: string) => branch('regenerate', assistantId), [branch]);
+  const edit = useCallback((userId: string, text: string) => branch('edit', userId, text), [branch]);
+  const continueAnswer = useCallback((assistantId: string) => branch('continue', assistantId), [branch]);
+
+  /**
+   * Retry a failed answer without sending its message again: regenerate the answer if the
+   * server saved it, else re-ask the saved question (an edit with the same text); only when
+   * nothing reached the server is the message sent anew.
+   */
   const retry = useCallback(
     (bubbleId: string) => {
       if (turnRef.current) return;
-      const index = state.messages.findIndex((m) => m.id === bubbleId);
-      const failed = state.messages[index];
+      const { messages } = stateRef.current;
+      const index = messages.findIndex((m) => m.id === bubbleId);
+      const failed = messages[index];
       if (!failed?.retryText) return;
-      const previous = state.messages[index - 1];
+      const previous = messages[index - 1];
+      if (!isLocalId(failed.id)) {
+        regenerate(failed.id);
+        return;
+      }
+      if (previous && previous.role === 'user' && !isLocalId(previous.id)) {
+        edit(previous.id, previous.content);
+        return;
+      }
       const drop = [failed.id];
       if (previous && previous.role === 'user' && previous.content === failed.retryText) drop.push(previous.id);
       dispatch({ type: 'remove', ids: drop });
       send(failed.retryText);
     },
-    [send, state.messages],
+    [send, regenerate, edit],
   );
+
+  /** Shows another version of a message (and the branch under it). */
+  const switchTo = useCallback(
+    async (messageId: string) => {
+      const sid = sessionRef.current;
+      if (!sid || turnRef.current || isLocalId(messageId)) return;
+      setNotice(null);
+      setPending(true);
+      try {
+        await switchBranch(sid, messageId);
+        const fresh = await reload(sid);
+        if (fresh && sid === sessionRef.current && !turnRef.current) dispatch({ type: 'loaded', ...fresh });
+      } catch (err) {
+        if (sid === sessionRef.current && !(err instanceof ApiError && err.status === 401)) setNotice(err instanceof Error ? err.message : String(err));
+      } finally {
+        setPending(false);
+      }
+    },
+    [reload],
+  );
+
+  /** A new chat with the branch down to this message; the page then opens it. */
+  const fork = useCallback(async (messageId: string) => {
+    const sid = sessionRef.current;
+    if (!sid || isLocalId(messageId)) return;
+    setNotice(null);
+    setPending(true);
+    try {
+      const session = await forkSession(sid, messageId);
+      callbacks.current.onForked?.(session);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 401)) setNotice(err instanceof Error ? err.message : String(err));
+    } finally {
+      setPending(false);
+    }
+  }, []);
 
   const loadOlder = useCallback(async () => {
     const sid = sessionRef.current;
@@ -375,5 +517,23 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
     }
   }, [state.olderCursor, state.loadingOlder]);
 
-  return { ...state, streaming: turnRef.current !== null, send, stop, retry, loadOlder };
+  const dismissNotice = useCallback(() => setNotice(null), []);
+
+  return {
+    ...state,
+    streaming: turnRef.current !== null,
+    /** A switch or fork is on its way: the message tools wait. */
+    pending,
+    notice,
+    dismissNotice,
+    send,
+    stop,
+    retry,
+    regenerate,
+    edit,
+    continueAnswer,
+    switchTo,
+    fork,
+    loadOlder,
+  };
 }
