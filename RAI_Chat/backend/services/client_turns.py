@@ -163,7 +163,12 @@ class ClientTurns(UserServices):
             uow.session.add_all(rows)
             uow.session.flush()
             exchanges = [
-                ArchivedExchange(chat.id, [m.id for m in exchange], exchange_text(exchange))
+                ArchivedExchange(
+                    chat.id,
+                    [m.id for m in exchange],
+                    exchange_text(exchange),
+                    created_at=exchange[0].created_at,
+                )
                 for exchange in group_exchanges(rows)
             ]
             uow.commit()

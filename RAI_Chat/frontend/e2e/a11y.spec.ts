@@ -1,14 +1,4 @@
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
-
-/** Serious and critical violations (WCAG 2.1 A and AA), as "rule: target" lines. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
-}
+import { expect, seriousViolations, test } from './fixtures';
 
 for (const theme of ['light', 'dark'] as const) {
   test(`${theme} theme: no serious accessibility violation on sign-in, chat, memory and settings`, async ({ page, chat, account }) => {

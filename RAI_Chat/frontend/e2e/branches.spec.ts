@@ -4,7 +4,7 @@
  * and a reload in the middle of a regenerated answer.
  */
 import type { Page } from '@playwright/test';
-import { expect, LONG_PROMPT, screenshot, test } from './fixtures';
+import { expect, LONG_PROMPT, screenshot, seriousViolations, test } from './fixtures';
 
 test.beforeEach(async ({ chat, account }) => {
   await chat.register(account);
@@ -38,6 +38,7 @@ test('Regenerate adds a second answer; ‹ 1/2 › switches between them', async
   await expect(answers(page)).toHaveCount(1);
   await expect(questions(page)).toHaveCount(1);
   await screenshot(page, '10-regenerated-answer');
+  expect(await seriousViolations(page)).toEqual([]);
 
   await versions.getByRole('button', { name: 'Previous version of this answer' }).click();
   await expect(chat.lastAnswer()).toHaveAttribute('data-message-id', firstId as string);
@@ -59,6 +60,7 @@ test('Edit in place: Esc cancels; Enter sends a new version that is answered; th
   const editor = page.getByRole('textbox', { name: 'Edit your message' });
   await expect(editor).toBeFocused();
   await expect(editor).toHaveValue('What is the capital of France?');
+  expect(await seriousViolations(page)).toEqual([]);
   await editor.fill('Something else entirely');
   await editor.press('Escape');
   await expect(editor).toHaveCount(0);
@@ -151,6 +153,7 @@ test('the shortcuts dialog: the ? button and the ? key, focus kept inside, Esc c
     expect(await dialog.evaluate((el) => el.contains(document.activeElement))).toBe(true);
   }
   await screenshot(page, '11-shortcuts-dialog');
+  expect(await seriousViolations(page)).toEqual([]);
   await page.keyboard.press('Escape');
   await expect(dialog).toHaveCount(0);
   await expect(button).toBeFocused();

@@ -8,14 +8,11 @@ from __future__ import annotations
 import logging
 import math
 import re
-import threading
-import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, select, text
 
 from ...core.database.models import EpisodicEntry, isoformat
 from ...core.database.session import Database
@@ -23,6 +20,7 @@ from ...core.errors import NotFound
 from ..llm_client import EngineClient, EngineError
 from .facts import STOPWORDS
 from .ranking import VECTOR_MIN_SIMILARITY, Ranking, fuse
+from .vector_index import VECTOR_INDEXES
 
 logger = logging.getLogger(__name__)
 CANDIDATES = 50
@@ -90,45 +88,6 @@ def to_blob(vector) -> bytes:
     array = np.asarray(vector, dtype=np.float32)
     norm = float(np.linalg.norm(array)) or 1.0
     return (array / norm).astype(np.float32).tobytes()
-
-
-class _VectorCache:
-    """Per-process cache of each user's embedding matrix, rebuilt when a newer entry
-    exists. While some entries still wait for their vector (embedded later, maybe by another
-    process), the matrix is reloaded at most every ``INCOMPLETE_TTL_S``."""
-
-    INCOMPLETE_TTL_S = 5.0
-
-    def __init__(self, size: int = 32):
-        # user -> (version, ids, matrix, complete, loaded_at)
-        self._items: OrderedDict[str, tuple] = OrderedDict()
-        self._lock = threading.Lock()
-        self._size = size
-
-    def invalidate(self, user_id: str) -> None:
-        """Vectors were added without a new entry (embedded later): reload next time."""
-        with self._lock:
-            self._items.pop(user_id, None)
-
-    def get(self, user_id: str, version: tuple, load) -> tuple[list[str], np.ndarray]:
-        with self._lock:
-            item = self._items.get(user_id)
-            fresh = item and item[0] == version
-            if fresh and not item[3]:
-                fresh = time.monotonic() - item[4] < self.INCOMPLETE_TTL_S
-            if fresh:
-                self._items.move_to_end(user_id)
-                return item[1], item[2]
-        ids, matrix, complete = load()
-        with self._lock:
-            self._items[user_id] = (version, ids, matrix, complete, time.monotonic())
-            self._items.move_to_end(user_id)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return ids, matrix
-
-
-VECTORS = _VectorCache()
 
 
 def entry_dict(entry: EpisodicEntry, score: float | None = None) -> dict:
@@ -205,8 +164,6 @@ class EpisodicArchive:
                     row.embedding = blob
                     done += 1
             uow.commit()
-        if done:
-            VECTORS.invalidate(self.user_id)
         return done
 
     # --- searching ----------------------------------------------------------------------
@@ -253,49 +210,17 @@ class EpisodicArchive:
         )
         return sql, params
 
-    def _load_vectors(self, session) -> tuple[list[str], np.ndarray, bool]:
-        """(ids, matrix, whether every entry has its vector)."""
-        rows = session.execute(
-            select(EpisodicEntry.id, EpisodicEntry.embedding).where(
-                EpisodicEntry.user_id == self.user_id
-            )
-        ).all()
-        embedded = [r for r in rows if r[1] is not None]
-        complete = len(embedded) == len(rows)
-        if not embedded:
-            return [], np.zeros((0, 0), dtype=np.float32), complete
-        ids = [r[0] for r in embedded]
-        matrix = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in embedded])
-        return ids, matrix, complete
-
     def _semantic(self, session, query: str, limit: int) -> Ranking:
         if self.engine is None:
             return []
-        # The (user_id, created_at) index alone answers this, never the vectors. The count
-        # is part of it because an imported entry keeps its old date: it need not be the
-        # newest. (A deleted entry may linger in the cached matrix; its id no longer resolves.)
-        count, newest = session.execute(
-            select(func.count(), func.max(EpisodicEntry.created_at)).where(
-                EpisodicEntry.user_id == self.user_id
-            )
-        ).one()
-        if not count:
+        vectors = VECTOR_INDEXES.get(self.database.url, self.user_id)
+        if not vectors.sync(session, self.user_id):
             return []
-        version = (count, newest)
         try:
             query_vector = np.frombuffer(to_blob(self.engine.embed([query])[0]), np.float32)
         except EngineError:
             return []
-        ids, matrix = VECTORS.get(self.user_id, version, lambda: self._load_vectors(session))
-        if matrix.shape[0] == 0 or matrix.shape[1] != query_vector.shape[0]:
-            return []
-        scores = matrix @ query_vector
-        if len(scores) > limit:
-            top = np.argpartition(-scores, limit)[:limit]
-            top = top[np.argsort(-scores[top])]
-        else:
-            top = np.argsort(-scores)
-        return [(ids[i], float(scores[i])) for i in top if scores[i] > VECTOR_MIN_SIMILARITY]
+        return vectors.search(query_vector, limit, VECTOR_MIN_SIMILARITY)
 
     def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[dict]:
         """The ``k`` entries most relevant to ``query`` (this user's only), best first.
@@ -327,6 +252,7 @@ class EpisodicArchive:
                 raise NotFound("Memory entry not found")
             uow.session.delete(entry)
             uow.commit()
+        VECTOR_INDEXES.forget(self.database.url, self.user_id, [entry_id])
 
     def delete_all(self) -> int:
         with self.database.unit_of_work() as uow:
@@ -334,4 +260,5 @@ class EpisodicArchive:
                 delete(EpisodicEntry).where(EpisodicEntry.user_id == self.user_id)
             )
             uow.commit()
-            return result.rowcount or 0
+        VECTOR_INDEXES.forget(self.database.url, self.user_id, None)
+        return result.rowcount or 0

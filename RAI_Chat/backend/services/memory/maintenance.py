@@ -94,6 +94,8 @@ def index_exchange(
                 message_ids=[m.id for m in messages],
                 text=exchange_text(messages),
                 summary=" / ".join(m.tier2_content or fallback_tier2(m.content) for m in messages),
+                # Dated by when it was said, not when the job ran (a queue may lag).
+                created_at=messages[0].created_at,
             )
         ]
     )
