@@ -15,7 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from llm_Engine.chat_routes import router as chat_router
 from llm_Engine.errors import InvalidApiKey, error_response, install_error_handlers
 from llm_Engine.metrics import EngineMetrics
-from llm_Engine.providers.registry import ProviderRegistry
+from llm_Engine.providers.registry import ProviderRegistry, Route
 from llm_Engine.schemas import EmbeddingRequest, TokenizeRequest
 from llm_Engine.settings import EngineSettings
 
@@ -25,6 +25,12 @@ OPEN_PATHS = {"/health", "/metrics"}
 def _base64_floats(vector: list[float]) -> str:
     """OpenAI's `encoding_format: base64`: little-endian float32, base64-encoded."""
     return base64.b64encode(np.asarray(vector, dtype="<f4").tobytes()).decode("ascii")
+
+
+def _capabilities(route: Route) -> dict:
+    """What a model can do: chat or embeddings, and native tool calling (``tools``)."""
+    chat = route.kind == "chat"
+    return {"chat": chat, "embeddings": not chat, "tools": route.tools}
 
 
 def create_app(
@@ -70,7 +76,13 @@ def create_app(
     async def list_models() -> dict:
         created = int(app.state.started)
         data = [
-            {"id": alias, "object": "model", "created": created, "owned_by": route.provider.kind}
+            {
+                "id": alias,
+                "object": "model",
+                "created": created,
+                "owned_by": route.provider.kind,
+                "capabilities": _capabilities(route),
+            }
             for alias, route in registry.routes.items()
         ]
         return {"object": "list", "data": data}
@@ -84,6 +96,7 @@ def create_app(
             "object": "model",
             "created": created,
             "owned_by": route.provider.kind,
+            "capabilities": _capabilities(route),
         }
 
     @app.post("/v1/embeddings")

@@ -12,31 +12,97 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from llm_Engine.errors import EngineError
+from llm_Engine.errors import BadRequest, EngineError
 from llm_Engine.metrics import EngineMetrics
-from llm_Engine.providers.base import ChatDelta, ChatParams, Usage
-from llm_Engine.providers.registry import ProviderRegistry
-from llm_Engine.schemas import ChatCompletionRequest
+from llm_Engine.providers.base import ChatDelta, ChatParams, ToolCallDelta, Usage
+from llm_Engine.providers.registry import ProviderRegistry, Route
+from llm_Engine.schemas import ChatCompletionRequest, ChatMessage
 
 router = APIRouter()
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
+def provider_messages(messages: list[ChatMessage]) -> list[dict]:
+    """The messages as providers take them: text, plus tool calls and tool results (each
+    result named by the function of the call it answers)."""
+    out: list[dict] = []
+    names: dict[str, str] = {}
+    for m in messages:
+        item: dict = {"role": "system" if m.role == "developer" else m.role, "content": m.text()}
+        if m.tool_calls:
+            item["tool_calls"] = [
+                {"id": c.id, "name": c.function.name, "arguments": c.function.arguments}
+                for c in m.tool_calls
+            ]
+            names.update({c.id: c.function.name for c in m.tool_calls})
+        if m.role == "tool":
+            item["tool_call_id"] = m.tool_call_id
+            item["name"] = names.get(m.tool_call_id or "") or m.name or "tool"
+        out.append(item)
+    return out
+
+
 def chat_params(body: ChatCompletionRequest, upstream_model: str) -> ChatParams:
+    tools = [t.function.model_dump() for t in body.tools] if body.tools else None
     return ChatParams(
         model=upstream_model,
-        messages=[
-            {"role": "system" if m.role == "developer" else m.role, "content": m.text()}
-            for m in body.messages
-        ],
+        messages=provider_messages(body.messages),
         max_tokens=body.token_limit(),
         temperature=body.temperature,
         top_p=body.top_p,
         seed=body.seed,
         stop=list(body.stop or []),
         json_schema=body.response_format.wanted_schema() if body.response_format else None,
+        tools=tools,
+        tool_choice=body.tool_choice_value() if tools else None,
     )
+
+
+def check_tools(body: ChatCompletionRequest, route: Route) -> None:
+    """Tools only go to a provider that calls them natively; the local model does not."""
+    uses_tools = bool(body.tools) or any(m.tool_calls or m.role == "tool" for m in body.messages)
+    if uses_tools and not route.tools:
+        why = (
+            "is not enabled for it (set tools = true on its route, or OPENAI_TOOLS / "
+            "ANTHROPIC_TOOLS / GEMINI_TOOLS)"
+            if route.provider.supports_tools
+            else "is not supported by its provider"
+        )
+        raise BadRequest(
+            f"The model '{body.model}' does not take tools: native tool calling {why}; "
+            "see capabilities.tools in /v1/models.",
+            param="tools",
+        )
+
+
+class ToolCalls:
+    """Collects the tool call pieces of an answer into OpenAI ``tool_calls``."""
+
+    def __init__(self) -> None:
+        self.calls: dict[int, dict] = {}
+
+    def add(self, piece: ToolCallDelta) -> dict:
+        """Record a piece; returns its OpenAI stream delta form."""
+        call = self.calls.setdefault(
+            piece.index,
+            {"id": "", "type": "function", "function": {"name": "", "arguments": ""}},
+        )
+        delta: dict = {"index": piece.index}
+        if piece.id:
+            call["id"] = piece.id
+            delta["id"], delta["type"] = piece.id, "function"
+        function: dict = {}
+        if piece.name:
+            call["function"]["name"] = piece.name
+            function["name"] = piece.name
+        call["function"]["arguments"] += piece.arguments
+        function["arguments"] = piece.arguments
+        delta["function"] = function
+        return delta
+
+    def listed(self) -> list[dict]:
+        return [self.calls[i] for i in sorted(self.calls)]
 
 
 class ChunkWriter:
@@ -66,6 +132,12 @@ class ChunkWriter:
     def text(self, text: str) -> str:
         return self._text_prefix + json.dumps(text) + self._text_suffix
 
+    def tool_calls(self, deltas: list[dict]) -> str:
+        delta = {"tool_calls": deltas}
+        return self._event(
+            {"choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": None}]}
+        )
+
     def finish(self, reason: str, usage: Usage | None) -> str:
         rest: dict = {
             "choices": [{"index": 0, "delta": {}, "logprobs": None, "finish_reason": reason}]
@@ -82,7 +154,13 @@ class ChunkWriter:
         return "data: " + json.dumps(error.body()) + "\n\n"
 
 
-def completion_body(model: str, text: str, finish: str, usage: Usage) -> dict:
+def completion_body(
+    model: str, text: str, finish: str, usage: Usage, tool_calls: list[dict] | None = None
+) -> dict:
+    message: dict = {"role": "assistant", "content": text, "refusal": None}
+    if tool_calls:
+        message["tool_calls"] = tool_calls
+        message["content"] = text or None
     return {
         "id": f"chatcmpl-{uuid.uuid4().hex}",
         "object": "chat.completion",
@@ -91,7 +169,7 @@ def completion_body(model: str, text: str, finish: str, usage: Usage) -> dict:
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": text, "refusal": None},
+                "message": message,
                 "logprobs": None,
                 "finish_reason": finish,
             }
@@ -105,6 +183,7 @@ async def chat_completions(body: ChatCompletionRequest, request: Request):
     registry: ProviderRegistry = request.app.state.registry
     metrics: EngineMetrics = request.app.state.metrics
     route = registry.resolve(body.model)
+    check_tools(body, route)
     started = time.perf_counter()
     stream = route.provider.stream_chat(chat_params(body, route.upstream_model))
     try:
@@ -119,12 +198,12 @@ async def chat_completions(body: ChatCompletionRequest, request: Request):
         events = _sse(stream, first, body.model, include_usage, route.alias, metrics)
         return StreamingResponse(events, media_type="text/event-stream", headers=SSE_HEADERS)
     try:
-        text, finish, usage = await _collect(stream, first, request)
+        text, finish, usage, calls = await _collect(stream, first, request)
     except EngineError as exc:
         metrics.requests.labels("chat", route.alias, str(exc.status)).inc()
         raise
     _count(metrics, route.alias, usage, "200")
-    return JSONResponse(completion_body(body.model, text, finish, usage))
+    return JSONResponse(completion_body(body.model, text, finish, usage, calls.listed()))
 
 
 def _count(metrics: EngineMetrics, alias: str, usage: Usage | None, status: str) -> None:
@@ -166,14 +245,19 @@ async def _first_delta(stream: AsyncIterator[ChatDelta], request: Request) -> Ch
 
 async def _collect(
     stream: AsyncIterator[ChatDelta], first: ChatDelta, request: Request
-) -> tuple[str, str, Usage]:
-    async def rest() -> tuple[str, str, Usage]:
+) -> tuple[str, str, Usage, ToolCalls]:
+    async def rest() -> tuple[str, str, Usage, ToolCalls]:
         parts, finish, usage = [first.text], first.finish_reason, first.usage
+        calls = ToolCalls()
+        for piece in first.tool_calls:
+            calls.add(piece)
         async for delta in stream:
             parts.append(delta.text)
+            for piece in delta.tool_calls:
+                calls.add(piece)
             finish = delta.finish_reason or finish
             usage = delta.usage or usage
-        return "".join(parts), finish or "stop", usage or Usage()
+        return "".join(parts), finish or "stop", usage or Usage(), calls
 
     try:
         return await _until_disconnect(rest(), request)
@@ -196,9 +280,12 @@ async def _sse(
         yield writer.role()
         delta: ChatDelta | None = first
         pending = stream.__aiter__()
+        calls = ToolCalls()
         while delta is not None:
             if delta.text:
                 yield writer.text(delta.text)
+            if delta.tool_calls:
+                yield writer.tool_calls([calls.add(piece) for piece in delta.tool_calls])
             if delta.finish_reason:
                 usage = delta.usage or Usage()
                 yield writer.finish(delta.finish_reason, None if include_usage else usage)

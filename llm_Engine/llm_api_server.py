@@ -74,7 +74,7 @@ def build_registry(settings: EngineSettings, metrics: EngineMetrics) -> Provider
             continue  # the built-in embedding model is added below
         else:
             provider = build_remote(route, settings.upstream_timeout, settings.upstream_retries)
-            registry.add(alias, provider, model, route.kind)
+            registry.add(alias, provider, model, route.kind, tools=route.tools)
     if settings.embedding_model:
         from llm_Engine import paths
         from llm_Engine.providers.minilm import EmbeddingModelMissing, MiniLMProvider

@@ -35,6 +35,12 @@ class ModelRoute(BaseModel):
         default="chat", description="Whether the alias serves chat or embeddings."
     )
     path: str | None = Field(default=None, description="GGUF file, for provider 'llama'.")
+    tools: bool = Field(
+        default=False,
+        description="Offer native tool calling (OpenAI `tools`) on this alias: reported as "
+        "capabilities.tools in /v1/models, so RAI Chat lets the model choose its tools. "
+        "OpenAI-compatible, Anthropic and Gemini only.",
+    )
 
     def resolved_key(self) -> str | None:
         if self.api_key:
@@ -105,8 +111,13 @@ def load_providers_file(path: Path) -> dict[str, ModelRoute]:
     return {alias: ModelRoute.model_validate(entry) for alias, entry in raw.items()}
 
 
+def _flag(env: dict[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def routes_from_environment(env: dict[str, str] | None = None) -> dict[str, ModelRoute]:
-    """Aliases added by the usual SDK variables, so one key is enough to use a provider."""
+    """Aliases added by the usual SDK variables, so one key is enough to use a provider;
+    `OPENAI_TOOLS`, `ANTHROPIC_TOOLS`, `GEMINI_TOOLS` (true) turn on native tool calling."""
     env = dict(os.environ) if env is None else env
     routes: dict[str, ModelRoute] = {}
     if env.get("OPENAI_API_KEY") or env.get("OPENAI_BASE_URL"):
@@ -115,6 +126,7 @@ def routes_from_environment(env: dict[str, str] | None = None) -> dict[str, Mode
             model=env.get("OPENAI_MODEL", "gpt-4o-mini"),
             base_url=env.get("OPENAI_BASE_URL"),
             api_key_env="OPENAI_API_KEY",
+            tools=_flag(env, "OPENAI_TOOLS"),
         )
     if env.get("ANTHROPIC_API_KEY"):
         routes["anthropic"] = ModelRoute(
@@ -122,6 +134,7 @@ def routes_from_environment(env: dict[str, str] | None = None) -> dict[str, Mode
             model=env.get("ANTHROPIC_MODEL", "claude-sonnet-4-5"),
             base_url=env.get("ANTHROPIC_BASE_URL"),
             api_key_env="ANTHROPIC_API_KEY",
+            tools=_flag(env, "ANTHROPIC_TOOLS"),
         )
     if env.get("GEMINI_API_KEY"):
         routes["gemini"] = ModelRoute(
@@ -129,5 +142,6 @@ def routes_from_environment(env: dict[str, str] | None = None) -> dict[str, Mode
             model=env.get("GEMINI_MODEL", "gemini-2.5-flash"),
             base_url=env.get("GEMINI_BASE_URL"),
             api_key_env="GEMINI_API_KEY",
+            tools=_flag(env, "GEMINI_TOOLS"),
         )
     return routes

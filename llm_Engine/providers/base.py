@@ -30,11 +30,26 @@ class Usage:
 
 
 @dataclass
+class ToolCallDelta:
+    """A piece of a tool call: the first piece of call ``index`` has its id and name, the
+    arguments (JSON text) may come in pieces."""
+
+    index: int
+    id: str | None = None
+    name: str | None = None
+    arguments: str = ""
+
+
+@dataclass
 class ChatParams:
-    """A chat request as providers see it: plain-text messages and sampling options."""
+    """A chat request as providers see it: text messages and sampling options.
+
+    With tools, messages may also be an assistant message with ``tool_calls`` (``[{"id",
+    "name", "arguments"}]``, arguments as JSON text) and ``tool`` messages with
+    ``tool_call_id`` and ``name`` (the function whose result they carry)."""
 
     model: str
-    messages: list[dict[str, str]]
+    messages: list[dict]
     max_tokens: int | None = None
     temperature: float | None = None
     top_p: float | None = None
@@ -42,6 +57,10 @@ class ChatParams:
     stop: list[str] = field(default_factory=list)
     # The answer must be JSON following this schema (``response_format``); None: free text.
     json_schema: dict | None = None
+    # OpenAI-shaped function definitions ({"name", "description", "parameters"}) and the
+    # choice: "auto", "none", "required" or {"name": ...}; None: no tools.
+    tools: list[dict] | None = None
+    tool_choice: str | dict | None = None
 
 
 @dataclass
@@ -49,6 +68,7 @@ class ChatDelta:
     """A piece of a streamed answer; the last one carries `finish_reason` and `usage`."""
 
     text: str = ""
+    tool_calls: list[ToolCallDelta] = field(default_factory=list)
     finish_reason: str | None = None
     usage: Usage | None = None
 
@@ -69,6 +89,8 @@ class Provider(ABC):
     """A source of completions and/or embeddings behind one or more model aliases."""
 
     kind: str = "abstract"
+    # Whether the provider speaks native tool calling (``tools`` on a chat request).
+    supports_tools: bool = False
 
     @abstractmethod
     def stream_chat(self, params: ChatParams) -> AsyncIterator[ChatDelta]:

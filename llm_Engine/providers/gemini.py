@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import json
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -19,6 +21,7 @@ from llm_Engine.providers.base import (
     Embeddings,
     Provider,
     TokenCount,
+    ToolCallDelta,
     Usage,
     retry_before_first_token,
 )
@@ -50,21 +53,69 @@ def map_gemini_error(exc: Exception, base_url: str | None) -> EngineError:
     return unreachable("gemini", base_url, exc)
 
 
-def to_contents(messages: list[dict[str, str]]) -> tuple[str, list[types.Content]]:
+def _arguments(text: str) -> dict:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _parts(message: dict) -> list[types.Part]:
+    """A message's parts: its text, its function calls, or (role tool) a function response."""
+    if message["role"] == "tool":
+        response = types.FunctionResponse(
+            id=message.get("tool_call_id"),
+            name=message.get("name") or "tool",
+            response={"result": message["content"]},
+        )
+        return [types.Part(function_response=response)]
+    parts = [types.Part(text=message["content"])] if message["content"] else []
+    for call in message.get("tool_calls") or []:
+        function_call = types.FunctionCall(
+            id=call["id"], name=call["name"], args=_arguments(call["arguments"])
+        )
+        parts.append(types.Part(function_call=function_call))
+    return parts or [types.Part(text="")]
+
+
+def to_contents(messages: list[dict]) -> tuple[str, list[types.Content]]:
     system = "\n\n".join(m["content"] for m in messages if m["role"] in ("system", "developer"))
     contents = [
-        types.Content(
-            role="model" if m["role"] == "assistant" else "user",
-            parts=[types.Part(text=m["content"])],
-        )
+        types.Content(role="model" if m["role"] == "assistant" else "user", parts=_parts(m))
         for m in messages
         if m["role"] not in ("system", "developer")
     ]
     return system, contents
 
 
+def gemini_tools(params: ChatParams) -> dict[str, Any]:
+    """``tools`` and ``tool_config`` of a request with tools (functionDeclarations)."""
+    if not params.tools:
+        return {}
+    declarations = [
+        types.FunctionDeclaration(
+            name=t["name"],
+            description=t.get("description") or None,
+            parameters_json_schema=t.get("parameters") or {"type": "object"},
+        )
+        for t in params.tools
+    ]
+    choice = params.tool_choice
+    if isinstance(choice, dict):
+        config = types.FunctionCallingConfig(mode="ANY", allowed_function_names=[choice["name"]])
+    else:
+        mode = {"required": "ANY", "none": "NONE"}.get(choice or "", "AUTO")
+        config = types.FunctionCallingConfig(mode=mode)
+    return {
+        "tools": [types.Tool(function_declarations=declarations)],
+        "tool_config": types.ToolConfig(function_calling_config=config),
+    }
+
+
 class GeminiProvider(Provider):
     kind = "gemini"
+    supports_tools = True
 
     def __init__(
         self, base_url: str | None, api_key: str | None, timeout: float, retries: int
@@ -89,12 +140,14 @@ class GeminiProvider(Provider):
             max_output_tokens=params.max_tokens,
             stop_sequences=params.stop or None,
             seed=params.seed,
+            **gemini_tools(params),
         )
 
     async def _stream_once(self, params: ChatParams) -> AsyncIterator[ChatDelta]:
         system, contents = to_contents(params.messages)
         usage = Usage()
         finish = "stop"
+        calls = 0
         try:
             stream = await self.client.aio.models.generate_content_stream(
                 model=params.model, contents=contents, config=self._config(params, system)
@@ -106,12 +159,20 @@ class GeminiProvider(Provider):
                 for candidate in chunk.candidates or []:
                     if candidate.finish_reason:
                         finish = _FINISH.get(str(candidate.finish_reason.value), "stop")
-                text = chunk.text if chunk.candidates else None
-                if text:
-                    yield ChatDelta(text=text)
+                content = chunk.candidates[0].content if chunk.candidates else None
+                for part in (content.parts if content else None) or []:
+                    if part.text and not part.thought:
+                        yield ChatDelta(text=part.text)
+                    if part.function_call is not None:
+                        call = part.function_call
+                        arguments = json.dumps(call.args or {})
+                        call_id = call.id or f"call_{uuid.uuid4().hex[:24]}"
+                        piece = ToolCallDelta(calls, call_id, call.name, arguments)
+                        calls += 1
+                        yield ChatDelta(tool_calls=[piece])
         except UPSTREAM_ERRORS as exc:
             raise map_gemini_error(exc, self.base_url) from exc
-        yield ChatDelta(finish_reason=finish, usage=usage)
+        yield ChatDelta(finish_reason="tool_calls" if calls else finish, usage=usage)
 
     async def embed(self, model: str, inputs: list[str]) -> Embeddings:
         try:

@@ -13,6 +13,7 @@ from llm_Engine.providers.base import (
     ChatParams,
     Embeddings,
     Provider,
+    ToolCallDelta,
     Usage,
     retry_before_first_token,
 )
@@ -34,8 +35,36 @@ def map_openai_error(exc: Exception, base_url: str | None) -> EngineError:
     return unreachable("openai", base_url, exc)
 
 
+def openai_messages(messages: list[dict]) -> list[dict]:
+    """Our provider messages back in the OpenAI wire form."""
+    out = []
+    for m in messages:
+        item: dict[str, Any] = {"role": m["role"], "content": m["content"]}
+        if m.get("tool_calls"):
+            item["content"] = m["content"] or None
+            item["tool_calls"] = [
+                {
+                    "id": c["id"],
+                    "type": "function",
+                    "function": {"name": c["name"], "arguments": c["arguments"]},
+                }
+                for c in m["tool_calls"]
+            ]
+        if m["role"] == "tool":
+            item["tool_call_id"] = m["tool_call_id"]
+        out.append(item)
+    return out
+
+
+def openai_tool_choice(choice: str | dict | None) -> str | dict | None:
+    if isinstance(choice, dict):
+        return {"type": "function", "function": {"name": choice["name"]}}
+    return choice
+
+
 class OpenAICompatibleProvider(Provider):
     kind = "openai"
+    supports_tools = True
 
     def __init__(
         self, base_url: str | None, api_key: str | None, timeout: float, retries: int
@@ -55,7 +84,7 @@ class OpenAICompatibleProvider(Provider):
     async def _stream_once(self, params: ChatParams) -> AsyncIterator[ChatDelta]:
         request: dict[str, Any] = {
             "model": params.model,
-            "messages": params.messages,
+            "messages": openai_messages(params.messages),
             "stream": True,
             "stream_options": {"include_usage": True},
         }
@@ -69,6 +98,10 @@ class OpenAICompatibleProvider(Provider):
                 "type": "json_schema",
                 "json_schema": {"name": "response", "schema": params.json_schema},
             }
+        if params.tools:
+            request["tools"] = [{"type": "function", "function": t} for t in params.tools]
+            if params.tool_choice is not None:
+                request["tool_choice"] = openai_tool_choice(params.tool_choice)
         finish: str | None = None
         usage: Usage | None = None
         try:
@@ -81,6 +114,20 @@ class OpenAICompatibleProvider(Provider):
                         finish = choice.finish_reason or finish
                         if choice.delta and choice.delta.content:
                             yield ChatDelta(text=choice.delta.content)
+                        if choice.delta and choice.delta.tool_calls:
+                            yield ChatDelta(
+                                tool_calls=[
+                                    ToolCallDelta(
+                                        index=c.index,
+                                        id=c.id,
+                                        name=c.function.name if c.function else None,
+                                        arguments=(c.function.arguments or "")
+                                        if c.function
+                                        else "",
+                                    )
+                                    for c in choice.delta.tool_calls
+                                ]
+                            )
         except (openai.OpenAIError, OSError) as exc:
             raise map_openai_error(exc, self.base_url) from exc
         yield ChatDelta(finish_reason=finish or "stop", usage=usage or Usage())

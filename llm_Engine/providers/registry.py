@@ -15,6 +15,12 @@ class Route:
     provider: Provider
     upstream_model: str
     kind: str = "chat"
+    tools_enabled: bool = True  # native tool calling not turned off for this alias
+
+    @property
+    def tools(self) -> bool:
+        """Whether requests with ``tools`` are taken (capabilities.tools)."""
+        return self.kind == "chat" and self.tools_enabled and self.provider.supports_tools
 
 
 class ProviderRegistry:
@@ -28,8 +34,15 @@ class ProviderRegistry:
         self.default_chat: str | None = None
         self.default_embedding: str | None = None
 
-    def add(self, alias: str, provider: Provider, upstream_model: str, kind: str = "chat") -> None:
-        self.routes[alias] = Route(alias, provider, upstream_model, kind)
+    def add(
+        self,
+        alias: str,
+        provider: Provider,
+        upstream_model: str,
+        kind: str = "chat",
+        tools: bool = True,
+    ) -> None:
+        self.routes[alias] = Route(alias, provider, upstream_model, kind, tools)
         if kind == "chat" and self.default_chat is None:
             self.default_chat = alias
         if kind == "embedding" and self.default_embedding is None:
@@ -45,7 +58,7 @@ class ProviderRegistry:
             prefix, _, model = name.partition("/")
             base = self.routes.get(prefix)
             if base is not None and base.provider.kind not in ("llama", "minilm"):
-                route = Route(name, base.provider, model, base.kind)
+                route = Route(name, base.provider, model, base.kind, base.tools_enabled)
         if route is None or route.kind != kind:
             what = "chat model" if kind == "chat" else "embedding model"
             known = ", ".join(a for a, r in self.routes.items() if r.kind == kind) or "none"

@@ -2,7 +2,10 @@
 
 Each records the requests it gets and can be told to fail: `fake.fail_next(status, ...)`
 answers the next request(s) with that provider's error body; `fake.fail_mid_stream` breaks
-a stream after its first piece. Used by the tests and the benchmarks."""
+a stream after its first piece. `fake.queue_tool_calls(ToolCall(...), ...)` makes the next
+chat answer call tools in that provider's native form (`fake.queue_reply(text)`: answer
+that text); chat requests with nothing queued get `fake.reply`. Used by the tests and the
+benchmarks."""
 
 from __future__ import annotations
 
@@ -17,6 +20,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from llm_Engine.testing.server_thread import ServerThread
+
+
+@dataclass
+class ToolCall:
+    """A tool call a fake upstream makes: the function's name and its arguments."""
+
+    name: str
+    arguments: dict[str, Any] = field(default_factory=dict)
+    id: str = ""
 
 
 @dataclass
@@ -37,6 +49,7 @@ class FakeUpstream:
         self.failures: list[Failure] = []
         self.fail_mid_stream = False
         self.timestamp_pieces = False  # each piece is its send time (perf_counter), for benchmarks
+        self.queued: list[str | list[ToolCall]] = []  # the next chat answers, in order
         self.app = FastAPI()
         self._routes()
         self._server = ServerThread(self.app)
@@ -49,7 +62,26 @@ class FakeUpstream:
         hdrs = {k.replace("_", "-"): v for k, v in headers.items()}
         self.failures.extend(Failure(status, message, hdrs) for _ in range(times))
 
-    def pieces(self) -> list[str]:
+    def queue_tool_calls(self, *calls: ToolCall) -> None:
+        """The next chat answer calls these tools (ids are given when left empty)."""
+        n = len(self.queued)
+        self.queued.append(
+            [ToolCall(c.name, c.arguments, c.id or f"call_{n}_{i}") for i, c in enumerate(calls)]
+        )
+
+    def queue_reply(self, text: str) -> None:
+        self.queued.append(text)
+
+    def _next_answer(self) -> tuple[str, list[ToolCall]]:
+        """(the text, the tool calls) of the next chat answer."""
+        if self.queued:
+            item = self.queued.pop(0)
+            return (item, []) if isinstance(item, str) else ("", item)
+        return self.reply, []
+
+    def pieces(self, text: str | None = None) -> list[str]:
+        if text is not None and text != self.reply:
+            return [w if i == 0 else " " + w for i, w in enumerate(text.split(" "))] if text else []
         if self.timestamp_pieces:
             return _Timestamps(len(self.chunks or self.reply.split(" ")))
         if self.chunks is not None:
@@ -153,12 +185,17 @@ class FakeOpenAI(FakeUpstream):
             body = await self._record(request)
             if failure := self._take_failure():
                 return self._error(failure)
+            text, calls = self._next_answer()
+            pieces = self.pieces(text)
             usage = {
                 "prompt_tokens": 7,
-                "completion_tokens": len(self.pieces()),
-                "total_tokens": 7 + len(self.pieces()),
+                "completion_tokens": len(pieces) + len(calls),
+                "total_tokens": 7 + len(pieces) + len(calls),
             }
             if not body.get("stream"):
+                message: dict[str, Any] = {"role": "assistant", "content": text or None}
+                if calls:
+                    message["tool_calls"] = [self._call(c) for c in calls]
                 return {
                     "id": "chatcmpl-fake",
                     "object": "chat.completion",
@@ -168,21 +205,50 @@ class FakeOpenAI(FakeUpstream):
                     "choices": [
                         {
                             "index": 0,
-                            "finish_reason": "stop",
-                            "message": {"role": "assistant", "content": self.reply},
+                            "finish_reason": "tool_calls" if calls else "stop",
+                            "message": message,
                         }
                     ],
                 }
-            return StreamingResponse(self._stream(body, usage), media_type="text/event-stream")
+            return StreamingResponse(
+                self._stream(body, usage, pieces, calls), media_type="text/event-stream"
+            )
 
-    async def _stream(self, body: dict, usage: dict):  # noqa: ANN202
+    @staticmethod
+    def _call(call: ToolCall) -> dict[str, Any]:
+        arguments = json.dumps(call.arguments)
+        return {
+            "id": call.id,
+            "type": "function",
+            "function": {"name": call.name, "arguments": arguments},
+        }
+
+    async def _stream(self, body: dict, usage: dict, pieces: list[str], calls: list[ToolCall]):  # noqa: ANN202
         head = {
             "id": "chatcmpl-fake",
             "object": "chat.completion.chunk",
             "created": 0,
             "model": body["model"],
         }
-        for i, piece in enumerate(self.pieces()):
+        for i, call in enumerate(calls):  # the name first, the arguments in two pieces
+            await self._pace()
+            first = {"index": i, **self._call(call)}
+            arguments = first["function"]["arguments"]
+            half = len(arguments) // 2
+            first["function"] = {"name": call.name, "arguments": arguments[:half]}
+            delta: dict[str, Any] = {"role": "assistant", "content": None, "tool_calls": [first]}
+            yield _sse({**head, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
+            rest = {"index": i, "function": {"arguments": arguments[half:]}}
+            delta = {"tool_calls": [rest]}
+            yield _sse({**head, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
+        if calls:
+            end = {"index": 0, "delta": {}, "finish_reason": "tool_calls"}
+            yield _sse({**head, "choices": [end]})
+            if (body.get("stream_options") or {}).get("include_usage"):
+                yield _sse({**head, "choices": [], "usage": usage})
+            yield _sse("[DONE]")
+            return
+        for i, piece in enumerate(pieces):
             await self._pace()
             if i == 1 and self.fail_mid_stream:
                 yield _sse({"error": {"message": "upstream broke", "type": "server_error"}})
@@ -227,20 +293,65 @@ class FakeAnthropic(FakeUpstream):
             body = await self._record(request)
             if failure := self._take_failure():
                 return self._error(failure)
+            text, calls = self._next_answer()
             if not body.get("stream"):
+                content: list[dict[str, Any]] = [{"type": "text", "text": text}] if text else []
+                content += [
+                    {"type": "tool_use", "id": c.id, "name": c.name, "input": c.arguments}
+                    for c in calls
+                ]
                 return {
                     "id": "msg_fake",
                     "type": "message",
                     "role": "assistant",
                     "model": body["model"],
-                    "stop_reason": "end_turn",
+                    "stop_reason": "tool_use" if calls else "end_turn",
                     "stop_sequence": None,
-                    "content": [{"type": "text", "text": self.reply}],
-                    "usage": {"input_tokens": 9, "output_tokens": len(self.pieces())},
+                    "content": content,
+                    "usage": {"input_tokens": 9, "output_tokens": len(self.pieces(text))},
                 }
-            return StreamingResponse(self._stream(body), media_type="text/event-stream")
+            if calls:
+                return StreamingResponse(
+                    self._tool_stream(body, calls), media_type="text/event-stream"
+                )
+            return StreamingResponse(self._stream(body, text), media_type="text/event-stream")
 
-    async def _stream(self, body: dict):  # noqa: ANN202
+    def _message(self, body: dict) -> dict[str, Any]:
+        return {
+            "id": "msg_fake",
+            "type": "message",
+            "role": "assistant",
+            "content": [],
+            "model": body["model"],
+            "stop_reason": None,
+            "stop_sequence": None,
+            "usage": {"input_tokens": 9, "output_tokens": 1},
+        }
+
+    async def _tool_stream(self, body: dict, calls: list[ToolCall]):  # noqa: ANN202
+        """Each call a ``tool_use`` block; its input in two ``input_json_delta`` pieces."""
+        yield _sse({"type": "message_start", "message": self._message(body)}, "message_start")
+        for i, call in enumerate(calls):
+            await self._pace()
+            block = {"type": "tool_use", "id": call.id, "name": call.name, "input": {}}
+            start = {"type": "content_block_start", "index": i, "content_block": block}
+            yield _sse(start, "content_block_start")
+            arguments = json.dumps(call.arguments)
+            half = len(arguments) // 2
+            for part in (arguments[:half], arguments[half:]):
+                delta = {"type": "input_json_delta", "partial_json": part}
+                event = {"type": "content_block_delta", "index": i, "delta": delta}
+                yield _sse(event, "content_block_delta")
+            yield _sse({"type": "content_block_stop", "index": i}, "content_block_stop")
+        end = {
+            "type": "message_delta",
+            "delta": {"stop_reason": "tool_use", "stop_sequence": None},
+            "usage": {"output_tokens": len(calls)},
+        }
+        yield _sse(end, "message_delta")
+        yield _sse({"type": "message_stop"}, "message_stop")
+
+    async def _stream(self, body: dict, text: str):  # noqa: ANN202
         message = {
             "id": "msg_fake",
             "type": "message",
@@ -252,6 +363,7 @@ class FakeAnthropic(FakeUpstream):
             "usage": {"input_tokens": 9, "output_tokens": 1},
         }
         yield _sse({"type": "message_start", "message": message}, "message_start")
+        pieces = self.pieces(text)
         block = {
             "type": "content_block_start",
             "index": 0,
@@ -259,7 +371,7 @@ class FakeAnthropic(FakeUpstream):
         }
         yield _sse(block, "content_block_start")
         yield _sse({"type": "ping"}, "ping")
-        for i, piece in enumerate(self.pieces()):
+        for i, piece in enumerate(pieces):
             await self._pace()
             if i == 1 and self.fail_mid_stream:
                 error = {
@@ -278,7 +390,7 @@ class FakeAnthropic(FakeUpstream):
         end = {
             "type": "message_delta",
             "delta": {"stop_reason": "end_turn", "stop_sequence": None},
-            "usage": {"output_tokens": len(self.pieces())},
+            "usage": {"output_tokens": len(pieces)},
         }
         yield _sse(end, "message_delta")
         yield _sse({"type": "message_stop"}, "message_stop")
@@ -301,9 +413,13 @@ class FakeGemini(FakeUpstream):
         status = statuses.get(failure.status, "INTERNAL")
         return {"error": {"code": failure.status, "message": failure.message, "status": status}}
 
-    def _chunk(self, body: dict, text: str, finish: str | None) -> dict[str, Any]:
+    def _chunk(
+        self, body: dict, text: str, finish: str | None, calls: list[ToolCall] | None = None
+    ) -> dict[str, Any]:
+        parts: list[dict[str, Any]] = [{"text": text}] if text or not calls else []
+        parts += [{"functionCall": {"name": c.name, "args": c.arguments}} for c in calls or []]
         candidate: dict[str, Any] = {
-            "content": {"role": "model", "parts": [{"text": text}]},
+            "content": {"role": "model", "parts": parts},
             "index": 0,
         }
         if finish:
@@ -332,14 +448,18 @@ class FakeGemini(FakeUpstream):
             _, _, action = target.partition(":")
             if action == "countTokens":
                 return {"totalTokens": len(json.dumps(body.get("contents", []))) // 4}
+            text, calls = self._next_answer()
             if action == "generateContent":
-                return self._chunk(body, self.reply, "STOP")
+                return self._chunk(body, text, "STOP", calls)
             if action == "streamGenerateContent":
-                return StreamingResponse(self._stream(body), media_type="text/event-stream")
+                if calls:  # Gemini sends a function call whole, in one chunk
+                    chunk = _sse(self._chunk(body, "", "STOP", calls))
+                    return StreamingResponse(iter([chunk]), media_type="text/event-stream")
+                return StreamingResponse(self._stream(body, text), media_type="text/event-stream")
             return JSONResponse(self.error_body(Failure(404, f"no action {action}")), 404)
 
-    async def _stream(self, body: dict):  # noqa: ANN202
-        pieces = self.pieces()
+    async def _stream(self, body: dict, text: str):  # noqa: ANN202
+        pieces = self.pieces(text)
         for i, piece in enumerate(pieces):
             await self._pace()
             if i == 1 and self.fail_mid_stream:
