@@ -14,7 +14,7 @@ from .api.errors import error_response, register_error_handlers, validation_erro
 from .api.openapi import INFO, SECURITY_SCHEMES, document_streams
 from .core.auth.utils import authenticate_request
 from .core.database.migrate import upgrade
-from .core.database.session import Database, close_db
+from .core.database.session import Database
 from .core.logging import configure_logging
 from .extensions import metrics
 from .services.jobs import Jobs
@@ -85,6 +85,8 @@ def create_app(config_object=None) -> Flask:
         model=app.config["LLM_MODEL"],
         api_key=app.config["LLM_API_KEY"],
         read_timeout=app.config["LLM_READ_TIMEOUT"],
+        embedding_url=app.config["EMBEDDING_API_URL"],
+        embedding_model=app.config["EMBEDDING_MODEL"],
     )
     app.extensions["rai_jobs"] = jobs = Jobs(app.config.get("REDIS_URL"), app.config["JOBS_MODE"])
     jobs.start_consumer()
@@ -155,8 +157,6 @@ def register_request_hooks(app: Flask) -> None:
         response.headers["X-Request-ID"] = g.get("request_id", "")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
-
-    app.teardown_appcontext(close_db)
 
 
 def register_blueprints(app: Flask) -> None:

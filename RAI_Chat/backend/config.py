@@ -47,6 +47,16 @@ class Settings(BaseSettings):
     llm_api_url: str = Field("http://localhost:6301", description="The LLM engine (OpenAI API).")
     llm_api_key: str | None = Field(None, description="Bearer key for the engine, if it has one.")
     llm_model: str = Field("default", description="Model (alias) the API asks the engine for.")
+    embedding_api_url: str | None = Field(
+        None,
+        description="OpenAI-compatible /v1/embeddings server for semantic memory search; "
+        "LLM_API_URL if unset.",
+    )
+    embedding_model: str = Field(
+        "all-MiniLM-L6-v2",
+        description="Embedding model asked of that server (the engine serves all-MiniLM-L6-v2; "
+        "with vLLM or Ollama, name one of theirs).",
+    )
     llm_read_timeout: float = Field(
         120.0, description="Seconds to wait for the engine's next token before giving up."
     )
@@ -173,6 +183,8 @@ class Config:
         self.LLM_API_URL = s.llm_api_url.rstrip("/")
         self.LLM_API_KEY = s.llm_api_key
         self.LLM_MODEL = s.llm_model
+        self.EMBEDDING_API_URL = (s.embedding_api_url or s.llm_api_url).rstrip("/")
+        self.EMBEDDING_MODEL = s.embedding_model
         self.LLM_READ_TIMEOUT = s.llm_read_timeout
         self.CONTEXT_TOKEN_BUDGET = s.context_token_budget
         self.MAX_ANSWER_TOKENS = s.max_answer_tokens

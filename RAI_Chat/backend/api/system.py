@@ -8,6 +8,7 @@ from sqlalchemy import text
 from ..core.auth.utils import token_required
 from ..core.database.session import get_uow
 from ..modules.web_search import get_web_search
+from ..services.llm_client import EngineError
 from ..schemas.common import CapabilitiesResponse, ErrorResponse, HealthResponse
 from .openapi import BEARER
 
@@ -32,14 +33,30 @@ def engine_status() -> str:
         return "unreachable"
 
 
+def semantic_search_status() -> str:
+    """Whether EMBEDDING_API_URL embeds with EMBEDDING_MODEL; if not, memory search uses
+    full text alone, and this says why."""
+    try:
+        current_app.extensions["rai_engine"].embed(["health"])
+        return "on"
+    except EngineError as exc:
+        model = current_app.config["EMBEDDING_MODEL"]
+        return f"off: {exc.message} (EMBEDDING_API_URL, EMBEDDING_MODEL={model})"
+
+
 @system_bp.get("/health", responses={200: HealthResponse, 503: HealthResponse})
 def health():
-    """Is the API up, and can it reach its database and the LLM engine?"""
+    """Is the API up, can it reach its database and the LLM engine, and is semantic
+    memory search on?"""
     database, engine = database_status(), engine_status()
     status = "ok" if database == "ok" and engine == "ok" else "degraded"
-    return {"status": status, "database": database, "engine": engine}, (
-        200 if database == "ok" else 503
-    )
+    body = {
+        "status": status,
+        "database": database,
+        "engine": engine,
+        "semantic_search": semantic_search_status(),
+    }
+    return body, (200 if database == "ok" else 503)
 
 
 @system_bp.get(

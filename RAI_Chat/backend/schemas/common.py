@@ -34,6 +34,9 @@ class HealthResponse(BaseModel):
     status: str = Field(description="ok, or degraded when a dependency is down")
     database: str
     engine: str
+    semantic_search: str = Field(
+        description="on, or off with the reason (memory search then uses full text alone)"
+    )
 
 
 class CapabilitiesResponse(SuccessResponse):

@@ -31,6 +31,9 @@ class JobSettings:
     llm_api_key: str | None
     context_budget: int
     max_answer_tokens: int
+    # Defaults: jobs queued by an older version carry no such keys.
+    embedding_api_url: str = ""
+    embedding_model: str = "default"
 
 
 class _Resources:
@@ -48,7 +51,7 @@ class _Resources:
             return self._databases[url]
 
     def engine(self, s: JobSettings) -> EngineClient:
-        key = (s.llm_api_url, s.llm_model, s.llm_api_key)
+        key = (s.llm_api_url, s.llm_model, s.llm_api_key, s.embedding_api_url, s.embedding_model)
         with self._lock:
             if key not in self._engines:
                 self._engines[key] = EngineClient(
@@ -57,6 +60,8 @@ class _Resources:
                     model=s.llm_model,
                     api_key=s.llm_api_key,
                     read_timeout=600,
+                    embedding_url=s.embedding_api_url or None,
+                    embedding_model=s.embedding_model,
                 )
             return self._engines[key]
 

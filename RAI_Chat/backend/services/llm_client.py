@@ -62,9 +62,13 @@ class EngineClient:
         api_key: str | None = None,
         connect_timeout: float = 5.0,
         read_timeout: float = 120.0,
+        embedding_url: str | None = None,
+        embedding_model: str = "default",
     ):
         self.base_url = base_url.rstrip("/")
         self.model = model
+        self.embedding_url = (embedding_url or base_url).rstrip("/")
+        self.embedding_model = embedding_model
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
         # One client per process, shared by every turn: no cap on concurrent streams.
@@ -77,10 +81,10 @@ class EngineClient:
     def close(self) -> None:
         self._http.close()
 
-    def _url(self, path: str) -> str:
+    def _url(self, path: str, base: str | None = None) -> str:
         # Accept both http://host:6301 and http://host:6301/v1 (as OpenAI clients do).
-        base = self.base_url[:-3] if self.base_url.endswith("/v1") else self.base_url
-        return base + path
+        base = base or self.base_url
+        return (base[:-3] if base.endswith("/v1") else base) + path
 
     def stream_chat(
         self,
@@ -187,11 +191,13 @@ class EngineClient:
             logger.debug("Engine /tokenize unavailable; estimating")
         return max(1, len(text) // CHARS_PER_TOKEN_ESTIMATE)
 
-    def embed(self, texts: list[str], model: str = "default") -> list[list[float]]:
-        """Embeddings from the engine's /v1/embeddings (one vector per text)."""
+    def embed(self, texts: list[str], model: str | None = None) -> list[list[float]]:
+        """Embeddings from EMBEDDING_API_URL's /v1/embeddings (one vector per text)."""
         try:
             response = self._http.post(
-                self._url("/v1/embeddings"), json={"model": model, "input": texts}, timeout=60
+                self._url("/v1/embeddings", self.embedding_url),
+                json={"model": model or self.embedding_model, "input": texts},
+                timeout=60,
             )
         except httpx.HTTPError as exc:
             raise EngineError(f"The embedding model is unreachable ({type(exc).__name__})") from exc

@@ -1,8 +1,10 @@
 """Builds the messages sent to the model, never over the token budget:
 
-system prompt + what we know about the user (facts) + relevant memories from earlier
-conversations (episodic recall) + this session's window (older messages summarised at their
-tier, the newest in full) + the new message."""
+system prompt + what we know about the user (facts, within their own budget) + relevant
+memories from earlier conversations (episodic recall, within theirs) + this session's window
+(older messages summarised at their tier, the newest in full; it fills what is left) + the
+new message. When even that is over the budget, recall goes first, then facts, then the
+window; a new message that cannot fit on its own is refused (PromptTooLong, 413)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..core.errors import RaiError
 from .actions.markers import neutralise
 from .memory.contextual import MESSAGE_OVERHEAD, WindowMessage, plan_window
 from .memory.facts import similarity
@@ -36,6 +39,19 @@ def about_the_user(fact: str) -> str:
     ):
         return f"The user {text}"
     return f"The user's {text}"
+
+
+class PromptTooLong(RaiError):
+    """The system prompt and the new message alone do not fit the model's context."""
+
+    status_code = 413
+
+    def __init__(self, tokens: int, budget: int):
+        super().__init__(
+            f"The message is too long for the model's context: the prompt needs about "
+            f"{tokens} tokens and at most {budget} fit (CONTEXT_TOKEN_BUDGET minus "
+            f"MAX_ANSWER_TOKENS). Shorten the message or raise CONTEXT_TOKEN_BUDGET."
+        )
 
 
 @dataclass
@@ -108,7 +124,7 @@ def build_prompt(
         recalled=[neutralise(r) for r in parts.recalled],
         system_prompt=parts.system_prompt,
     )
-    facts = parts.facts
+    facts = list(parts.facts)
     if sum(count(f) + 3 for f in facts) > facts_budget:
         facts = _fit_block(facts, facts_budget, count, rank_for=parts.new_message)
     recalled = _fit_block(parts.recalled, recall_budget, count)
@@ -131,15 +147,22 @@ def build_prompt(
         system = system_text(lines)
         total = count(system) + count(parts.new_message) + 2 * MESSAGE_OVERHEAD
         total += sum(count(m["content"]) + MESSAGE_OVERHEAD for m in recent)
-        if total <= budget or not (lines or recent):
+        if total <= budget:
             break
-        # Over by a rounding: drop the oldest summary, then the oldest full message.
-        if lines:
+        # Over (a long new message, or a rounding): drop the recalled memories, then the
+        # facts, then the window's oldest summary, then its oldest full message.
+        if recalled:
+            recalled.pop()
+        elif facts:  # the one least like the new message goes first
+            facts.remove(min(facts, key=lambda f: similarity(f, parts.new_message)))
+        elif lines:
             lines.pop(0)
-        else:
+        elif recent:
             recent.pop(0)
             while recent and recent[0]["role"] != "user":
                 recent.pop(0)
+        else:
+            raise PromptTooLong(total, budget)
     messages = [
         {"role": "system", "content": system},
         *recent,

@@ -247,6 +247,8 @@ def job_settings(cfg) -> JobSettings:
         llm_api_url=cfg["LLM_API_URL"],
         llm_model=cfg["LLM_MODEL"],
         llm_api_key=cfg["LLM_API_KEY"],
+        embedding_api_url=cfg["EMBEDDING_API_URL"],
+        embedding_model=cfg["EMBEDDING_MODEL"],
         context_budget=cfg["CONTEXT_TOKEN_BUDGET"],
         max_answer_tokens=cfg["MAX_ANSWER_TOKENS"],
     )

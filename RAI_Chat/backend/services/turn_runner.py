@@ -20,6 +20,7 @@ from .conversation import Turn, TurnSettings, clean_title, title_from
 from .decision.decide import Decider
 from .llm_client import EngineError, StreamResult
 from .memory import assemble_prompt
+from .prompt_builder import PromptTooLong
 from .prompts import (
     ANSWER_PROMPT,
     CLIENT_INSTRUCTIONS,
@@ -103,6 +104,8 @@ class TurnRunner(UserServices):
                 stream.append({"type": "token", "content": visible[-1]})
         except EngineError as exc:
             metrics.engine_errors.inc()
+            status, error, http_status = "error", exc.message, exc.status_code
+        except PromptTooLong as exc:  # said to the user; the message stays saved
             status, error, http_status = "error", exc.message, exc.status_code
         except Exception as exc:
             if database_unavailable(exc):  # the user's message is saved; the reply is not

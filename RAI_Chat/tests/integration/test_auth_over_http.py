@@ -356,3 +356,4 @@ def test_health_reports_database_and_engine(live_server):
         assert body["database"] == "ok"
         assert body["engine"] == "unreachable"  # nothing listens on the configured engine port
         assert body["status"] == "degraded"
+        assert body["semantic_search"].startswith("off: The embedding model is unreachable")

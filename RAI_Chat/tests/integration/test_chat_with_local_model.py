@@ -40,4 +40,9 @@ def test_the_local_model_answers_a_question_and_streams(api_on_local_model):
         assert sum(e["type"] == "token" for _, e in events) > 1
         assert streamed == events[-1][1]["response"] and streamed.strip()
         health = http.get("/api/health").json()
-        assert health == {"status": "ok", "database": "ok", "engine": "ok"}
+        assert health == {
+            "status": "ok",
+            "database": "ok",
+            "engine": "ok",
+            "semantic_search": "on",
+        }

@@ -288,3 +288,45 @@ def test_a_fact_from_a_short_earlier_session_is_recalled_in_a_new_one(engine, ht
     )
     assert "Saltwater Serenade" in sent["messages"][0]["content"]
     assert len(sent["messages"]) == 2  # nothing else of the old session is in the window
+
+
+def test_health_says_whether_semantic_search_is_on_and_why_not(engine, http, tmp_path):
+    assert http.get("/api/health").json()["semantic_search"] == "on"
+    # An embedding model the server does not have: search falls back to full text, and
+    # /api/health says so and why.
+    server = start_api_server(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'no-vectors.db'}",
+            "LLM_API_URL": engine[1],
+            "EMBEDDING_MODEL": "no-such-embedder",
+            "RATELIMIT_ENABLED": "false",
+            "REFINE_TITLES": "false",
+        },
+        tmp_path,
+    )
+    try:
+        with server.client() as other:
+            status = other.get("/api/health").json()["semantic_search"]
+            assert status.startswith("off: ") and "no-such-embedder" in status
+            user = new_user(other)
+            imported = other.post(
+                "/api/session/import",
+                headers=user.headers,
+                json={
+                    "format": "rai-chat-session",
+                    "version": 1,
+                    "session": {"title": "Boats"},
+                    "messages": [
+                        {"role": "user", "content": "My sailing boat is called Tern."},
+                        {"role": "assistant", "content": "A fine name for a boat."},
+                    ],
+                },
+            )
+            assert imported.status_code == 201, imported.text
+            found = other.get(
+                "/api/memory/search", params={"q": "sailing boat Tern"}, headers=user.headers
+            )
+            assert found.status_code == 200, found.text
+            assert any("Tern" in hit["text"] for hit in found.json()["results"])
+    finally:
+        stop_api_server(server)

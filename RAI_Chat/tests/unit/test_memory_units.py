@@ -2,6 +2,7 @@
 
 import uuid
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,12 +14,11 @@ from RAI_Chat.backend.services.memory.contextual import (
 )
 from RAI_Chat.backend.services.memory.facts import fact_key, similarity
 from RAI_Chat.backend.services.memory.tiers import (
-    clean_tier1,
     clean_tier2,
     fallback_tier1,
     fallback_tier2,
 )
-from RAI_Chat.backend.services.prompt_builder import PromptParts, build_prompt
+from RAI_Chat.backend.services.prompt_builder import PromptParts, PromptTooLong, build_prompt
 
 
 def words(text: str) -> int:
@@ -91,23 +91,45 @@ def test_the_prompt_never_exceeds_its_budget(n, budget, facts, recalled, new_wor
     def count(text: str) -> int:
         return max(1, len(text) // 4)
 
-    built = build_prompt(
-        parts, budget=budget, count_tokens=count, facts_budget=100, recall_budget=150
-    )
+    def build():
+        return build_prompt(
+            parts, budget=budget, count_tokens=count, facts_budget=100, recall_budget=150
+        )
+
+    # The least a prompt can be: the system prompt and the new message, nothing else.
+    least = count(parts.system_prompt) + count(parts.new_message) + 12
+    if least > budget:
+        with pytest.raises(PromptTooLong):
+            build()
+        return
+    built = build()
     total = sum(count(m["content"]) + 6 for m in built.messages)
-    fixed = count(parts.system_prompt) + count(parts.new_message) + 12
-    assert total <= budget or (total <= fixed + 200 and len(built.messages) == 2)
+    assert total <= budget
+    assert built.tokens == total
     assert built.messages[-1]["content"] == parts.new_message
 
 
-def test_tier1_keeps_only_values_the_message_supports():
-    source = "Hi, I'm Jordan, a nurse living in Lisboa, and I'm allergic to peanuts."
-    raw = "name=Jordan\nlocation=Lisboa\noccupation=nurse\nallergic_to=peanuts\nage=25"
-    assert clean_tier1(raw, source) == (
-        "name=Jordan; location=Lisboa; occupation=nurse; allergic_to=peanuts"
+def test_over_the_budget_recall_goes_first_then_facts():
+    def count(text: str) -> int:
+        return len(text.split())
+
+    parts = PromptParts(
+        new_message="what now " * 10,
+        facts=["likes green tea " * 5, "lives in Lyon " * 5],
+        recalled=["we spoke about the old blue boat " * 5],
+        system_prompt="Be kind.",
     )
-    assert clean_tier1("NONE", source) is None
-    assert clean_tier1("I think the user is great", source) is None
+    everything = build_prompt(parts, budget=10_000, count_tokens=count)
+    assert (everything.facts_used, everything.recalled_used) == (2, 1)
+    # Less room than everything needs: the recalled memory is dropped, the facts stay.
+    tighter = build_prompt(parts, budget=everything.tokens - 5, count_tokens=count)
+    assert (tighter.facts_used, tighter.recalled_used) == (2, 0)
+    # Less again: a fact goes too.
+    tighter = build_prompt(parts, budget=tighter.tokens - 5, count_tokens=count)
+    assert (tighter.facts_used, tighter.recalled_used) == (1, 0)
+    # The new message alone does not fit: a clear error, not an over-long prompt.
+    with pytest.raises(PromptTooLong, match="too long for the model's context"):
+        build_prompt(parts, budget=20, count_tokens=count)
 
 
 def test_tier2_rejects_rambling_and_falls_back_deterministically():

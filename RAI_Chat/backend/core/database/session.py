@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import current_app, g
+from flask import current_app
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
@@ -102,16 +102,3 @@ def get_database() -> Database:
 def get_uow() -> UnitOfWork:
     """A fresh unit of work on the current app's database."""
     return get_database().unit_of_work()
-
-
-def get_db() -> Session:
-    """The request's SQLAlchemy session (closed when the request ends), as in the seed."""
-    if "db_session" not in g:
-        g.db_session = get_database().session_factory()
-    return g.db_session
-
-
-def close_db(_exc: BaseException | None = None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
