@@ -16,9 +16,11 @@ from ..schemas.memory import (
     ForgetResponse,
     SearchQuery,
     SearchResponse,
+    UndoResponse,
 )
 from ..services.memory.episodic import EpisodicArchive
 from ..services.memory.facts import UserFacts
+from ..services.memory.undo import undo_capture
 from .openapi import BEARER
 
 memory_bp = APIBlueprint(
@@ -66,6 +68,15 @@ def delete_fact(path: FactPath):
     """Delete a fact and its history."""
     facts().delete(path.fact_id)
     return {"status": "success"}
+
+
+@memory_bp.post("/facts/<fact_id>/undo", responses={200: UndoResponse})
+@token_required
+def undo_fact(path: FactPath):
+    """Undo a captured fact: it is removed, and a fact it had superseded (a correction) is
+    active again. Only an active fact can be undone (400 otherwise)."""
+    undone, restored = undo_capture(g.user_id, get_database(), path.fact_id)
+    return {"status": "success", "undone": undone, "restored": restored}
 
 
 @memory_bp.get("/search", responses={200: SearchResponse})

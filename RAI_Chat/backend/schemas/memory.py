@@ -16,6 +16,9 @@ class FactOut(BaseModel):
     source_message_id: str | None = Field(description="The message the fact came from.")
     source_session_id: str | None = None
     superseded_by_id: str | None = None
+    abandoned_branch: bool = Field(
+        False, description="Captured from a message edited away: not put in prompts."
+    )
     created_at: str
     updated_at: str
 
@@ -47,6 +50,13 @@ class FactResponse(SuccessResponse):
 
 class FactsResponse(SuccessResponse):
     facts: list[FactOut]
+
+
+class UndoResponse(SuccessResponse):
+    undone: FactOut = Field(description="The fact removed.")
+    restored: list[FactOut] = Field(
+        description="The facts it had superseded, active again (empty if none)."
+    )
 
 
 class SearchHit(BaseModel):

@@ -40,6 +40,57 @@ test('a fact is added, edited and deleted in the memory panel', async ({ page, c
   await expect(panel).toHaveCount(0);
 });
 
+test('a fact links to the message it came from, and its capture is undone in one click', async ({ page, chat, account }) => {
+  await chat.register(account);
+  // A chat whose export carries the facts captured from it: Lyon replaced Paris.
+  const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('rai.auth') ?? localStorage.getItem('rai.auth') ?? '{}').token as string);
+  const imported = await page.request.post('/api/session/import', {
+    headers: { Authorization: `Bearer ${token}` },
+    data: {
+      format: 'rai-chat-session',
+      version: 1,
+      session: { title: 'Moving house' },
+      messages: [
+        { role: 'user', content: 'I live in Paris.' },
+        { role: 'assistant', content: 'Paris is lovely.' },
+        ...Array.from({ length: 30 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `Small talk ${i}.` })),
+        { role: 'user', content: 'I moved: I live in Lyon now.' },
+        { role: 'assistant', content: 'Enjoy Lyon!' },
+      ],
+      facts: [
+        { fact: "The user's city is Paris", status: 'superseded', message_index: 0, superseded_by: 1 },
+        { fact: "The user's city is Lyon", status: 'active', message_index: 32 },
+      ],
+    },
+  });
+  expect(imported.status()).toBe(201);
+  const sessionId = (await imported.json()).session.id as string;
+
+  await page.reload();
+  await page.getByRole('button', { name: 'Open memory' }).click();
+  const panel = page.getByRole('dialog', { name: 'Memory' });
+  const lyon = panel.locator('.fact', { hasText: "The user's city is Lyon" });
+  await expect(lyon).toBeVisible();
+  await expect(panel.getByText("The user's city is Paris")).toHaveCount(0);
+
+  // The link opens the chat at that message, scrolled into view and highlighted.
+  await lyon.getByRole('link', { name: 'the message it came from' }).click();
+  await expect(panel).toHaveCount(0);
+  await expect(page).toHaveURL(new RegExp(`/c/${sessionId}$`));
+  const source = page.locator('article[data-role="user"]', { hasText: 'I moved: I live in Lyon now.' });
+  await expect(source).toHaveClass(/message-highlight/);
+  await expect(source).toBeInViewport();
+
+  // Undo the capture: Lyon goes, Paris (which it had replaced) is back, and stays so.
+  await page.getByRole('button', { name: 'Open memory' }).click();
+  await panel.getByRole('button', { name: "Undo capture: The user's city is Lyon" }).click();
+  await expect(panel.getByText("The user's city is Paris")).toBeVisible();
+  await expect(panel.getByText("The user's city is Lyon")).toHaveCount(0);
+  await page.reload();
+  await expect(panel.getByText("The user's city is Paris")).toBeVisible();
+  await expect(panel.getByText("The user's city is Lyon")).toHaveCount(0);
+});
+
 test('settings switch the theme and show the engine models when the API lists them', async ({ page, chat, account }) => {
   await chat.register(account);
   await page.getByRole('button', { name: 'Open settings' }).click();

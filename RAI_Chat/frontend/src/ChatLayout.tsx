@@ -7,6 +7,7 @@ import { ShortcutsHelp } from './chat/ShortcutsDialog';
 import { saveActiveSession } from './chat/inflightStore';
 import { LibraryPanel } from './documents/LibraryPanel';
 import { MemoryPanel } from './memory/MemoryPanel';
+import { followMessageHash } from './memory/openMessage';
 import { canGoBack, navigate, useRoute, type Panel } from './router';
 import type { AccountActions } from './settings/AccountSettings';
 import { SettingsPanel } from './settings/SettingsPanel';
@@ -45,6 +46,8 @@ export function ChatLayout({ user, onLogout, theme, onThemeChange, model, onMode
   const { upsert, refreshTop, update } = list;
 
   useEffect(() => saveActiveSession(activeId), [activeId]);
+  // A link to a message (`/c/<id>#message-<id>`, from the memory panel): show it.
+  useEffect(() => followMessageHash(), []);
 
   useEffect(() => {
     if (!drawerOpen) return;

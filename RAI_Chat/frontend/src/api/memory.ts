@@ -53,3 +53,9 @@ export async function deleteEpisodic(id: string): Promise<void> {
 export async function forgetEverything(): Promise<void> {
   await apiRequest('/api/memory/', { method: 'DELETE' });
 }
+
+/** Undo a captured fact: it is removed; a fact it had superseded (a correction) is back. */
+export async function undoFact(id: string): Promise<{ undone: Fact; restored: Fact[] }> {
+  const body = await apiRequest<{ undone: RawFact; restored?: RawFact[] }>(`/api/memory/facts/${encodeURIComponent(id)}/undo`, { method: 'POST' });
+  return { undone: normaliseFact(body.undone), restored: (body.restored ?? []).map(normaliseFact) };
+}

@@ -1,12 +1,18 @@
 import { useState, type FormEvent } from 'react';
 import type { Fact } from '../api/types';
+import { isPlainClick } from '../router';
 import { Icon } from '../ui/Icon';
+import { messageHref } from './openMessage';
 
 interface FactItemProps {
   fact: Fact;
   onSave: (id: string, text: string) => Promise<void>;
   onDelete: (fact: Fact) => Promise<void>;
   onOpenSession?: (sessionId: string) => void;
+  /** Open the chat at the message the fact came from. */
+  onOpenMessage?: (sessionId: string, messageId: string) => void;
+  /** Undo a captured fact (a fact it superseded comes back). */
+  onUndo?: (fact: Fact) => Promise<void>;
 }
 
 function origin(fact: Fact): string {
@@ -16,7 +22,7 @@ function origin(fact: Fact): string {
 }
 
 /** One remembered fact: where it came from, edit in place, delete. */
-export function FactItem({ fact, onSave, onDelete, onOpenSession }: FactItemProps) {
+export function FactItem({ fact, onSave, onDelete, onOpenSession, onOpenMessage, onUndo }: FactItemProps) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(fact.fact);
   const [busy, setBusy] = useState(false);
@@ -66,7 +72,23 @@ export function FactItem({ fact, onSave, onDelete, onOpenSession }: FactItemProp
           <p className="fact-text">{fact.fact}</p>
           <p className="fact-meta">
             {origin(fact)}
-            {fact.session_id && onOpenSession && (
+            {fact.session_id && fact.source_message_id && onOpenMessage && (
+              <>
+                {' · '}
+                <a
+                  href={messageHref(fact.session_id, fact.source_message_id)}
+                  className="link-button"
+                  onClick={(event) => {
+                    if (!isPlainClick(event)) return;
+                    event.preventDefault();
+                    onOpenMessage(fact.session_id as string, fact.source_message_id as string);
+                  }}
+                >
+                  the message it came from
+                </a>
+              </>
+            )}
+            {fact.session_id && !(fact.source_message_id && onOpenMessage) && onOpenSession && (
               <>
                 {' · '}
                 <button type="button" className="link-button" onClick={() => onOpenSession(fact.session_id as string)}>
@@ -78,6 +100,11 @@ export function FactItem({ fact, onSave, onDelete, onOpenSession }: FactItemProp
             {fact.status && fact.status !== 'active' && <> · {fact.status}</>}
           </p>
           <div className="fact-actions">
+            {onUndo && fact.source_message_id && (fact.status ?? 'active') === 'active' && (
+              <button type="button" className="button button-small" onClick={() => void run(() => onUndo(fact))} disabled={busy} aria-label={`Undo capture: ${fact.fact}`}>
+                Undo
+              </button>
+            )}
             <button type="button" className="icon-button" onClick={() => { setDraft(fact.fact); setEditing(true); }} aria-label={`Edit fact: ${fact.fact}`}>
               <Icon name="edit" size={16} />
             </button>

@@ -1,11 +1,19 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { addFact, deleteFact, listFacts, updateFact } from '../api/memory';
+import { addFact, deleteFact, listFacts, undoFact, updateFact } from '../api/memory';
 import type { Fact } from '../api/types';
 import { useToasts } from '../ui/Toasts';
 import { FactItem } from './FactItem';
 
 /** The facts RAI remembers about the user, and a form to add one. */
-export function FactList({ onOpenSession, reloadKey }: { onOpenSession?: (sessionId: string) => void; reloadKey: number }) {
+export function FactList({
+  onOpenSession,
+  onOpenMessage,
+  reloadKey,
+}: {
+  onOpenSession?: (sessionId: string) => void;
+  onOpenMessage?: (sessionId: string, messageId: string) => void;
+  reloadKey: number;
+}) {
   const [facts, setFacts] = useState<Fact[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [draft, setDraft] = useState('');
@@ -86,6 +94,16 @@ export function FactList({ onOpenSession, reloadKey }: { onOpenSession?: (sessio
     },
     [toasts],
   );
+  // Undo a capture in one click: the fact goes; the one it had superseded comes back.
+  const undo = useCallback(
+    async (fact: Fact) => {
+      const { restored } = await undoFact(fact.id);
+      setFacts((all) => [...restored, ...(all ?? []).filter((f) => f.id !== fact.id && !restored.some((r) => r.id === f.id))]);
+      const back = restored.length ? ` “${restored.map((r) => r.fact).join('”, “')}” is back.` : '';
+      toasts.show(`Undid “${fact.fact}”.${back}`);
+    },
+    [toasts],
+  );
   const shown = facts?.filter((f) => !hidden.has(f.id)) ?? null;
 
   return (
@@ -115,7 +133,7 @@ export function FactList({ onOpenSession, reloadKey }: { onOpenSession?: (sessio
       {shown && shown.length > 0 && (
         <ul className="fact-list" aria-label="Remembered facts">
           {shown.map((fact) => (
-            <FactItem key={fact.id} fact={fact} onSave={save} onDelete={remove} onOpenSession={onOpenSession} />
+            <FactItem key={fact.id} fact={fact} onSave={save} onDelete={remove} onUndo={undo} onOpenSession={onOpenSession} onOpenMessage={onOpenMessage} />
           ))}
         </ul>
       )}

@@ -38,7 +38,8 @@ describe('<MemoryPanel>', () => {
     const onOpenSession = renderPanel();
     const first = (await screen.findByText('user_name=Jordan')).closest('li') as HTMLElement;
     expect(first).toHaveTextContent('Learned in a chat');
-    await user.click(within(first).getByRole('button', { name: 'open the chat' }));
+    // The fact links to the message it came from: the chat opens there.
+    await user.click(within(first).getByRole('link', { name: 'the message it came from' }));
     expect(onOpenSession).toHaveBeenCalledWith('s1');
 
     await user.type(screen.getByLabelText('A fact to remember'), 'Likes tea{Enter}');

@@ -4,6 +4,7 @@ import { Panel } from '../ui/Panel';
 import { useToasts } from '../ui/Toasts';
 import { EpisodicSearch } from './EpisodicSearch';
 import { FactList } from './FactList';
+import { highlightMessage } from './openMessage';
 
 interface MemoryPanelProps {
   open: boolean;
@@ -18,10 +19,13 @@ export function MemoryPanel({ open, onClose, onOpenSession }: MemoryPanelProps) 
   const [forgetting, setForgetting] = useState(false);
   const [reloadKey, setReloadKey] = useState(0);
 
-  const openSession = onOpenSession
-    ? (id: string) => {
-        onClose();
-        onOpenSession(id);
+  // Opening a chat leaves the panel: the chat's address replaces the panel's (closing the
+  // panel first would go Back in the history while the chat's address is being pushed).
+  const openSession = onOpenSession;
+  const openMessage = onOpenSession
+    ? (sessionId: string, messageId: string) => {
+        onOpenSession(sessionId);
+        highlightMessage(messageId);
       }
     : undefined;
 
@@ -41,7 +45,7 @@ export function MemoryPanel({ open, onClose, onOpenSession }: MemoryPanelProps) 
 
   return (
     <Panel title="Memory" open={open} onClose={onClose} className="memory-panel">
-      <FactList onOpenSession={openSession} reloadKey={reloadKey} />
+      <FactList onOpenSession={openSession} onOpenMessage={openMessage} reloadKey={reloadKey} />
       <EpisodicSearch onOpenSession={openSession} />
       <section className="memory-section danger-zone" aria-labelledby="forget-heading">
         <h3 id="forget-heading">Forget everything</h3>
