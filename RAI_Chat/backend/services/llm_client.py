@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -14,6 +15,19 @@ from ..core.errors import UpstreamError
 
 logger = logging.getLogger(__name__)
 CHARS_PER_TOKEN_ESTIMATE = 3  # used only when the engine has no /tokenize
+CAPABILITY_TTL_S = 60.0  # how long what /v1/models says of a model is trusted
+
+
+def _add_tool_call(calls: list[dict], piece: dict) -> None:
+    """Merge one streamed tool call delta into ``calls`` (by its index)."""
+    index = piece.get("index", len(calls))
+    while len(calls) <= index:
+        calls.append({"id": "", "type": "function", "function": {"name": "", "arguments": ""}})
+    call = calls[index]
+    function = piece.get("function") or {}
+    call["id"] = piece.get("id") or call["id"]
+    call["function"]["name"] = function.get("name") or call["function"]["name"]
+    call["function"]["arguments"] += function.get("arguments") or ""
 
 
 class EngineError(UpstreamError):
@@ -38,6 +52,8 @@ class StreamResult:
     completion_tokens: int | None = None
     finish_reason: str | None = None
     extra: dict = field(default_factory=dict)
+    # Native tool calls of the answer (OpenAI shape: id, type, function{name, arguments}).
+    tool_calls: list[dict] = field(default_factory=list)
 
 
 def _error_message(response: httpx.Response) -> str:
@@ -77,6 +93,7 @@ class EngineClient:
             timeout=self._timeout,
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=200),
         )
+        self._tool_support: dict[str, tuple[bool, float]] = {}
 
     def close(self) -> None:
         self._http.close()
@@ -95,8 +112,11 @@ class EngineClient:
         temperature: float | None = None,
         result: StreamResult | None = None,
         json_schema: dict | None = None,
+        tools: list[dict] | None = None,
+        tool_choice: str | dict | None = None,
     ) -> Iterator[str]:
-        """Yield the pieces of the answer as the engine streams them."""
+        """Yield the pieces of the answer as the engine streams them; native tool calls
+        (with ``tools``) are collected into ``result.tool_calls``."""
         result = result if result is not None else StreamResult()
         payload: dict = {
             "model": model or self.model,
@@ -113,6 +133,10 @@ class EngineClient:
                 "type": "json_schema",
                 "json_schema": {"name": "answer", "schema": json_schema},
             }
+        if tools:
+            payload["tools"] = tools
+            if tool_choice is not None:
+                payload["tool_choice"] = tool_choice
         try:
             with self._http.stream(
                 "POST", self._url("/v1/chat/completions"), json=payload
@@ -142,6 +166,8 @@ class EngineClient:
                     for choice in chunk.get("choices") or []:
                         if choice.get("finish_reason"):
                             result.finish_reason = choice["finish_reason"]
+                        for call in (choice.get("delta") or {}).get("tool_calls") or []:
+                            _add_tool_call(result.tool_calls, call)
                         piece = (choice.get("delta") or {}).get("content")
                         if piece:
                             # NUL cannot be stored (PostgreSQL text) and is never meant.
@@ -208,6 +234,25 @@ class EngineClient:
             return [item["embedding"] for item in data]
         except (ValueError, KeyError, TypeError) as exc:
             raise EngineError("The embedding model sent a malformed answer") from exc
+
+    def supports_tools(self, model: str | None = None) -> bool:
+        """Whether the engine says ``model`` takes native tool calls (capabilities.tools);
+        False when it does not say, or cannot be asked. Remembered for a minute."""
+        name = model or self.model
+        now = time.monotonic()
+        cached = self._tool_support.get(name)
+        if cached is not None and now - cached[1] < CAPABILITY_TTL_S:
+            return cached[0]
+        try:
+            response = self._http.get(self._url(f"/v1/models/{name}"), timeout=5)
+            answer = (
+                response.status_code == 200
+                and (response.json().get("capabilities") or {}).get("tools") is True
+            )
+        except (httpx.HTTPError, ValueError, AttributeError):
+            answer = False
+        self._tool_support[name] = (answer, now)
+        return answer
 
     def list_models(self) -> list[dict]:
         try:
