@@ -25,6 +25,7 @@ BODY_METHODS = {"POST", "PUT", "PATCH"}
 API_PREFIXES = ("/api/", "/v1/")  # the RAI API and its OpenAI-compatible routes
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 NUL = "\x00"
+MULTIPART_ENDPOINTS = {"documents.upload_document"}  # file uploads, not JSON
 
 
 def contains_nul(value) -> bool:
@@ -136,6 +137,8 @@ def register_request_hooks(app: Flask) -> None:
             request.max_content_length = current_app.config["MAX_IMPORT_BYTES"]
         if request.content_length is None and not request.headers.get("Transfer-Encoding"):
             return None
+        if request.endpoint in MULTIPART_ENDPOINTS:
+            return None
         if not request.is_json:
             if request.content_length == 0:
                 return None
@@ -164,6 +167,7 @@ def register_blueprints(app: Flask) -> None:
     from .api.api_keys import admin_bp, keys_bp
     from .api.auth import auth_bp
     from .api.chat import chat_bp
+    from .api.documents import documents_bp, session_documents_bp
     from .api.memory import memory_bp
     from .api.openai_compat import openai_bp
     from .api.session import session_bp
@@ -173,6 +177,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_api(chat_bp, url_prefix="/api/chat")
     app.register_api(memory_bp, url_prefix="/api/memory")
     app.register_api(session_bp, url_prefix="/api/session")
+    app.register_api(session_documents_bp, url_prefix="/api/session")
+    app.register_api(documents_bp, url_prefix="/api/documents")
     app.register_api(system_bp, url_prefix="/api")
     app.register_api(keys_bp, url_prefix="/api/keys")
     app.register_api(admin_bp, url_prefix="/api/admin")

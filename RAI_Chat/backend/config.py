@@ -143,6 +143,22 @@ class Settings(BaseSettings):
     action_max_rounds: int = Field(
         3, description="Rounds of lookups (web, memory) the model may ask for per message."
     )
+    max_document_bytes: int = Field(
+        20 * 1024 * 1024, description="Largest document a user may upload, bytes (413 beyond)."
+    )
+    max_document_pages: int = Field(500, description="Most pages a PDF may have (413 beyond).")
+    document_storage_per_user_bytes: int = Field(
+        200 * 1024 * 1024,
+        description="Bytes of uploaded documents each user may keep (413 beyond).",
+    )
+    document_token_budget: int = Field(
+        1200,
+        description="Tokens of document passages added to a turn's prompt when the chat has "
+        "documents attached or the message names one (on top of CONTEXT_TOKEN_BUDGET).",
+    )
+    document_storage_dir: str | None = Field(
+        None, description="Folder of uploaded files (default: <instance>/documents)."
+    )
     decision_step: Literal["classifier", "model", "off"] = Field(
         "classifier",
         description="How the tool a message needs is decided before the answer: an exact "
@@ -217,6 +233,11 @@ class Config:
         self.WEB_RESULTS_TOKEN_BUDGET = s.web_results_token_budget
         self.ACTION_MAX_ROUNDS = s.action_max_rounds
         self.DECISION_STEP = s.decision_step
+        self.MAX_DOCUMENT_BYTES = s.max_document_bytes
+        self.MAX_DOCUMENT_PAGES = s.max_document_pages
+        self.DOCUMENT_STORAGE_PER_USER_BYTES = s.document_storage_per_user_bytes
+        self.DOCUMENT_TOKEN_BUDGET = s.document_token_budget
+        self.DOCUMENT_STORAGE_DIR = s.document_storage_dir or str(INSTANCE_DIR / "documents")
         for key, value in overrides.items():
             setattr(self, key, value)
 

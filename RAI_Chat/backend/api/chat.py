@@ -1,6 +1,7 @@
 """``/api/chat``: a chat turn (JSON or SSE), resume a stream, stop a turn, list models."""
 
 import logging
+from dataclasses import replace
 
 from flask import current_app, g, jsonify, request
 from flask_openapi3 import APIBlueprint, Tag
@@ -19,6 +20,7 @@ from ..schemas.chat import (
 )
 from ..schemas.common import ErrorResponse
 from ..services.conversation import TurnSettings
+from ..services.documents.library import DocumentLibrary
 from ..services.session import get_user_session_manager
 from .errors import error_response
 from .openapi import BEARER
@@ -52,6 +54,7 @@ def turn_settings(model: str | None) -> TurnSettings:
         refine_titles=cfg["REFINE_TITLES"],
         facts_budget=cfg["FACTS_TOKEN_BUDGET"],
         recall_budget=cfg["RECALL_TOKEN_BUDGET"],
+        document_budget=cfg["DOCUMENT_TOKEN_BUDGET"],
     )
 
 
@@ -75,7 +78,11 @@ def chat(body: ChatRequest):
     if len(body.message) > limit:
         raise BadRequest(f"message: at most {limit} characters")
     manager = get_user_session_manager(g.user_id).get_conversation_manager()
-    turn = manager.start_turn(body.message, body.session_id, turn_settings(body.model))
+    settings = turn_settings(body.model)
+    if body.document_ids:
+        manager.sibling(DocumentLibrary).require_owned(body.document_ids)  # else 404
+        settings = replace(settings, document_ids=tuple(body.document_ids))
+    turn = manager.start_turn(body.message, body.session_id, settings)
     if body.streaming:
         return sse_response(turn.stream.follow(0))
     final = None

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from RAI_Chat.backend.core.database import document_models  # noqa: F401  (its tables)
 from RAI_Chat.backend.core.database.models import Base
 
 config = context.config

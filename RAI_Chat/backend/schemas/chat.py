@@ -1,6 +1,6 @@
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import BaseModel, Field, StrictBool, StringConstraints
 
 from .common import NonBlank, StrictModel, SuccessResponse
 
@@ -10,6 +10,11 @@ class ChatRequest(StrictModel):
     session_id: str | None = Field(None, max_length=64, description="Omit to start a session.")
     streaming: StrictBool = Field(False, description="Answer as Server-Sent Events.")
     model: str | None = Field(None, max_length=200, description="Engine model; default if omitted.")
+    document_ids: list[Annotated[str, StringConstraints(max_length=64)]] | None = Field(
+        None,
+        max_length=50,
+        description="The user's documents to attach to the session when the turn starts.",
+    )
 
 
 class Usage(BaseModel):

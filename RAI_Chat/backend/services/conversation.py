@@ -48,6 +48,10 @@ class TurnSettings:
     client_instructions: str | None = None
     # The personal API key the turn came through (its usage is counted against it).
     api_key_id: str | None = None
+    # Tokens of document passages per prompt (DOCUMENT_TOKEN_BUDGET), and the documents
+    # the request attaches to the session when the turn starts (checked: the user's own).
+    document_budget: int = 1200
+    document_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

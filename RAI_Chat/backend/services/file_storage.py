@@ -18,7 +18,8 @@ ROLES = {"user", "assistant"}
 MAX_IMPORT_MESSAGES = 20_000
 
 
-def export_json(session: dict, messages: list) -> dict:
+def export_json(session: dict, messages: list, documents: list[dict] | None = None) -> dict:
+    """``documents``: the files the chat used, ``{id, filename}`` (a note: not re-imported)."""
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
@@ -33,6 +34,7 @@ def export_json(session: dict, messages: list) -> dict:
             }
             for m in messages
         ],
+        "documents": documents or [],
     }
 
 
@@ -57,7 +59,7 @@ def export_filename(session: dict, ext: str) -> str:
     return f"{stem}.{ext}"
 
 
-def export_markdown(session: dict, messages: list) -> str:
+def export_markdown(session: dict, messages: list, documents: list[dict] | None = None) -> str:
     lines = [
         f"# {session['title']}",
         "",
@@ -65,6 +67,9 @@ def export_markdown(session: dict, messages: list) -> str:
         f"{readable_time(datetime.now(UTC))}._",
         "",
     ]
+    if documents:
+        names = ", ".join(d["filename"] for d in documents)
+        lines += [f"_Documents used: {names}._", ""]
     for m in messages:
         who = {"user": "You", "assistant": "Assistant"}.get(m.role, m.role.title())
         note = "" if m.status == "complete" else f" _({m.status})_"

@@ -96,6 +96,9 @@ class Jobs:
         self._embed_archive = self.huey.task(retries=1, retry_delay=10, name="embed_archive")(
             _embed_archive_job
         )
+        self._extract_document = self.huey.task(retries=0, name="extract_document")(
+            _extract_document_job
+        )
         self._consumer: Consumer | None = None
 
     def start_consumer(self) -> None:
@@ -125,6 +128,20 @@ class Jobs:
         except Exception:
             logger.exception("Could not enqueue the embedding of user %s's archive", user_id)
 
+    def extract_document(self, settings: JobSettings, limits, user_id: str, document_id: str):
+        """Queue the extraction of an uploaded document; a failure to queue fails it."""
+        try:
+            self._extract_document(asdict(settings), asdict(limits), user_id, document_id)
+        except Exception as exc:
+            logger.exception("Could not enqueue the extraction of document %s", document_id)
+            from .documents.job import record_failure
+
+            record_failure(
+                RESOURCES.database(settings.database_url),
+                document_id,
+                f"it could not be queued for extraction ({type(exc).__name__})",
+            )
+
     def queue_depth(self) -> int:
         try:
             return len(self.huey)
@@ -148,3 +165,11 @@ def _after_turn_job(settings: dict, user_id: str, session_id: str, message_ids: 
     after_turn(
         RESOURCES.database(s.database_url), RESOURCES.engine(s), s, user_id, session_id, message_ids
     )
+
+
+def _extract_document_job(settings: dict, limits: dict, user_id: str, document_id: str) -> None:
+    from .documents.job import extract_and_index
+
+    s = JobSettings(**settings)
+    database = RESOURCES.database(s.database_url)
+    extract_and_index(database, RESOURCES.engine(s), limits["storage_dir"], document_id)

@@ -18,6 +18,7 @@ from .conversation import (
     message_dict,
     owned_session,
 )
+from .documents.library import DocumentLibrary
 from .jobs import JobSettings
 from .memory.contextual import KEEP_LAST_MESSAGES
 from .memory.entries import sliding_pairs
@@ -170,9 +171,12 @@ class UserSessionManager(UserServices):
         """The transcript and its file name (from the title and the chat's date)."""
         chat, messages = self._all_messages(session_id)
         name = file_storage.export_filename(chat, "md" if fmt == "markdown" else "json")
+        documents = self.sibling(DocumentLibrary).used_in_session(
+            session_id, [m.sources for m in messages]
+        )
         if fmt == "markdown":
-            return file_storage.export_markdown(chat, messages), name
-        return file_storage.export_json(chat, messages), name
+            return file_storage.export_markdown(chat, messages, documents), name
+        return file_storage.export_json(chat, messages, documents), name
 
     def import_session(self, data) -> dict:
         """Import a transcript, each message at its own time; it is archived at once (each

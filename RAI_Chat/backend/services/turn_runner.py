@@ -18,6 +18,7 @@ from .action_handler import ActionHandler, MarkerStreamFilter, neutralise
 from .actions.echo_filter import EchoFilter, phrases_of
 from .conversation import Turn, TurnSettings, clean_title, title_from
 from .decision.decide import Decider
+from .documents.retrieval import documents_for_turn
 from .llm_client import EngineError, StreamResult
 from .memory import assemble_prompt
 from .prompt_builder import PromptTooLong
@@ -78,7 +79,9 @@ class TurnRunner(UserServices):
                 visible.append(decided.shown_first)
                 stream.append({"type": "token", "content": decided.shown_first})
             echoes = phrases_of([*decided.instruction_texts(), ANSWER_PROMPT])
+            documents = documents_for_turn(self, turn, message, settings, handler, stream.append)
             prompt = self._prompt(turn, message, settings, decided)
+            prompt[-1] = {**prompt[-1], "content": documents.for_model(prompt[-1]["content"])}
             notes: list[str] = list(decided.notes_for_user)
             while True:
                 raw, shown, markers, stopped = self._model_round(

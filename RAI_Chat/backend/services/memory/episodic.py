@@ -90,6 +90,63 @@ def to_blob(vector) -> bytes:
     return (array / norm).astype(np.float32).tobytes()
 
 
+@dataclass(frozen=True)
+class HybridTable:
+    """A table searched like the archive: rows with ``id`` and ``text``, indexed by SQLite
+    FTS5 (``fts``, external content on ``rowid``) or a generated PostgreSQL ``tsv`` column.
+    The documents' passages (``services.documents.index``) are searched the same way."""
+
+    table: str
+    fts: str
+
+
+ARCHIVE_TABLE = HybridTable("episodic_entries", "episodic_fts")
+
+
+def lexical_ranking(
+    session, dialect: str, spec: HybridTable, terms: list[str], limit: int, *, scope, params
+) -> Ranking:
+    """The full-text half: rows of ``spec`` matching any of ``terms``, best first, among the
+    rows ``scope`` selects (an SQL condition on the alias ``e`` whose values are the bound
+    ``params``; never user text). SQLite: ``bm25``; PostgreSQL: see ``_postgres_bm25``."""
+    if not terms:
+        return []
+    params = {**params, "limit": limit}
+    if dialect == "sqlite":
+        sql = text(
+            f"SELECT e.id, -bm25({spec.fts}) FROM {spec.fts} JOIN {spec.table} e "  # noqa: S608
+            f"ON e.rowid = {spec.fts}.rowid "
+            f"WHERE {spec.fts} MATCH :match AND {scope} "
+            f"ORDER BY bm25({spec.fts}) LIMIT :limit"
+        )
+        params["match"] = " OR ".join(f'"{t}"' for t in terms)
+    else:
+        sql, params = _postgres_bm25(session, spec, terms, scope, params)
+    return [(row[0], float(row[1])) for row in session.execute(sql, params)]
+
+
+def _postgres_bm25(session, spec: HybridTable, terms: list[str], scope: str, params: dict):
+    """PostgreSQL's ``ts_rank`` knows no inverse document frequency: a question's common
+    words would count as much as its rare ones. Each term's rank (length-normalised) is
+    weighted by its BM25 IDF among the rows in scope, as SQLite's ``bm25`` does."""
+    # Only placeholders and our own table names are put together here; the terms are bound.
+    rows = f"SELECT count(*) FROM {spec.table} e WHERE {scope}"  # noqa: S608
+    counts = [f"({rows} AND e.tsv @@ plainto_tsquery('english', :t{i}))" for i in range(len(terms))]
+    params = {**params, "q": " | ".join(terms)} | {f"t{i}": t for i, t in enumerate(terms)}
+    row = session.execute(text(f"SELECT ({rows}), {', '.join(counts)}"), params).one()
+    total, found = row[0], row[1:]
+    params |= {f"w{i}": math.log(1 + (total - n + 0.5) / (n + 0.5)) for i, n in enumerate(found)}
+    score = " + ".join(
+        f":w{i} * ts_rank(e.tsv, plainto_tsquery('english', :t{i}), 1)" for i in range(len(terms))
+    )
+    sql = text(
+        f"SELECT e.id, {score} AS score FROM {spec.table} e "  # noqa: S608  (no user text)
+        f"WHERE {scope} AND e.tsv @@ to_tsquery('english', :q) "
+        "ORDER BY score DESC LIMIT :limit"
+    )
+    return sql, params
+
+
 def entry_dict(entry: EpisodicEntry, score: float | None = None) -> dict:
     return {
         "id": entry.id,
@@ -168,47 +225,15 @@ class EpisodicArchive:
 
     # --- searching ----------------------------------------------------------------------
     def _lexical(self, session, query: str, limit: int) -> Ranking:
-        terms = query_terms(query)
-        if not terms:
-            return []
-        if self.database.dialect == "sqlite":
-            match = " OR ".join(f'"{t}"' for t in terms)
-            sql = text(
-                "SELECT e.id, -bm25(episodic_fts) FROM episodic_fts JOIN episodic_entries e "
-                "ON e.rowid = episodic_fts.rowid "
-                "WHERE episodic_fts MATCH :match AND e.user_id = :user "
-                "ORDER BY bm25(episodic_fts) LIMIT :limit"
-            )
-            params = {"match": match, "user": self.user_id, "limit": limit}
-        else:
-            sql, params = self._postgres_bm25(session, terms, limit)
-        return [(row[0], float(row[1])) for row in session.execute(sql, params)]
-
-    def _postgres_bm25(self, session, terms: list[str], limit: int):
-        """PostgreSQL's ``ts_rank`` knows no inverse document frequency: a question's common
-        words would count as much as its rare ones. Each term's rank (length-normalised) is
-        weighted by its BM25 IDF among this user's entries, as SQLite's ``bm25`` does."""
-        # Only placeholders are put together here; the terms are bound parameters.
-        entries = "SELECT count(*) FROM episodic_entries WHERE user_id = :user"
-        counts = [
-            f"({entries} AND tsv @@ plainto_tsquery('english', :t{i}))" for i in range(len(terms))
-        ]
-        params: dict = {"user": self.user_id, "limit": limit, "q": " | ".join(terms)}
-        params |= {f"t{i}": t for i, t in enumerate(terms)}
-        row = session.execute(text(f"SELECT ({entries}), {', '.join(counts)}"), params).one()
-        total, found = row[0], row[1:]
-        params |= {
-            f"w{i}": math.log(1 + (total - n + 0.5) / (n + 0.5)) for i, n in enumerate(found)
-        }
-        score = " + ".join(
-            f":w{i} * ts_rank(tsv, plainto_tsquery('english', :t{i}), 1)" for i in range(len(terms))
+        return lexical_ranking(
+            session,
+            self.database.dialect,
+            ARCHIVE_TABLE,
+            query_terms(query),
+            limit,
+            scope="e.user_id = :user",
+            params={"user": self.user_id},
         )
-        sql = text(
-            f"SELECT id, {score} AS score FROM episodic_entries "  # noqa: S608  (no user text)
-            "WHERE user_id = :user AND tsv @@ to_tsquery('english', :q) "
-            "ORDER BY score DESC LIMIT :limit"
-        )
-        return sql, params
 
     def _semantic(self, session, query: str, limit: int) -> Ranking:
         if self.engine is None:
