@@ -165,6 +165,12 @@ class Settings(BaseSettings):
         "arithmetic parser plus a classifier over MiniLM embeddings (milliseconds), the chat "
         "model answering schema-constrained JSON (one model call), or off (markers only).",
     )
+    native_tools: Literal["auto", "off"] = Field(
+        "auto",
+        description="auto: a model whose engine route takes native tool calls "
+        "(capabilities.tools in the engine's /v1/models) chooses its tools itself, in place "
+        "of the decision step; off: never.",
+    )
 
 
 def _instance_secret(name: str) -> str:
@@ -233,6 +239,7 @@ class Config:
         self.WEB_RESULTS_TOKEN_BUDGET = s.web_results_token_budget
         self.ACTION_MAX_ROUNDS = s.action_max_rounds
         self.DECISION_STEP = s.decision_step
+        self.NATIVE_TOOLS = s.native_tools
         self.MAX_DOCUMENT_BYTES = s.max_document_bytes
         self.MAX_DOCUMENT_PAGES = s.max_document_pages
         self.DOCUMENT_STORAGE_PER_USER_BYTES = s.document_storage_per_user_bytes

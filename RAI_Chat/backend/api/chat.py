@@ -48,6 +48,7 @@ def turn_settings(model: str | None) -> TurnSettings:
         web_search=web_search,
         max_action_rounds=cfg["ACTION_MAX_ROUNDS"],
         decision_step=cfg["DECISION_STEP"],
+        native_tools=cfg.get("NATIVE_TOOLS", "auto"),
         model=model or cfg["LLM_MODEL"],
         context_budget=cfg["CONTEXT_TOKEN_BUDGET"],
         max_answer_tokens=cfg["MAX_ANSWER_TOKENS"],

@@ -43,6 +43,8 @@ class TurnSettings:
     max_action_rounds: int = 3
     # The decision step before the answer: "classifier", "model" or "off" (DECISION_STEP).
     decision_step: str = "classifier"
+    # Native tool calling when the engine says the model can ("auto") or never ("off").
+    native_tools: str = "auto"
     # What an OpenAI-compatible client asked for in its ``system`` messages: kept inside
     # RAI's own system prompt, never instead of it.
     client_instructions: str | None = None

@@ -21,6 +21,7 @@ from .decision.decide import Decider
 from .documents.retrieval import documents_for_turn
 from .llm_client import EngineError, StreamResult
 from .memory import assemble_prompt
+from .native_tools import NativeTools
 from .prompt_builder import PromptTooLong
 from .prompts import (
     ANSWER_PROMPT,
@@ -66,13 +67,25 @@ class TurnRunner(UserServices):
         ports = TurnPorts(self, turn, settings)
         handler = ActionHandler(ports, user_text=message, max_rounds=settings.max_action_rounds)
         metrics.active_streams.inc()
-        decision = None
+        decision = native = None
         try:
             stream.append({"type": "status", "message": "Thinking…"})
-            # The decision step: which tool the user's own message needs, run before the
-            # answer; its results reach the model as data.
-            decided = run_decided(
-                decide(self._decider(settings), message), message, handler, ports, stream.append
+            # A model that calls tools natively chooses them itself (services/native_tools);
+            # otherwise the decision step: which tool the user's own message needs, run
+            # before the answer; its results reach the model as data.
+            native = NativeTools.for_turn(
+                self.engine, settings.model, settings.native_tools, handler
+            )
+            decided = (
+                native.decided()
+                if native
+                else run_decided(
+                    decide(self._decider(settings), message),
+                    message,
+                    handler,
+                    ports,
+                    stream.append,
+                )
             )
             decision = decided.decision
             if decided.shown_first:  # an exact result, before the model's words
@@ -85,11 +98,19 @@ class TurnRunner(UserServices):
             notes: list[str] = list(decided.notes_for_user)
             while True:
                 raw, shown, markers, stopped = self._model_round(
-                    stream, prompt, settings, handler, visible, result, echoes
+                    stream, prompt, settings, handler, visible, result, echoes, native
                 )
                 if stopped:
                     status = "interrupted"
                     break
+                if native and result.tool_calls and native.more_allowed:  # guarded, as markers
+                    called = native.run(result.tool_calls, raw, stream.append)
+                    result.tool_calls = []
+                    notes.extend(called.notes)
+                    prompt = prompt + called.messages
+                    echoes = phrases_of([*echoes, *called.results])
+                    stream.append({"type": "status", "message": "Thinking…"})
+                    continue
                 if not markers:
                     break
                 round_ = handler.run(markers, emit=stream.append, visible_text=shown)
@@ -124,7 +145,7 @@ class TurnRunner(UserServices):
         chosen = None  # what the decision step chose, for clients and benchmarks
         if decision is not None:
             chosen = {
-                "tool": decision.tool,
+                "tool": native.summary() if native else decision.tool,
                 "design": decision.design,
                 "ms": round(decision.seconds * 1000, 2),
             }
@@ -147,7 +168,7 @@ class TurnRunner(UserServices):
         if refine_title and settings.refine_titles and status in ("complete", "interrupted"):
             self._refine_title(turn.session_id, message, settings, text)
 
-    def _model_round(self, stream, prompt, settings, handler, visible, result, echoes):
+    def _model_round(self, stream, prompt, settings, handler, visible, result, echoes, native):
         """One call of the model: stream the visible text (markers, and copies of our own
         instructions or tool data, held back and removed), collect the markers. Returns
         (the raw answer, the text shown, the markers, whether the user stopped it)."""
@@ -166,7 +187,11 @@ class TurnRunner(UserServices):
 
         stopped = False
         for piece in self.engine.stream_chat(
-            prompt, model=settings.model, max_tokens=settings.max_answer_tokens, result=result
+            prompt,
+            model=settings.model,
+            max_tokens=settings.max_answer_tokens,
+            result=result,
+            **(native.request_options() if native else {}),
         ):
             raw.append(piece)
             show(echo_filter.feed(marker_filter.feed(piece)))

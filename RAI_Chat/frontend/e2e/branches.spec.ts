@@ -179,9 +179,12 @@ test('Retry after an error asks for a new answer; the message is not sent twice'
     if (route.request().method() !== 'POST') return route.continue();
     posts++;
     const response = await route.fetch();
-    const text = await response.text();
-    const first = text.split(/\r?\n\r?\n/)[0];
-    await route.fulfill({ response, body: `${first}\n\nid: 999\ndata: ${JSON.stringify({ type: 'error', error: 'The engine stopped answering (test)' })}\n\n` });
+    // Everything up to the event that names the turn, then an error instead of the answer.
+    const blocks = (await response.text()).split(/\r?\n\r?\n/);
+    const named = blocks.findIndex((block) => block.includes('"session"'));
+    expect(named).toBeGreaterThanOrEqual(0);
+    const head = blocks.slice(0, named + 1).join('\n\n');
+    await route.fulfill({ response, body: `${head}\n\nid: 999\ndata: ${JSON.stringify({ type: 'error', error: 'The engine stopped answering (test)' })}\n\n` });
   });
   await chat.send('Please answer this only once.');
   const alert = chat.lastAnswer().getByRole('alert');
