@@ -3,7 +3,8 @@ in a new session, through the real API (gunicorn) and the real engine with the l
 and MiniLM, web search on a fake SearXNG; then the facts the background capture stored.
 
     .venv/bin/python benchmarks/decision_e2e.py --engine-url http://127.0.0.1:6301 \\
-        --half heldout [--per-label 6] [--max-answer-tokens 64] [--json FILE]
+        --half heldout [--per-label 6] [--labels remember,correct] [--max-answer-tokens 64] \\
+        [--json FILE]
 
 (``--engine-url`` must serve the local model and all-MiniLM-L6-v2: ``python
 llm_Engine/llm_api_server.py``.) Measures, over the messages run:
@@ -11,9 +12,10 @@ llm_Engine/llm_api_server.py``.) Measures, over the messages run:
 * per tool precision / recall and accuracy of the decision the turn ran (``done.decision``);
 * needless web searches: messages labelled ``none`` for which SearXNG was queried;
 * arithmetic exact: ``calculate`` messages whose answer contains the labelled result;
-* facts: ``remember``/``correct`` messages with a stored fact containing the labelled value
-  (stored right), facts stored from messages of any other label (stored wrong), and every
-  fact for reading;
+* facts: ``remember``/``correct`` messages (the personal-fact messages) with a stored fact
+  holding the labelled value as whole words (stored right); facts stored wrong: a fact
+  holding the old value a correction replaces (``data/capture_old_values.tsv``), and every
+  fact stored from a message of any other label; every fact is in ``--json`` for reading;
 * decision latency p50/p99 (``done.decision.ms``: parser, embedding call, classifier) and
   turn time p50."""
 
@@ -62,6 +64,20 @@ def facts_of(user) -> list[dict]:
     return user.http.get("/api/memory/facts", headers=user.headers).json()["facts"]
 
 
+OLD_VALUES = dict(
+    line.split("\t")
+    for line in (ROOT / "benchmarks" / "data" / "capture_old_values.tsv")
+    .read_text(encoding="utf-8")
+    .splitlines()
+    if line.strip()
+)
+
+
+def holds(text: str, value: str) -> bool:
+    """``value`` as whole words in ``text``, case aside."""
+    return bool(re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text, re.IGNORECASE))
+
+
 def exact_in(answer: str, expected: str) -> bool:
     plain = answer.replace(",", "").replace("\u202f", "").replace(" ", "")
     number = expected.rstrip("0").rstrip(".") if "." in expected else expected
@@ -73,10 +89,13 @@ def main() -> None:
     parser.add_argument("--engine-url", required=True)
     parser.add_argument("--half", choices=["tuning", "heldout"], default="heldout")
     parser.add_argument("--per-label", type=int, default=0, help="0: every message")
+    parser.add_argument("--labels", default="", help="only these labels, e.g. remember,correct")
     parser.add_argument("--max-answer-tokens", type=int, default=64)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     rows = load(args.half)
+    if args.labels:
+        rows = [r for r in rows if r["label"] in args.labels.split(",")]
     if args.per_label:
         rows = [
             r
@@ -152,12 +171,21 @@ def summarise(results: list[dict]) -> dict:
     sums = [r for r in results if r["label"] == "calculate"]
     exact = sum(exact_in(r["answer"], r["expected"]) for r in sums)
     out["arithmetic_exact"] = f"{exact}/{len(sums)}"
-    stating = [r for r in results if r["label"] == "remember"]
-    right = sum(any(r["expected"].casefold() in f.casefold() for f in r["facts"]) for r in stating)
-    out["remember_messages_with_the_fact_stored"] = f"{right}/{len(stating)}"
+    stating = [r for r in results if r["label"] in ("remember", "correct")]
+    right = sum(any(holds(f, r["expected"]) for f in r["facts"]) for r in stating)
+    out["personal_fact_messages_with_the_fact_stored"] = f"{right}/{len(stating)}"
+    old = [
+        f
+        for r in stating
+        for f in r["facts"]
+        if OLD_VALUES.get(r["text"]) and holds(f, OLD_VALUES[r["text"]])
+    ]
     others = [r for r in results if r["label"] not in ("remember", "correct")]
-    out["facts_from_messages_stating_none"] = sum(len(r["facts"]) for r in others)
-    out["messages_stating_no_fact"] = len(others)
+    stored = sum(len(r["facts"]) for r in results)
+    wrong = len(old) + sum(len(r["facts"]) for r in others)
+    out["facts_stored"] = stored
+    out["facts_stored_wrong"] = f"{wrong}/{stored} (old values {len(old)}, from messages "
+    out["facts_stored_wrong"] += f"stating none {wrong - len(old)} of {len(others)} messages)"
     ms = [r["decision_ms"] for r in results if r["decision_ms"] is not None]
     out["decision_ms_p50"], out["decision_ms_p99"] = percentile(ms, 50), percentile(ms, 99)
     out["turn_s_p50"] = percentile([r["turn_s"] for r in results], 50)

@@ -162,3 +162,51 @@ def test_an_assistant_message_or_a_failed_call_stores_no_fact(world):
 )
 def test_a_fact_is_kept_only_as_the_message_supports_it(raw, kept):
     assert checked_facts(raw, "I live in Lyon and my name is Al. Forget my name.") == kept
+
+
+@pytest.mark.parametrize(
+    ("message", "raw", "kept"),
+    [
+        (
+            "My surname is Okafor, not Okafo.",
+            [{"about": "surname", "value": "Okafor"}, {"about": "surname", "value": "Okafo"}],
+            [("surname", "Okafor")],
+        ),
+        (
+            "I no longer live in Quito, I live in Cuenca now.",
+            [{"about": "city", "value": "Quito"}, {"about": "city", "value": "Cuenca"}],
+            [("city", "Cuenca")],
+        ),
+        (
+            "I wrote Bruno by mistake, my dog is called Bruna.",
+            [{"about": "dog's name", "value": "Bruno"}, {"about": "dog", "value": "Bruna"}],
+            [("dog", "Bruna")],
+        ),
+        (
+            "I don't play rugby anymore; these days I row.",
+            [{"about": "sport", "value": "rugby"}],
+            [],
+        ),
+        (
+            "I teach physics rather than chemistry.",
+            [{"about": "subject", "value": "physics"}, {"about": "subject", "value": "chemistry"}],
+            [("subject", "physics")],
+        ),
+    ],
+)
+def test_the_old_value_of_a_correction_is_not_a_fact(message, raw, kept):
+    assert checked_facts(raw, message) == kept
+
+
+def test_synonymous_subjects_supersede_each_other(world):
+    database, user_id, _ = world
+    model = JsonModel()
+    first = said(world, "I live in Quito.", model=model)
+    model.answers[first] = answer([("home", "Quito")])
+    add_tiers(database, model, [first], user_id)
+    second = said(world, "I moved, my city is Cuenca now.", model=model)
+    model.answers[second] = answer([("city", "Cuenca")])
+    add_tiers(database, model, [second], user_id)
+    assert list(active(world)) == ["The user's city: Cuenca"]
+    history = {f["fact"]: f["status"] for f in UserFacts(user_id, database).list(True)}
+    assert history == {"The user's city: Cuenca": "active", "The user's city: Quito": "superseded"}

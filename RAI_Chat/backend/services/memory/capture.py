@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ..llm_client import EngineClient, EngineError
 from .facts import UserFacts
-from .tiers import clean_tier2, supported
+from .tiers import clean_tier2, source_text, supported
 
 logger = logging.getLogger(__name__)
 MAX_FACTS = 6
@@ -74,6 +74,35 @@ _REQUEST_WORDS = re.compile(
     r"\b(forget|delete|remove|erase|wipe|remember|recall|remind|tell|search|look up)\b", re.I
 )
 _ABOUT_NOISE = re.compile(r"^(?:the\s+)?(?:user'?s?|my|writer'?s?|their|his|her)\s+", re.I)
+# A value the message says is no longer so ("not Sam", "instead of Toronto", "Theo by
+# mistake", "a nurse anymore") is the old value of a correction, not a fact.
+_NEGATED_BEFORE = re.compile(
+    r"(?:\bnot|n't|\bno longer|\binstead of|\brather than|\bnever|\bformerly|\bused to)"
+    r"(?:\s+[\w'-]+){0,4}?\s+$",
+    re.I,
+)
+_NEGATED_AFTER = re.compile(
+    r"^(?:\s+[\w'-]+){0,2}?\s*(?:any ?more\b|by mistake\b|before\b|earlier\b)", re.I
+)
+# One name for the subjects a small model names in many ways, so that a new value
+# supersedes the old one ("home: Lisbon" then "city: Porto").
+_SUBJECTS = {
+    "name": ("name", "first name", "full name"),
+    "city": (
+        "city",
+        "home",
+        "location",
+        "residence",
+        "current city",
+        "city of residence",
+        "home city",
+        "lives in",
+    ),
+    "job": ("job", "occupation", "profession", "work", "career", "role", "job title"),
+    "age": ("age",),
+    "birthday": ("birthday", "date of birth", "birth date", "birthdate"),
+}
+_CANONICAL = {alias: name for name, aliases in _SUBJECTS.items() for alias in aliases}
 
 
 @dataclass
@@ -99,6 +128,25 @@ def fact_sentence(about: str, value: str) -> str:
     return f"The user's {about}: {value}"
 
 
+def negated(value: str, stated: str) -> bool:
+    """Whether every mention of ``value`` in the message says it is not (or no longer) so."""
+    found = False
+    for match in re.finditer(rf"(?<!\w){re.escape(value)}(?!\w)", stated, re.I):
+        found = True
+        before, after = stated[: match.start()], stated[match.end() :]
+        clause_before = re.split(r"[,;:.!?]", before)[-1]
+        clause_after = re.split(r"[,;:.!?]", after)[0]
+        if not (_NEGATED_BEFORE.search(clause_before) or _NEGATED_AFTER.search(clause_after)):
+            return False
+    return found
+
+
+def subject(about: str) -> str:
+    """The subject a fact is about, one name for its common synonyms."""
+    about = about.casefold()
+    return _CANONICAL.get(about, about)
+
+
 def checked_facts(raw: list, source: str) -> list[tuple[str, str]]:
     """The facts the message supports: a value it contains, a short subject, no duplicates."""
     # What the message states: its sentences that are not questions.
@@ -119,15 +167,17 @@ def checked_facts(raw: list, source: str) -> list[tuple[str, str]]:
             continue
         if value.casefold() in {"i", "me", "my", "yes", "no", "none", "user"}:
             continue
+        if negated(value, stated):
+            continue
         seen = {(a, v.casefold()) for a, v in out}
-        if (about.casefold(), value.casefold()) not in seen:
-            out.append((about.casefold(), value))
+        if (subject(about), value.casefold()) not in seen:
+            out.append((subject(about), value))
     return out
 
 
 def capture_message(engine: EngineClient, role: str, text: str) -> Capture | None:
     """The checked facts and summary of one message; None when the model failed."""
-    source = text[:2000]
+    source = source_text(text)
     # The small model answers "facts": [] to nearly every short statement; when the writer
     # speaks of themselves it must name at least one, and the checks drop what it invents.
     schema = CAPTURE_SCHEMA

@@ -1,8 +1,8 @@
 """Tier 1 (key=value facts) and tier 2 (a one- or two-sentence summary) of a message.
 
-The model is asked, its answer is checked against the message (a small model invents:
-only values the message supports are kept), and a deterministic form is used whenever the
-model fails or answers badly."""
+The model's answer comes from the one structured capture call (``capture.py``); it is
+checked against the message (a small model invents: only values the message supports are
+kept), and a deterministic form is used whenever the model fails or answers badly."""
 
 from __future__ import annotations
 
@@ -11,18 +11,7 @@ import re
 from .facts import content_words
 
 MAX_SOURCE_CHARS = 2000  # bounded input for the model
-MAX_PAIRS = 8
 SHORT_MESSAGE_CHARS = 160  # shorter messages are their own summary
-TIER1_PROMPT = (
-    "List the facts stated in this {role} message as key=value lines, with short snake_case "
-    "keys and values copied from the message. If it states no facts, answer NONE.\n\n"
-    "Message: {text}"
-)
-TIER2_PROMPT = (
-    "Summarise this {role} message in one short sentence. Answer with the sentence only.\n\n"
-    "Message: {text}"
-)
-_PAIR = re.compile(r"^\s*[-*•]?\s*([A-Za-z][\w ]{0,40}?)\s*[=:]\s*(.+?)\s*$")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 FALLBACK_PATTERNS = [
     (re.compile(r"\bmy name is ([A-Z][\w-]+)", re.I), "name"),
@@ -50,23 +39,6 @@ def supported(value: str, source: str) -> bool:
         return True
     words = content_words(value_cf)
     return bool(words) and words <= content_words(source_cf)
-
-
-def clean_tier1(raw: str, source: str) -> str | None:
-    if not raw or raw.strip().upper().startswith("NONE"):
-        return None
-    pairs: list[str] = []
-    for line in raw.splitlines():
-        match = _PAIR.match(line)
-        if not match:
-            continue
-        key = re.sub(r"\W+", "_", match.group(1).strip().casefold()).strip("_")
-        value = match.group(2).strip().strip("\"'")
-        if key and supported(value, source) and len(value) <= 80:
-            pairs.append(f"{key}={value}")
-        if len(pairs) >= MAX_PAIRS:
-            break
-    return "; ".join(dict.fromkeys(pairs)) or None
 
 
 def clean_tier2(raw: str, source: str) -> str | None:
