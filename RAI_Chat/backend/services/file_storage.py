@@ -18,8 +18,15 @@ ROLES = {"user", "assistant"}
 MAX_IMPORT_MESSAGES = 20_000
 
 
-def export_json(session: dict, messages: list, documents: list[dict] | None = None) -> dict:
-    """``documents``: the files the chat used, ``{id, filename}`` (a note: not re-imported)."""
+def export_json(
+    session: dict,
+    messages: list,
+    documents: list[dict] | None = None,
+    facts: list[dict] | None = None,
+) -> dict:
+    """``documents``: the files the chat used, ``{id, filename}`` (a note: not re-imported).
+    ``facts``: the facts captured from its messages, each with its message's index in
+    ``messages`` (``memory.fact_transfer``; re-imported)."""
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
@@ -35,6 +42,7 @@ def export_json(session: dict, messages: list, documents: list[dict] | None = No
             for m in messages
         ],
         "documents": documents or [],
+        "facts": facts or [],
     }
 
 

@@ -23,6 +23,7 @@ from .jobs import JobSettings
 from .memory.contextual import KEEP_LAST_MESSAGES
 from .memory.entries import sliding_pairs
 from .memory.episodic import ArchivedExchange, EpisodicArchive
+from .memory.fact_transfer import export_facts, facts_of_messages, import_facts, parse_facts
 from .memory.maintenance import exchange_text
 from .pagination import encode_cursor, keyset_before
 from .user_services import UserServices
@@ -176,13 +177,21 @@ class UserSessionManager(UserServices):
         )
         if fmt == "markdown":
             return file_storage.export_markdown(chat, messages, documents), name
-        return file_storage.export_json(chat, messages, documents), name
+        with self.database.unit_of_work() as uow:
+            captured = facts_of_messages(uow.session, self.user_id, [m.id for m in messages])
+            facts = export_facts(captured, messages)
+        return file_storage.export_json(chat, messages, documents, facts), name
 
     def import_session(self, data) -> dict:
         """Import a transcript, each message at its own time; it is archived at once (each
         message with the one before it, dated; ``memory.entries``) and searchable at once (full
         text), and by meaning once a background job has embedded them."""
         title, messages = file_storage.parse_import(data)
+        facts = (
+            parse_facts(data, [m["role"] for m in messages])
+            if isinstance(data, dict) and data.get("format") == file_storage.EXPORT_FORMAT
+            else []
+        )
         title = imported_title(title)
         now = utcnow()
         base = now - timedelta(microseconds=len(messages))
@@ -214,6 +223,7 @@ class UserSessionManager(UserServices):
             chat.created_at = min(rows[0].created_at, now).astimezone(UTC)
             chat.updated_at = now
             uow.session.flush()
+            import_facts(uow.session, self.user_id, facts, rows)
             exchanges = sliding_pairs(rows)
             uow.commit()
             result = session_dict(chat, len(messages))
