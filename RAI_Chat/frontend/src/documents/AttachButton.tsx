@@ -21,6 +21,7 @@ export function AttachButton({ onFiles, disabled }: { onFiles: (files: File[]) =
         className="visually-hidden"
         tabIndex={-1}
         aria-hidden="true"
+        aria-label="Files to attach"
         data-testid="attach-input"
         onChange={(event) => {
           const files = Array.from(event.target.files ?? []);
