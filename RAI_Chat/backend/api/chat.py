@@ -13,12 +13,16 @@ from ..modules.web_search import WebSearch, get_web_search
 from ..schemas.chat import (
     ChatRequest,
     ChatResponse,
+    ContinueRequest,
+    EditRequest,
     ModelsResponse,
+    RegenerateRequest,
     StopRequest,
     StopResponse,
     StreamPath,
 )
 from ..schemas.common import ErrorResponse
+from ..services.branch_turns import BranchTurns
 from ..services.conversation import TurnSettings
 from ..services.documents.library import DocumentLibrary
 from ..services.session import get_user_session_manager
@@ -75,16 +79,19 @@ def turn_settings(model: str | None) -> TurnSettings:
 def chat(body: ChatRequest):
     """Send a message. The user's message is saved before the model is called. With
     ``streaming`` the answer comes as Server-Sent Events (session, status, token, done/error)."""
-    limit = current_app.config["MAX_MESSAGE_CHARS"]
-    if len(body.message) > limit:
-        raise BadRequest(f"message: at most {limit} characters")
+    check_length(body.message)
     manager = get_user_session_manager(g.user_id).get_conversation_manager()
     settings = turn_settings(body.model)
     if body.document_ids:
         manager.sibling(DocumentLibrary).require_owned(body.document_ids)  # else 404
         settings = replace(settings, document_ids=tuple(body.document_ids))
     turn = manager.start_turn(body.message, body.session_id, settings)
-    if body.streaming:
+    return turn_response(turn, body.streaming)
+
+
+def turn_response(turn, streaming: bool):
+    """A started turn's answer: Server-Sent Events, or the JSON of its end."""
+    if streaming:
         return sse_response(turn.stream.follow(0))
     final = None
     for item in turn.stream.follow(0):
@@ -111,6 +118,58 @@ def chat(body: ChatRequest):
         "usage": done["usage"],
         "sources": done["sources"],
     }
+
+
+def check_length(message: str) -> None:
+    limit = current_app.config["MAX_MESSAGE_CHARS"]
+    if len(message) > limit:
+        raise BadRequest(f"message: at most {limit} characters")
+
+
+def branch_turns() -> BranchTurns:
+    return get_user_session_manager(g.user_id).sibling(BranchTurns)
+
+
+TURN_RESPONSES = {
+    200: ChatResponse,
+    409: ErrorResponse,
+    429: ErrorResponse,
+    502: ErrorResponse,
+    503: ErrorResponse,
+    504: ErrorResponse,
+}
+
+
+@chat_bp.post("/regenerate", responses=TURN_RESPONSES)
+@token_required
+@chat_turn_limit
+def regenerate(body: RegenerateRequest):
+    """Answer the same question again: a new answer beside the old one (kept), which
+    becomes the active branch. Streamed (or returned) as ``POST /api/chat``."""
+    turn = branch_turns().regenerate(body.message_id, turn_settings(body.model))
+    return turn_response(turn, body.streaming)
+
+
+@chat_bp.post("/edit", responses=TURN_RESPONSES)
+@token_required
+@chat_turn_limit
+def edit(body: EditRequest):
+    """A new version of a question, beside the old one (kept, with what followed it),
+    answered anew as ``POST /api/chat``."""
+    check_length(body.message)
+    turn = branch_turns().edit(body.message_id, body.message, turn_settings(body.model))
+    return turn_response(turn, body.streaming)
+
+
+@chat_bp.post("/continue", responses=TURN_RESPONSES)
+@token_required
+@chat_turn_limit
+def continue_answer(body: ContinueRequest):
+    """Go on with an answer that stopped (stopped, interrupted, or cut at the answer-length
+    limit), in place: the same message; the tokens are the new text, ``done``'s
+    ``response`` the whole answer."""
+    turn = branch_turns().continue_answer(body.message_id, turn_settings(body.model))
+    return turn_response(turn, body.streaming)
 
 
 @chat_bp.get("/stream/<message_id>", responses={200: None})

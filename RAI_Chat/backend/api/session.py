@@ -6,6 +6,7 @@ from flask_openapi3 import APIBlueprint, Tag
 from ..core.auth.utils import token_required
 from ..schemas.common import ErrorResponse, SuccessResponse
 from ..schemas.session import (
+    BranchRequest,
     CreateSessionRequest,
     ExportQuery,
     PageQuery,
@@ -16,7 +17,8 @@ from ..schemas.session import (
     SessionPath,
     SessionResponse,
 )
-from ..services.session import get_user_session_manager
+from ..services.branch_turns import BranchTurns
+from ..services.session import get_user_session_manager, session_dict
 from .openapi import BEARER
 
 session_bp = APIBlueprint(
@@ -57,7 +59,8 @@ def import_session():
 @session_bp.get("/<session_id>", responses={200: SessionMessagesResponse})
 @token_required
 def get_session(path: SessionPath, query: PageQuery):
-    """A session and its messages, newest first, paginated."""
+    """A session and the messages of its active branch, newest first, paginated; each
+    message names its parent and its versions (``sibling_ids``)."""
     page = sessions().get_session(path.session_id, query.limit, query.cursor)
     return {"status": "success", **page}
 
@@ -75,6 +78,26 @@ def delete_session(path: SessionPath):
     """Delete a session and its messages (memory it produced stays until deleted)."""
     sessions().delete_session(path.session_id)
     return {"status": "success"}
+
+
+@session_bp.put("/<session_id>/active", responses={200: SessionResponse, 409: ErrorResponse})
+@token_required
+def switch_branch(path: SessionPath, body: BranchRequest):
+    """Show and continue the branch through a message (a sibling switcher's ‹ 2/3 ›): the
+    active leaf becomes the newest message under it."""
+    manager = sessions()
+    chat = manager.sibling(BranchTurns).switch(path.session_id, body.message_id)
+    return {"status": "success", "session": session_dict(chat)}
+
+
+@session_bp.post("/<session_id>/fork", responses={201: SessionResponse, 409: ErrorResponse})
+@token_required
+def fork_branch(path: SessionPath, body: BranchRequest):
+    """A new session holding a copy of the branch from the first message down to this
+    one, titled "<title> (fork)"."""
+    manager = sessions()
+    chat, count = manager.sibling(BranchTurns).fork(path.session_id, body.message_id)
+    return {"status": "success", "session": session_dict(chat, count)}, 201
 
 
 @session_bp.get("/<session_id>/export", responses={200: None})

@@ -17,6 +17,25 @@ class ChatRequest(StrictModel):
     )
 
 
+class RegenerateRequest(StrictModel):
+    message_id: NonBlank = Field(max_length=64, description="The answer to give again.")
+    streaming: StrictBool = Field(False, description="Answer as Server-Sent Events.")
+    model: str | None = Field(None, max_length=200, description="Engine model; default if omitted.")
+
+
+class EditRequest(StrictModel):
+    message_id: NonBlank = Field(max_length=64, description="The question (user message) edited.")
+    message: NonBlank = Field(description="Its new text.")
+    streaming: StrictBool = Field(False, description="Answer as Server-Sent Events.")
+    model: str | None = Field(None, max_length=200, description="Engine model; default if omitted.")
+
+
+class ContinueRequest(StrictModel):
+    message_id: NonBlank = Field(max_length=64, description="The stopped answer to continue.")
+    streaming: StrictBool = Field(False, description="Answer as Server-Sent Events.")
+    model: str | None = Field(None, max_length=200, description="Engine model; default if omitted.")
+
+
 class Usage(BaseModel):
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
@@ -47,6 +66,16 @@ class MessageOut(BaseModel):
     actions: list[dict] = Field(default_factory=list, description="What the assistant did")
     sources: list[dict] = Field(default_factory=list, description="Web pages the answer used")
     created_at: str
+    parent_id: str | None = Field(None, description="The message this one follows.")
+    sibling_ids: list[str] = Field(
+        default_factory=list,
+        description="Its versions: every child of its parent, oldest first, itself included.",
+    )
+    sibling_index: int = Field(1, description="Its place among them, from 1.")
+    sibling_count: int = 1
+    can_continue: bool = Field(
+        False, description="An answer that stopped (interrupted, or cut at the length limit)."
+    )
 
 
 class StopResponse(SuccessResponse):

@@ -11,7 +11,12 @@ class SessionOut(BaseModel):
     title: str
     created_at: str
     updated_at: str
-    message_count: int | None = None
+    message_count: int | None = Field(
+        None, description="In a session's own page: the messages of its active branch."
+    )
+    active_leaf_id: str | None = Field(
+        None, description="The last message of the branch shown and continued."
+    )
 
 
 class PageQuery(BaseModel):
@@ -33,6 +38,10 @@ class CreateSessionRequest(StrictModel):
 
 class RenameSessionRequest(StrictModel):
     title: NonBlank = Field(max_length=200)
+
+
+class BranchRequest(StrictModel):
+    message_id: NonBlank = Field(max_length=64, description="A message of the session.")
 
 
 class ExportQuery(BaseModel):

@@ -22,8 +22,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from ..core.database.models import ChatSession, Message, utcnow
+from ..core.database.models import ChatSession, Message, new_id, utcnow
 from ..core.errors import BadRequest
+from .branches import link_imported, load_tree
 from .conversation import ConversationManager, Turn, TurnSettings, owned_session, title_from
 from .memory.contextual import KEEP_LAST_MESSAGES, group_exchanges
 from .memory.episodic import ArchivedExchange, EpisodicArchive
@@ -121,13 +122,9 @@ class ClientTurns(UserServices):
                 .limit(MAX_CANDIDATE_SESSIONS)
             ).all()
             for candidate in dict.fromkeys(candidates):
-                tail = uow.session.scalars(
-                    select(Message)
-                    .where(Message.session_id == candidate, Message.status != "error")
-                    .order_by(Message.created_at.desc(), Message.id.desc())
-                    .limit(len(history))
-                ).all()
-                tail.reverse()
+                chat = uow.session.get(ChatSession, candidate)
+                branch = load_tree(uow.session, candidate).active_path(chat)
+                tail = [m for m in branch if m.status != "error"][-len(history) :]
                 if len(tail) == len(history) and all(
                     m.role == h.role and same_text(m.content, h.content)
                     for m, h in zip(tail, history, strict=True)
@@ -149,6 +146,7 @@ class ClientTurns(UserServices):
             uow.session.flush()
             rows = [
                 Message(
+                    id=new_id(),
                     session_id=chat.id,
                     user_id=self.user_id,
                     role=m.role,
@@ -160,6 +158,7 @@ class ClientTurns(UserServices):
                 )
                 for i, m in enumerate(history)
             ]
+            chat.active_leaf_id = link_imported(rows, [{} for _ in rows])  # a chain
             uow.session.add_all(rows)
             uow.session.flush()
             exchanges = [

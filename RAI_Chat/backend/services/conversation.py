@@ -18,9 +18,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..core.database.models import ChatSession, Message, utcnow
+from ..core.database.models import ChatSession, Message, new_id, utcnow
 from ..core.errors import Conflict, NotFound
 from ..modules.web_search import WebSearch
+from .branches import can_continue, load_tree, lock_session, mark_off_branch
 from .turn_stream import LIVE_TURNS, TERMINAL_EVENTS, TurnStream, follow_stored
 from .user_services import UserServices
 
@@ -29,6 +30,9 @@ logger = logging.getLogger(__name__)
 STALE_AFTER = timedelta(seconds=float(os.environ.get("TURN_STALE_SECONDS", "60")))
 TITLE_LENGTH = 60
 INTERRUPTED_BY_RESTART = "The server stopped while this answer was being written"
+TURN_RUNNING = "A reply is still being written in this session; wait for it or stop it first"
+# ``start_turn``'s default: the new message follows the session's active leaf.
+ACTIVE_LEAF = object()
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,17 @@ def owned_session(session, user_id: str, session_id: str) -> ChatSession:
     return chat
 
 
+def ensure_no_turn_running(session, chat: ChatSession) -> None:
+    """Conflict while a turn runs in the session (a turn whose runner died is expired)."""
+    running = session.scalar(
+        select(Message).where(Message.session_id == chat.id, Message.status == "in_progress")
+    )
+    if running is not None:
+        if not expire_stale_turn(session, running):
+            raise Conflict(TURN_RUNNING)
+        session.flush()
+
+
 def expire_stale_turn(session, message: Message) -> bool:
     """Mark a turn whose runner stopped sending heartbeats as interrupted."""
     updated = message.updated_at
@@ -174,30 +189,32 @@ def expire_stale_turn(session, message: Message) -> bool:
 
 class ConversationManager(UserServices):
     # --- starting a turn -------------------------------------------------------------
-    def start_turn(self, message: str, session_id: str | None, settings: TurnSettings) -> Turn:
+    def start_turn(
+        self,
+        message: str,
+        session_id: str | None,
+        settings: TurnSettings,
+        parent_id: str | None | object = ACTIVE_LEAF,
+    ) -> Turn:
         """Save the user's message (and an empty answer in progress), then run the turn in
-        the background. Raises NotFound or Conflict."""
+        the background. The message follows ``parent_id`` (by default the session's active
+        leaf); its answer becomes the active leaf. Raises NotFound or Conflict."""
+        branched = parent_id is not ACTIVE_LEAF
         with self.database.unit_of_work() as uow:
             if session_id:
                 chat = owned_session(uow.session, self.user_id, session_id)
-                running = uow.session.scalar(
-                    select(Message).where(
-                        Message.session_id == chat.id, Message.status == "in_progress"
-                    )
-                )
-                if running is not None:
-                    if not expire_stale_turn(uow.session, running):
-                        raise Conflict(
-                            "A reply is still being written in this session; "
-                            "wait for it or stop it first"
-                        )
-                    uow.session.flush()
+                ensure_no_turn_running(uow.session, chat)
+                if parent_id is ACTIVE_LEAF:
+                    parent_id = load_tree(uow.session, chat.id).active_leaf(chat)
             else:
                 chat = ChatSession(user_id=self.user_id, title=title_from(message))
                 uow.session.add(chat)
                 uow.session.flush()
+                parent_id = None
             now = utcnow()
             user_message = Message(
+                id=new_id(),
+                parent_id=parent_id,
                 session_id=chat.id,
                 user_id=self.user_id,
                 role="user",
@@ -207,6 +224,8 @@ class ConversationManager(UserServices):
                 updated_at=now,
             )
             answer = Message(
+                id=new_id(),
+                parent_id=user_message.id,
                 session_id=chat.id,
                 user_id=self.user_id,
                 role="assistant",
@@ -216,17 +235,27 @@ class ConversationManager(UserServices):
                 created_at=now + timedelta(microseconds=1),
                 updated_at=now,
             )
+            if branched:  # a new branch (an edit): memory off it is marked
+                lock_session(uow.session, chat.id)
+                on_branch = [m.id for m in load_tree(uow.session, chat.id).path(parent_id)]
+                mark_off_branch(uow.session, chat.id, {*on_branch, user_message.id, answer.id})
             uow.session.add_all([user_message, answer])
             chat.updated_at = now
+            chat.active_leaf_id = answer.id
             try:
                 uow.commit()
             except IntegrityError as exc:  # another request started a turn just now
-                raise Conflict(
-                    "A reply is still being written in this session; wait for it or stop it first"
-                ) from exc
+                raise Conflict(TURN_RUNNING) from exc
             turn = Turn(chat.id, user_message.id, answer.id, TurnStream(answer.id))
             is_new_session = session_id is None
+        from .turn_runner import TurnRunner
 
+        runner = self.sibling(TurnRunner)
+        return self.launch(turn, runner.run, message, settings, is_new_session)
+
+    def launch(self, turn: Turn, run, *args) -> Turn:
+        """Announce a saved turn (its first event) and run ``run(turn, *args)`` in the
+        background."""
         turn.stream.append(
             {
                 "type": "session",
@@ -236,12 +265,9 @@ class ConversationManager(UserServices):
             }
         )
         LIVE_TURNS.add(turn.stream, self.database)
-        from .turn_runner import TurnRunner
-
-        runner = self.sibling(TurnRunner)
         threading.Thread(
-            target=runner.run,
-            args=(turn, message, settings, is_new_session),
+            target=run,
+            args=(turn, *args),
             name="turn",
             daemon=True,
         ).start()
@@ -354,4 +380,6 @@ def message_dict(message: Message) -> dict:
         "actions": message.actions or [],
         "sources": message.sources or [],
         "created_at": isoformat(message.created_at),
+        "parent_id": message.parent_id,
+        "can_continue": can_continue(message),
     }

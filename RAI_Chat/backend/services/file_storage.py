@@ -31,9 +31,17 @@ def export_json(
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
         "exported_at": isoformat(datetime.now(UTC)),
-        "session": {"title": session["title"], "created_at": session["created_at"]},
+        "session": {
+            "title": session["title"],
+            "created_at": session["created_at"],
+            # The conversation is a tree: every message names its parent, the session the
+            # last message of the branch it shows.
+            "active_leaf_id": session.get("active_leaf_id"),
+        },
         "messages": [
             {
+                "id": m.id,
+                "parent_id": m.parent_id,
                 "role": m.role,
                 "content": m.content,
                 "status": m.status,
@@ -98,7 +106,10 @@ def _parse_time(value) -> datetime | None:
 
 
 def parse_import(data) -> tuple[str, list[dict]]:
-    """(title, [{role, content, created_at}]) from one of the formats we read."""
+    """(title, [{role, content, created_at, key, parent_key, active}]) from one of the
+    formats we read, parents before their children. ``key`` names a message within the
+    import (``None``: each message follows the one before it); ``active`` marks the last
+    message of the branch to show."""
     if isinstance(data, list) and data and isinstance(data[0], dict) and "mapping" in data[0]:
         if len(data) != 1:
             raise BadRequest("A ChatGPT export holds several conversations; import one at a time")
@@ -117,6 +128,7 @@ def _parse_ours(data: dict) -> tuple[str, list[dict]]:
     if not isinstance(messages, list):
         raise BadRequest("messages: expected a list")
     out = []
+    keys: set = set()
     for i, m in enumerate(messages):
         if not isinstance(m, dict) or m.get("role") not in ROLES:
             raise BadRequest(
@@ -125,46 +137,91 @@ def _parse_ours(data: dict) -> tuple[str, list[dict]]:
             )
         if not isinstance(m.get("content"), str):
             raise BadRequest(f"messages[{i}].content: expected a string")
+        key, parent = m.get("id"), m.get("parent_id")
+        if key is not None and (not isinstance(key, str) or key in keys):
+            raise BadRequest(f"messages[{i}].id: expected a string no other message has")
+        if parent is not None and parent not in keys:
+            raise BadRequest(f"messages[{i}].parent_id: must name an earlier message")
+        keys.add(key)
         out.append(
             {
                 "role": m["role"],
                 "content": m["content"],
                 "created_at": _parse_time(m.get("created_at")),
+                "key": key,
+                "parent_key": parent,
+                "active": False,
             }
         )
-    title = (
-        (data.get("session") or {}).get("title") if isinstance(data.get("session"), dict) else None
-    )
-    return _check(str(title or "Imported chat"), out)
+    session = data.get("session") if isinstance(data.get("session"), dict) else {}
+    _mark_active(out, session.get("active_leaf_id"))
+    return _check(str(session.get("title") or "Imported chat"), out)
+
+
+def _mark_active(messages: list[dict], key) -> None:
+    """The message ``key`` is the active leaf (else the last one)."""
+    for m in messages:
+        if key is not None and m["key"] == key:
+            m["active"] = True
+            return
+    if messages:
+        messages[-1]["active"] = True
+
+
+def _chatgpt_message(node) -> dict | None:
+    """The user or assistant message of a ChatGPT node (``None`` for the rest: system
+    messages, ChatGPT's root, custom instructions and tool output are left out)."""
+    message = (node.get("message") if isinstance(node, dict) else None) or {}
+    if not isinstance(message, dict):
+        return None
+    role = (message.get("author") or {}).get("role")
+    parts = (message.get("content") or {}).get("parts") or []
+    text = "\n".join(p for p in parts if isinstance(p, str)).strip()
+    if role not in ROLES or not text:
+        return None
+    return {"role": role, "content": text, "created_at": _parse_time(message.get("create_time"))}
+
+
+def _node_time(node) -> datetime:
+    message = (node.get("message") if isinstance(node, dict) else None) or {}
+    when = _parse_time(message.get("create_time")) if isinstance(message, dict) else None
+    return when or datetime.min.replace(tzinfo=UTC)
 
 
 def _parse_chatgpt(conversation: dict) -> tuple[str, list[dict]]:
+    """Every branch of the conversation (its ``mapping`` is a tree): a message left out
+    passes its children to its nearest kept ancestor; the ``current_node`` is the active
+    leaf."""
     mapping = conversation.get("mapping")
     if not isinstance(mapping, dict):
         raise BadRequest("mapping: expected an object")
-    # Walk from the current node up to the root, then reverse: the branch the user saw.
-    node_id = conversation.get("current_node")
-    chain = []
-    seen = set()
-    while node_id and node_id in mapping and node_id not in seen:
+
+    def parent_of(node_id):
+        node = mapping.get(node_id)
+        return node.get("parent") if isinstance(node, dict) else None
+
+    children: dict = {}
+    for node_id in mapping:
+        parent = parent_of(node_id)
+        children.setdefault(parent if parent in mapping else None, []).append(node_id)
+    out: list[dict] = []
+    kept_key: dict = {}  # node id -> the key of it or of its nearest kept ancestor
+    seen: set = set()
+    stack = [(node_id, None) for node_id in reversed(children.get(None, []))]
+    while stack:
+        node_id, inherited = stack.pop()
+        if node_id in seen:
+            continue
         seen.add(node_id)
-        chain.append(mapping[node_id])
-        node_id = mapping[node_id].get("parent")
-    out = []
-    for node in reversed(chain):
-        message = node.get("message") or {}
-        role = (message.get("author") or {}).get("role")
-        parts = (message.get("content") or {}).get("parts") or []
-        text = "\n".join(p for p in parts if isinstance(p, str)).strip()
-        # System messages (ChatGPT's root, custom instructions) and tool output are left out.
-        if role in ROLES and text:
-            out.append(
-                {
-                    "role": role,
-                    "content": text,
-                    "created_at": _parse_time(message.get("create_time")),
-                }
-            )
+        message = _chatgpt_message(mapping[node_id])
+        if message is not None:
+            out.append({**message, "key": node_id, "parent_key": inherited, "active": False})
+            inherited = node_id
+        kept_key[node_id] = inherited
+        # Depth first, each node's children in the order they were written.
+        ordered = sorted(children.get(node_id, []), key=lambda c: _node_time(mapping[c]))
+        stack.extend((child, inherited) for child in reversed(ordered))
+    _mark_active(out, kept_key.get(conversation.get("current_node")))
     return _check(str(conversation.get("title") or "Imported chat"), out)
 
 

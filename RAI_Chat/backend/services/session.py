@@ -8,10 +8,11 @@ from datetime import UTC, timedelta
 from flask import current_app
 from sqlalchemy import func, or_, select
 
-from ..core.database.models import ChatSession, Message, isoformat, utcnow
+from ..core.database.models import ChatSession, Message, isoformat, new_id, utcnow
 from ..core.database.session import get_database
 from ..core.errors import Conflict
 from . import file_storage
+from .branches import Tree, branch_pairs, link_imported, load_tree, sync_branch_marks, tree_fields
 from .conversation import (
     ConversationManager,
     expire_stale_turn,
@@ -21,11 +22,10 @@ from .conversation import (
 from .documents.library import DocumentLibrary
 from .jobs import JobSettings
 from .memory.contextual import KEEP_LAST_MESSAGES
-from .memory.entries import sliding_pairs
 from .memory.episodic import ArchivedExchange, EpisodicArchive
 from .memory.fact_transfer import export_facts, facts_of_messages, import_facts, parse_facts
 from .memory.maintenance import exchange_text
-from .pagination import encode_cursor, keyset_before
+from .pagination import decode_cursor, encode_cursor, keyset_before
 from .user_services import UserServices
 
 MAX_PAGE = 100
@@ -37,10 +37,16 @@ def session_dict(chat: ChatSession, message_count: int | None = None) -> dict:
         "title": chat.title,
         "created_at": isoformat(chat.created_at),
         "updated_at": isoformat(chat.updated_at),
+        "active_leaf_id": chat.active_leaf_id,
     }
     if message_count is not None:
         out["message_count"] = message_count
     return out
+
+
+def utc(moment):
+    """SQLite hands back naive datetimes, which are UTC here."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _like(q: str) -> str:
@@ -118,20 +124,18 @@ class UserSessionManager(UserServices):
             ).all()
             if any([expire_stale_turn(uow.session, m) for m in running]):
                 uow.commit()
-            query = select(Message).where(Message.session_id == chat.id)
-            older = keyset_before(Message.created_at, Message.id, cursor, self.database.dialect)
-            if older is not None:
-                query = query.where(older)
-            rows = uow.session.scalars(
-                query.order_by(Message.created_at.desc(), Message.id.desc()).limit(limit + 1)
-            ).all()
-            count = uow.session.scalar(
-                select(func.count()).select_from(Message).where(Message.session_id == chat.id)
-            )
+            # The active branch only, newest first (the other versions are its messages'
+            # siblings).
+            tree = load_tree(uow.session, chat.id)
+            branch = tree.active_path(chat)
+            rows = list(reversed(branch))
+            if cursor:
+                moment, row_id = decode_cursor(cursor)
+                rows = [m for m in rows if (utc(m.created_at), m.id) < (utc(moment), row_id)]
             page, more = rows[:limit], len(rows) > limit
             return {
-                "session": session_dict(chat, count),
-                "messages": [message_dict(m) for m in page],
+                "session": session_dict(chat, len(branch)),
+                "messages": [message_dict(m) | tree_fields(m, tree) for m in page],
                 "next_cursor": encode_cursor(page[-1].created_at, page[-1].id)
                 if more and page
                 else None,
@@ -158,7 +162,8 @@ class UserSessionManager(UserServices):
             uow.session.delete(chat)
             uow.commit()
 
-    def _all_messages(self, session_id: str) -> tuple[dict, list[Message]]:
+    def _all_messages(self, session_id: str) -> tuple[dict, list[Message], list[Message]]:
+        """The session, every message (oldest first) and its active branch."""
         with self.database.unit_of_work() as uow:
             chat = owned_session(uow.session, self.user_id, session_id)
             messages = uow.session.scalars(
@@ -166,17 +171,18 @@ class UserSessionManager(UserServices):
                 .where(Message.session_id == chat.id)
                 .order_by(Message.created_at, Message.id)
             ).all()
-            return session_dict(chat), list(messages)
+            branch = Tree.of(messages).active_path(chat)
+            return session_dict(chat), list(messages), branch
 
     def export_session(self, session_id: str, fmt: str) -> tuple[dict | str, str]:
         """The transcript and its file name (from the title and the chat's date)."""
-        chat, messages = self._all_messages(session_id)
+        chat, messages, branch = self._all_messages(session_id)
         name = file_storage.export_filename(chat, "md" if fmt == "markdown" else "json")
         documents = self.sibling(DocumentLibrary).used_in_session(
             session_id, [m.sources for m in messages]
         )
-        if fmt == "markdown":
-            return file_storage.export_markdown(chat, messages, documents), name
+        if fmt == "markdown":  # what the chat shows: its active branch
+            return file_storage.export_markdown(chat, branch, documents), name
         with self.database.unit_of_work() as uow:
             captured = facts_of_messages(uow.session, self.user_id, [m.id for m in messages])
             facts = export_facts(captured, messages)
@@ -209,6 +215,7 @@ class UserSessionManager(UserServices):
                     created = rows[-1].created_at + timedelta(microseconds=1)
                 rows.append(
                     Message(
+                        id=new_id(),
                         session_id=chat.id,
                         user_id=self.user_id,
                         role=m["role"],
@@ -216,17 +223,24 @@ class UserSessionManager(UserServices):
                         status="complete",
                         created_at=created,
                         updated_at=now,
-                        archived=i < len(messages) - KEEP_LAST_MESSAGES,
                     )
                 )
+            # The import's tree (else a chain): only the newest messages of the branch it
+            # shows stay in the window, every branch is archived (``sync_branch_marks``).
+            chat.active_leaf_id = link_imported(rows, messages)
+            tree = Tree.of(rows)
+            branch = [m.id for m in tree.path(chat.active_leaf_id)]
+            archived = set(branch[:-KEEP_LAST_MESSAGES])
+            for row in rows:
+                row.archived = row.id in archived
             uow.session.add_all(rows)
             chat.created_at = min(rows[0].created_at, now).astimezone(UTC)
             chat.updated_at = now
             uow.session.flush()
             import_facts(uow.session, self.user_id, facts, rows)
-            exchanges = sliding_pairs(rows)
+            exchanges = branch_pairs(tree)
             uow.commit()
-            result = session_dict(chat, len(messages))
+            result = session_dict(chat, len(branch))
         EpisodicArchive(self.user_id, self.database, None).add(
             [
                 ArchivedExchange(
@@ -239,6 +253,7 @@ class UserSessionManager(UserServices):
             ],
             embed=False,
         )
+        sync_branch_marks(self.database, chat.id)
         if self.jobs is not None and self.job_settings is not None:
             self.jobs.embed_archive(self.job_settings, self.user_id)
         return result

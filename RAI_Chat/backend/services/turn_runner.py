@@ -329,6 +329,8 @@ class TurnRunner(UserServices):
             answer.actions = final.get("actions") or None
             answer.sources = final.get("sources") or None
             answer.token_count = result.completion_tokens if status == "complete" else None
+            # Stopped by the answer-length limit: the page offers to continue it.
+            answer.cut_at_limit = status == "complete" and result.finish_reason == "length"
             answer.updated_at = utcnow()
             chat = uow.session.get(ChatSession, turn.session_id)
             if chat is not None:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from ...core.database.models import Message
 from ...core.database.session import Database
 from ...core.errors import NotFound
+from ..branches import active_path_ids
 from .tiers import fallback_tier1, fallback_tier2
 
 RECENT_FULL_MESSAGES = 6  # the newest three exchanges are sent in full
@@ -120,14 +121,15 @@ class ContextualMemory:
         self.user_id = user_id
         self.database = database
 
-    def _in_window(self, session_id: str):
-        """The session's messages not archived yet, oldest first."""
+    def _in_window(self, session, session_id: str):
+        """The session's messages not archived yet, on its active branch, oldest first."""
         return (
             select(Message)
             .where(
                 Message.session_id == session_id,
                 Message.user_id == self.user_id,
                 Message.archived.is_(False),
+                Message.id.in_(active_path_ids(session, session_id)),
             )
             .order_by(Message.created_at, Message.id)
         )
@@ -135,7 +137,7 @@ class ContextualMemory:
     def window(self, session_id: str, exclude: set[str]) -> list[WindowMessage]:
         with self.database.unit_of_work() as uow:
             rows = uow.session.scalars(
-                self._in_window(session_id).where(
+                self._in_window(uow.session, session_id).where(
                     Message.status.in_(["complete", "interrupted"]),
                     Message.content != "",
                     # A system message imported before imports refused them is not an
@@ -181,7 +183,7 @@ class ContextualMemory:
         """Exchanges to archive: the left-out messages, never the last ones, grouped
         user→assistant."""
         with self.database.unit_of_work() as uow:
-            rows = uow.session.scalars(self._in_window(session_id)).all()
+            rows = uow.session.scalars(self._in_window(uow.session, session_id)).all()
         protected = {m.id for m in rows[-KEEP_LAST_MESSAGES:]}
         wanted = set(left_out) - protected
         return group_exchanges([m for m in rows if m.id in wanted])

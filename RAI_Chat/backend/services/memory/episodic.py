@@ -254,6 +254,18 @@ class EpisodicArchive:
         with self.database.unit_of_work() as uow:
             lexical = self._lexical(uow.session, query, CANDIDATES) if mode != "vector" else []
             semantic = self._semantic(uow.session, query, CANDIDATES) if mode != "text" else []
+            # An exchange of an abandoned branch is never recalled (``services.branches``).
+            abandoned = set(
+                uow.session.scalars(
+                    select(EpisodicEntry.id).where(
+                        EpisodicEntry.user_id == self.user_id,
+                        EpisodicEntry.abandoned_branch.is_(True),
+                    )
+                )
+            )
+            if abandoned:
+                lexical = [hit for hit in lexical if hit[0] not in abandoned]
+                semantic = [hit for hit in semantic if hit[0] not in abandoned]
             ranked = fuse(lexical, semantic) if mode == "hybrid" else lexical or semantic
             fused = dict(ranked[:k])
             best = list(fused)

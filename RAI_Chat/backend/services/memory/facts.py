@@ -73,6 +73,7 @@ def fact_dict(fact: UserFact) -> dict:
         "source_message_id": fact.source_message_id,
         "source_session_id": getattr(fact, "source_session_id", None),
         "superseded_by_id": fact.superseded_by_id,
+        "abandoned_branch": bool(fact.abandoned_branch),
         "created_at": isoformat(fact.created_at),
         "updated_at": isoformat(fact.updated_at),
     }
@@ -143,8 +144,9 @@ class UserFacts:
             return self._with_sources(uow.session, facts)
 
     def active_texts(self) -> list[str]:
+        """The facts put in prompts: active, and not from an abandoned branch."""
         with self.database.unit_of_work() as uow:
-            return [f.fact for f in self._active(uow.session)]
+            return [f.fact for f in self._active(uow.session) if not f.abandoned_branch]
 
     def remember(self, fact: str, source_message_id: str | None = None) -> tuple[dict, bool]:
         """(the fact, created?) — an existing equal fact is returned, not duplicated."""
@@ -169,8 +171,12 @@ class UserFacts:
         key = fact_key(fact)
         subject = fact_key(f"The user's {about}") + " "
         with self.database.unit_of_work() as uow:
-            if self._active_by_key(uow.session, key) is not None:
-                return fact_dict(self._active_by_key(uow.session, key)), False
+            existing = self._active_by_key(uow.session, key)
+            if existing is not None:
+                if existing.abandoned_branch:  # said again: from this message now
+                    existing.source_message_id, existing.abandoned_branch = source_message_id, False
+                    uow.commit()
+                return fact_dict(existing), False
             older = [f for f in self._active(uow.session) if f.fact_key.startswith(subject)]
             if older:
                 replacement = self._supersede(uow.session, older[-1], fact, source_message_id)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ...core.database.models import Message
 from ...core.database.session import Database
+from ..branches import sync_branch_marks
 from ..llm_client import EngineClient
 from .capture import Capture, capture_message, states_about_writer, store_facts
 from .contextual import ContextualMemory, plan_window
@@ -122,3 +123,6 @@ def after_turn(database, engine, settings, user_id, session_id, message_ids) -> 
     archived = archive_overflow(database, engine, user_id, session_id, budget)
     if archived:
         logger.info("Moved %d exchanges of session %s out of its window", archived, session_id)
+    # The entries and facts just made follow the branch the session shows now (the user may
+    # have regenerated or edited meanwhile).
+    sync_branch_marks(database, session_id)

@@ -242,6 +242,36 @@ describe('retry without a duplicate', () => {
   });
 });
 
+describe('a regenerate that fails once it has begun', () => {
+  it('shows the error in place, keeps the question, and Retry regenerates the failed answer', async () => {
+    const user = userEvent.setup();
+    const failedA2: StoredMessage = { ...a1, id: 'a2', content: '', status: 'error', error: 'The engine is not reachable.', sibling_ids: ['a1', 'a2'], sibling_index: 2, sibling_count: 2 };
+    const a3: StoredMessage = { ...a1, id: 'a3', content: 'Red.', sibling_ids: ['a1', 'a2', 'a3'], sibling_index: 3, sibling_count: 3 };
+    const mock = installFetch({
+      'GET /api/session/s1': [sessionPage(q1, a1), sessionPage(q1, failedA2), sessionPage(q1, a3)],
+      'POST /api/chat/regenerate': [
+        () => sseResponse(sse([{ id: 1, data: { type: 'session', session_id: 's1', user_message_id: 'u1', assistant_message_id: 'a2' } }, { id: 2, data: { type: 'error', error: 'The engine is not reachable.' } }])),
+        () => sseResponse(sse([{ id: 1, data: { type: 'session', session_id: 's1', user_message_id: 'u1', assistant_message_id: 'a3' } }, { id: 2, data: { type: 'done', response: 'Red.' } }])),
+      ],
+    });
+    renderChat();
+    await screen.findByText('Blue.');
+    await user.click(screen.getByRole('button', { name: 'Regenerate this answer' }));
+    const failed = await screen.findByText('The engine is not reachable.');
+    await waitFor(() => expect(screen.getByRole('group', { name: 'Versions of this answer' })).toHaveTextContent('2/2'));
+    // A regenerate is not a new message: nothing comes back to the box.
+    expect(screen.getByRole('textbox', { name: 'Message' })).toHaveValue('');
+    await user.click(within(failed.closest('.message-error') as HTMLElement).getByRole('button', { name: /Retry/ }));
+    await screen.findByText('Red.');
+    expect(posted(mock, '/api/chat/regenerate')).toEqual([
+      { message_id: 'a1', streaming: true },
+      { message_id: 'a2', streaming: true },
+    ]);
+    expect(users()).toHaveLength(1);
+    await waitFor(() => expect(screen.getByRole('group', { name: 'Versions of this answer' })).toHaveTextContent('3/3'));
+  });
+});
+
 describe('a regenerated answer after a refresh', () => {
   it('is resumed like any answer, with its versions', async () => {
     saveInflight({ sessionId: 's1', assistantMessageId: 'a2', userMessageId: 'u1', lastEventId: '3', content: 'Gre', userText: 'Name a colour' });
