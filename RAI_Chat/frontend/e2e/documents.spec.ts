@@ -6,7 +6,7 @@
  * (full-text search over the attached document) are the answer's sources, whatever the reply.
  */
 import type { Page } from '@playwright/test';
-import { expect, screenshot, test } from './fixtures';
+import { expect, screenshot, seriousViolations, test } from './fixtures';
 
 // Page 2 (after the form feed) holds the answer; page 1 shares no word with the question.
 const HANDBOOK = [
@@ -14,6 +14,9 @@ const HANDBOOK = [
   'Holiday policy: every employee receives twenty-seven days of paid leave per year, booked through the portal.',
 ].join('\n\f\n');
 const QUESTION = 'How many days of paid leave does an employee get per year?';
+
+// The stand-in API (`npm run e2e:mock`) has no documents: these tests need the real one.
+test.skip(Boolean(process.env.RAI_E2E_SERVER_CMD?.includes('mock-api')), 'the stand-in API (scripts/mock-api.mjs) has no /api/documents');
 
 test.beforeEach(async ({ chat, account }) => {
   await chat.register(account);
@@ -47,6 +50,7 @@ test('attach a document, see it become ready, ask about it, and open the passage
   expect(states[states.length - 1]).toBe('ready');
   expect(states.length).toBeGreaterThanOrEqual(2);
   await screenshot(page, '20-document-attached');
+  expect(await seriousViolations(page)).toEqual([]);
 
   // The first message of the new chat carries the document's id.
   const chatRequest = page.waitForRequest((r) => new URL(r.url()).pathname.replace(/\/$/, '') === '/api/chat' && r.method() === 'POST');
@@ -63,6 +67,7 @@ test('attach a document, see it become ready, ask about it, and open the passage
   await expect(dialog.getByTestId('passage-text')).toContainText('twenty-seven days of paid leave');
   await expect(dialog).toContainText('Page 2');
   await screenshot(page, '21-document-passage');
+  expect(await seriousViolations(page)).toEqual([]);
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
   await expect(pageTwo).toBeFocused();
@@ -79,6 +84,7 @@ test('attach a document, see it become ready, ask about it, and open the passage
   await expect(row).toContainText('Ready');
   await expect(row).toContainText('In this chat');
   await screenshot(page, '22-document-library');
+  expect(await seriousViolations(page)).toEqual([]);
 });
 
 test('a file the server refuses shows why: an executable named .pdf, and an empty file dropped on the chat', async ({ page }) => {
@@ -106,6 +112,7 @@ test('a file the server refuses shows why: an executable named .pdf, and an empt
   await expect(chip(page, 'empty.txt')).toHaveAttribute('data-status', 'failed');
   await expect(chip(page, 'empty.txt')).toContainText(/Failed: .*empty/i);
   await screenshot(page, '23-document-refused');
+  expect(await seriousViolations(page)).toEqual([]);
 
   // A refused file is not sent with the message, and can be taken away.
   await chip(page, 'report.pdf').getByRole('button', { name: 'Remove report.pdf' }).click();
