@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import type { Capabilities } from '../api/capabilities';
 import type { ChatSession } from '../api/types';
 import { AttachButton } from '../documents/AttachButton';
@@ -50,13 +50,16 @@ export function ChatView({ sessionId, model, onSessionStarted, onTurnFinished, c
   const { tools, editingId, editLast } = useMessageTools(chat, sessionId);
   const drop = useFileDrop(attachments.addFiles);
   const { retry: retryTurn, messages } = chat;
+  // Read through a ref: a new callback on every streamed token would re-render every bubble.
+  const messagesRef = useRef(messages);
+  messagesRef.current = messages;
   const retry = useCallback(
     (id: string) => {
-      const text = messages.find((m) => m.id === id)?.retryText;
+      const text = messagesRef.current.find((m) => m.id === id)?.retryText;
       setDraft((current) => (current === text ? '' : current));
       retryTurn(id);
     },
-    [messages, retryTurn],
+    [retryTurn],
   );
   const empty = !chat.loading && chat.messages.length === 0;
 
