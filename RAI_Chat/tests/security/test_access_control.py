@@ -28,6 +28,7 @@ MATRIX = [
     ("GET", "/api/chat/stream/{message_id}", None),
     ("PATCH", "/api/memory/facts/{fact_id}", {"fact": "I am the intruder"}),
     ("DELETE", "/api/memory/facts/{fact_id}", None),
+    ("POST", "/api/memory/facts/{fact_id}/undo", None),
     ("DELETE", "/api/memory/episodic/{entry_id}", None),
     ("DELETE", "/api/keys/{key_id}", None),
 ]
