@@ -147,6 +147,14 @@ def test_search_by_meaning_is_per_user_and_forgets_deleted_entries(database, sma
     assert VECTOR_INDEXES.get(database.url, alice).index is not None
     assert bobs.search("bob says 7", 1, mode="vector")[0]["id"] == bob_ids[7]
 
+    # An entry of an abandoned branch is never returned, by either half.
+    assert alices.search("alice says 3", 1, mode="vector")[0]["id"] == alice_ids[3]
+    with database.unit_of_work() as uow:
+        uow.session.get(EpisodicEntry, alice_ids[3]).abandoned_branch = True
+        uow.commit()
+    for mode in ("text", "vector", "hybrid"):
+        assert alice_ids[3] not in {h["id"] for h in alices.search("alice says 3", 10, mode=mode)}
+
     alices.delete(alice_ids[5])
     assert all(h["id"] != alice_ids[5] for h in alices.search("alice says 5", 10, mode="vector"))
     assert alices.delete_all() == 79

@@ -255,13 +255,20 @@ class EpisodicArchive:
             lexical = self._lexical(uow.session, query, CANDIDATES) if mode != "vector" else []
             semantic = self._semantic(uow.session, query, CANDIDATES) if mode != "text" else []
             # An exchange of an abandoned branch is never recalled (``services.branches``).
-            abandoned = set(
-                uow.session.scalars(
-                    select(EpisodicEntry.id).where(
-                        EpisodicEntry.user_id == self.user_id,
-                        EpisodicEntry.abandoned_branch.is_(True),
+            # Only the candidates are looked up (by key): not every entry of the user.
+            candidates = {hit[0] for hit in lexical} | {hit[0] for hit in semantic}
+            abandoned = (
+                set(
+                    uow.session.scalars(
+                        select(EpisodicEntry.id).where(
+                            EpisodicEntry.id.in_(candidates),
+                            EpisodicEntry.user_id == self.user_id,
+                            EpisodicEntry.abandoned_branch.is_(True),
+                        )
                     )
                 )
+                if candidates
+                else set()
             )
             if abandoned:
                 lexical = [hit for hit in lexical if hit[0] not in abandoned]
