@@ -145,6 +145,29 @@ NOUNS = [
     "clinic",
     "warehouse",
 ]
+# Another way to say each place, for questions that share no word with the page's name of it.
+SYNONYMS = {
+    "pump station": "pumping facility",
+    "boiler room": "heating plant",
+    "server hall": "data centre",
+    "loading dock": "delivery bay",
+    "chemistry lab": "chemical laboratory",
+    "cold store": "refrigerated storage",
+    "paint shop": "spray booth",
+    "control room": "operations centre",
+    "water tower": "reservoir tank",
+    "print room": "copy centre",
+    "archive vault": "records strongroom",
+    "staff kitchen": "employee canteen",
+    "garage": "vehicle depot",
+    "greenhouse": "glasshouse",
+    "workshop": "repair shed",
+    "library annex": "reading room extension",
+    "gym": "fitness centre",
+    "reception": "front desk",
+    "clinic": "medical room",
+    "warehouse": "storage depot",
+}
 TEAMS = ["facilities", "safety", "IT", "cleaning", "security", "grounds", "energy", "fleet"]
 COMPANIES = ["Arden", "Bexley", "Corvo", "Dunmore", "Elstree", "Farrow", "Garland", "Hollis"]
 FILLER = [
@@ -161,6 +184,8 @@ class Question:
     text: str
     filename: str
     page: int
+    # The same question naming the place another way ("pumping facility" for "pump station").
+    paraphrase: str = ""
 
 
 @dataclass(frozen=True)
@@ -182,6 +207,8 @@ def generated_corpus(documents: int = 10, pages: int = 12, seed: int = 7):
         texts = []
         for p in range(pages):
             place = places.pop()
+            adjective, noun = place.split(" ", 1)
+            other = f"{adjective} {SYNONYMS[noun]}"
             days, year = rng.randint(2, 90), rng.randint(1960, 2022)
             team, company = rng.choice(TEAMS), rng.choice(COMPANIES)
             code = rng.randint(1000, 9999)
@@ -195,11 +222,11 @@ def generated_corpus(documents: int = 10, pages: int = 12, seed: int = 7):
             texts.append("\n".join([f"Section {p + 1}: the {place}", *body]))
             asked = rng.choice(
                 [
-                    f"How often does someone check the {place}?",
-                    f"When was the {place} constructed, and which firm did it?",
-                    f"What is the access code for the {place} door?",
+                    "How often does someone check the {}?",
+                    "When was the {} constructed, and which firm did it?",
+                    "What is the access code for the {} door?",
                 ]
             )
-            questions.append(Question(asked, filename, p + 1))
+            questions.append(Question(asked.format(place), filename, p + 1, asked.format(other)))
         docs.append(CorpusDocument(filename, texts))
     return docs, questions
