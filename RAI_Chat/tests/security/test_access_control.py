@@ -8,6 +8,7 @@ import re
 import time
 import uuid
 
+import psycopg
 import pytest
 
 from ..chat_helpers import new_user
@@ -31,6 +32,13 @@ MATRIX = [
     ("POST", "/api/memory/facts/{fact_id}/undo", None),
     ("DELETE", "/api/memory/episodic/{entry_id}", None),
     ("DELETE", "/api/keys/{key_id}", None),
+    ("GET", "/api/documents/{document_id}", None),
+    ("PATCH", "/api/documents/{document_id}", {"filename": "mine now"}),
+    ("DELETE", "/api/documents/{document_id}", None),
+    ("GET", "/api/documents/{document_id}/chunks/{chunk_id}", None),
+    ("GET", "/api/session/{session_id}/documents", None),
+    ("POST", "/api/session/{session_id}/documents", {"document_id": "{document_id}"}),
+    ("DELETE", "/api/session/{session_id}/documents/{document_id}", None),
 ]
 
 
@@ -58,6 +66,28 @@ def fill(template, ids: dict):
     if isinstance(template, dict):
         return {k: fill(v, ids) for k, v in template.items()}
     return template.format(**ids) if isinstance(template, str) else template
+
+
+def owner_document(http, owner, db_url: str, session_id: str) -> dict:
+    """A document of the owner's, attached to their session and extracted; its ids."""
+    response = http.post(
+        "/api/documents",
+        files={"file": (f"{SECRET_WORD}.txt", f"Notes about {SECRET_WORD}.".encode())},
+        data={"session_id": session_id},
+        headers=owner.headers,
+    )
+    assert response.status_code == 202, response.text
+    document_id = response.json()["document"]["id"]
+    url = f"/api/documents/{document_id}"
+    deadline = time.monotonic() + 60
+    while http.get(url, headers=owner.headers).json()["document"]["status"] != "ready":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    with psycopg.connect(db_url) as conn:  # no endpoint lists a document's passages
+        (chunk_id,) = conn.execute(
+            "SELECT id FROM document_chunks WHERE document_id = %s", (document_id,)
+        ).fetchone()
+    return {"document_id": document_id, "chunk_id": chunk_id}
 
 
 @pytest.fixture(scope="module")
@@ -100,12 +130,14 @@ def owner_data(stack):
         assert len(hits) > 6, hits  # the turn and the imported exchanges
         key = http.post("/api/keys/", json={"name": SECRET_WORD}, headers=owner.headers)
         assert key.status_code == 201, key.text
+        document = owner_document(http, owner, stack.db_url, session_id)
         ids = {
             "session_id": session_id,
             "message_id": turn.json()["assistant_message_id"],
             "fact_id": fact.json()["fact"]["id"],
             "entry_id": hits[0]["id"],
             "key_id": key.json()["key"]["id"],
+            **document,
         }
         yield owner, intruder, ids, len(hits)
 
@@ -141,6 +173,7 @@ def test_the_owners_data_is_untouched_and_never_listed_for_the_intruder(http, ow
         ("/api/memory/search", {"q": SECRET_WORD, "k": 50}),
         ("/api/keys/", {}),
         ("/api/keys/usage", {}),
+        ("/api/documents", {}),
     ]:
         seen = http.get(path, params=params, headers=intruder.headers)
         assert seen.status_code == 200, seen.text
@@ -156,5 +189,8 @@ def test_the_owners_data_is_untouched_and_never_listed_for_the_intruder(http, ow
         "/api/memory/search", params={"q": SECRET_WORD, "k": 50}, headers=owner.headers
     ).json()["results"]
     assert len(hits) == n_entries
+    document = http.get(f"/api/documents/{ids['document_id']}", headers=owner.headers).json()
+    assert document["document"]["filename"] == f"{SECRET_WORD}.txt"
+    assert document["document"]["session_ids"] == [ids["session_id"]]
     keys = http.get("/api/keys/", headers=owner.headers).json()["keys"]
     assert [(k["id"], k["active"]) for k in keys] == [(ids["key_id"], True)]
