@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DocumentInfo } from '../api/types';
 import { ChatView } from '../chat/ChatView';
 import { installFetch, jsonResponse, sse, sseResponse } from '../test/fakeServer';
+import { ToastProvider } from '../ui/Toasts';
+import { LibraryPanel } from './LibraryPanel';
 
 const doc = (patch: Partial<DocumentInfo> = {}): DocumentInfo => ({
   id: 'd1',
@@ -145,5 +147,32 @@ describe('documents in the chat', () => {
     const before = polls();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(polls()).toBe(before);
+  });
+
+  it('a document from the library joins a new chat and goes with its first message; one deleted there leaves the chat', async () => {
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    let chatBody: Record<string, unknown> | null = null;
+    installFetch({
+      'GET /api/documents': () => jsonResponse({ status: 'success', documents: [doc({ id: 'd7', filename: 'manual.pdf', status: 'ready' }), doc({ id: 'd8', filename: 'old.txt', status: 'ready' })], next_cursor: null }),
+      'DELETE /api/documents/d8': () => jsonResponse({ status: 'success' }),
+      'POST /api/chat/': (_u, init) => {
+        chatBody = JSON.parse(String(init.body));
+        return sseResponse(sse([{ id: 1, data: { type: 'session', session_id: 's9', user_message_id: 'u1', assistant_message_id: 'a1' } }, { id: 2, data: { type: 'done', response: 'Yes.' } }]));
+      },
+    });
+    render(
+      <ToastProvider>
+        <Harness />
+        <LibraryPanel open onClose={() => undefined} sessionId={null} />
+      </ToastProvider>,
+    );
+    await user.click(await screen.findByRole('button', { name: 'Attach manual.pdf to this chat' }));
+    await user.click(screen.getByRole('button', { name: 'Attach old.txt to this chat' }));
+    expect(chip('manual.pdf')).toHaveAttribute('data-status', 'ready');
+    await user.click(screen.getByRole('button', { name: 'Delete old.txt' }));
+    await user.click(screen.getByRole('button', { name: 'Yes, delete' }));
+    await waitFor(() => expect(within(chips() as HTMLElement).queryByText('old.txt')).toBeNull());
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'Is it in the manual?{Enter}');
+    await waitFor(() => expect(chatBody).toMatchObject({ document_ids: ['d7'] }));
   });
 });

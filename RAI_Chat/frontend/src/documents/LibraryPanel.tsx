@@ -158,7 +158,6 @@ export function LibraryPanel({ open, onClose, sessionId }: LibraryPanelProps) {
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [reloadKey, setReloadKey] = useState(0);
 
   useEffect(() => {
     if (!open) return;
@@ -176,7 +175,7 @@ export function LibraryPanel({ open, onClose, sessionId }: LibraryPanelProps) {
       })
       .finally(() => !controller.signal.aborted && setLoading(false));
     return () => controller.abort();
-  }, [open, reloadKey]);
+  }, [open]);
 
   const loadMore = async () => {
     if (!cursor) return;
@@ -195,10 +194,17 @@ export function LibraryPanel({ open, onClose, sessionId }: LibraryPanelProps) {
   const onChanged = useCallback((doc: DocumentInfo) => setDocs((current) => current.map((d) => (d.id === doc.id ? mergeDocument(d, doc) : d))), []);
   const onDeleted = useCallback((id: string) => setDocs((current) => current.filter((d) => d.id !== id)), []);
   useDocumentPolling(open ? docs : [], onChanged);
+  // Changes made from the chat (an upload, a chip detached), or by this panel itself (idempotent).
   useDocumentEvents((event) => {
     if (!open) return;
+    const withSessions = (id: string, change: (ids: string[]) => string[]) =>
+      setDocs((current) => current.map((d) => (d.id === id ? { ...d, session_ids: change(d.session_ids ?? []) } : d)));
     if (event.type === 'uploaded') setDocs((current) => (current.some((d) => d.id === event.document.id) ? current : [event.document, ...current]));
-    else if (event.type === 'detached' || (event.type === 'attached' && event.sessionId)) setReloadKey((k) => k + 1);
+    else if (event.type === 'detached') withSessions(event.documentId, (ids) => ids.filter((s) => s !== event.sessionId));
+    else if (event.type === 'attached' && event.sessionId) {
+      const sid = event.sessionId;
+      withSessions(event.document.id, (ids) => (ids.includes(sid) ? ids : [...ids, sid]));
+    }
   });
 
   return (

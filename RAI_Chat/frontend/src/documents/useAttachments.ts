@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { detachDocument, listSessionDocuments, uploadDocument, uploadErrorMessage } from '../api/documents';
-import { isAbortError } from '../api/http';
+import { ApiError, isAbortError } from '../api/http';
 import type { DocumentInfo } from '../api/types';
 import { emitDocumentEvent, useDocumentEvents } from './events';
 import { mergeDocument, useDocumentPolling } from './useDocumentPolling';
@@ -66,7 +66,9 @@ export function useAttachments(sessionId: string | null) {
         if (!controller.signal.aborted) setItems(docs.map(fromServer));
       })
       .catch((err: unknown) => {
-        if (!controller.signal.aborted && !isAbortError(err)) setError(`Could not load this chat's documents: ${uploadErrorMessage(err)}`);
+        // A chat that is not found: the chat view says so.
+        if (controller.signal.aborted || isAbortError(err) || (err instanceof ApiError && err.status === 404)) return;
+        setError(`Could not load this chat's documents: ${uploadErrorMessage(err)}`);
       });
     return () => controller.abort();
   }, [sessionId, upsertDocs]);
