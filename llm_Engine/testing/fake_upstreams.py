@@ -50,6 +50,9 @@ class FakeUpstream:
         self.fail_mid_stream = False
         self.timestamp_pieces = False  # each piece is its send time (perf_counter), for benchmarks
         self.queued: list[str | list[ToolCall]] = []  # the next chat answers, in order
+        # Stream at most this many pieces, then end with finish_reason "length" (as an
+        # upstream does at its max_tokens); None: the whole reply.
+        self.max_pieces: int | None = None
         self.app = FastAPI()
         self._routes()
         self._server = ServerThread(self.app)
@@ -248,14 +251,16 @@ class FakeOpenAI(FakeUpstream):
                 yield _sse({**head, "choices": [], "usage": usage})
             yield _sse("[DONE]")
             return
-        for i, piece in enumerate(pieces):
+        cut = self.max_pieces is not None and len(pieces) > self.max_pieces
+        for i, piece in enumerate(pieces[: self.max_pieces] if cut else pieces):
             await self._pace()
             if i == 1 and self.fail_mid_stream:
                 yield _sse({"error": {"message": "upstream broke", "type": "server_error"}})
                 return
             delta = {"content": piece} if i else {"role": "assistant", "content": piece}
             yield _sse({**head, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
-        yield _sse({**head, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+        end = {"index": 0, "delta": {}, "finish_reason": "length" if cut else "stop"}
+        yield _sse({**head, "choices": [end]})
         if (body.get("stream_options") or {}).get("include_usage"):
             yield _sse({**head, "choices": [], "usage": usage})
         yield _sse("[DONE]")

@@ -45,6 +45,7 @@ def stack(request, tmp_path_factory):
 def fake(stack):
     fake = stack[0]
     fake.reply, fake.chunk_delay, fake.chunks, fake.fail_mid_stream = REPLY, 0.0, None, False
+    fake.max_pieces = None
     fake.failures.clear()
     return fake
 
@@ -301,23 +302,23 @@ def test_continue_goes_on_with_a_stopped_answer_in_place(fake, http):
     assert "complete" in complete.json()["error"]
 
 
-def test_continue_an_answer_cut_at_the_length_limit(fake, http, db):
+def test_an_answer_cut_at_the_length_limit_can_be_continued(fake, http):
+    fake.reply, fake.max_pieces = LONG_REPLY, 10  # the upstream stops: finish_reason "length"
     user = new_user(http)
-    first = user.chat("Tell me about foxes").json()
+    first = user.chat("Count for me").json()
+    cut = " ".join(LONG_REPLY.split(" ")[:10])
+    assert first["response"] == cut and first["answer_status"] == "complete"
     answer = first["assistant_message_id"]
-    with db.begin() as connection:  # as the runner saves an answer ended by "length"
-        connection.execute(
-            text("UPDATE messages SET cut_at_limit = :cut WHERE id = :id"),
-            {"cut": True, "id": answer},
-        )
     assert branch(user, first["session_id"])[1]["can_continue"] is True
-    fake.reply = " More."
+
+    fake.reply, fake.max_pieces = " and the end.", None
     more = post(user, "continue", message_id=answer, streaming=False)
     assert more.status_code == 200, more.text
     body = more.json()
     assert body["assistant_message_id"] == answer
-    assert body["response"] == REPLY + " More."
-    assert branch(user, first["session_id"])[1]["can_continue"] is False
+    assert body["response"] == cut + " and the end."
+    last = branch(user, first["session_id"])[1]
+    assert last["content"] == cut + " and the end." and last["can_continue"] is False
 
 
 def test_retry_after_an_error_regenerates_instead_of_repeating_the_question(fake, http):
