@@ -137,8 +137,8 @@ def register_request_hooks(app: Flask) -> None:
             request.max_content_length = current_app.config["MAX_IMPORT_BYTES"]
         if request.content_length is None and not request.headers.get("Transfer-Encoding"):
             return None
-        if request.endpoint in MULTIPART_ENDPOINTS:
-            return None
+        if request.endpoint in MULTIPART_ENDPOINTS or request.routing_exception is not None:
+            return None  # a file upload; or an unknown route or method: its own 404/405
         if not request.is_json:
             if request.content_length == 0:
                 return None
