@@ -265,3 +265,24 @@ def test_the_library_is_paginated_newest_first(client, user):
     rest = client.get(f"/api/documents?limit=2&cursor={page['next_cursor']}", headers=user)
     assert [d["id"] for d in rest.get_json()["documents"]] == [ids[0]]
     assert rest.get_json()["next_cursor"] is None
+
+
+def test_an_extraction_whose_process_died_is_reported_failed(client, user, app):
+    from datetime import timedelta
+
+    from RAI_Chat.backend.core.database.document_models import Document
+    from RAI_Chat.backend.core.database.models import utcnow
+
+    document = ready(client, user, PDF, "manual.pdf")
+    with app.extensions["rai_database"].unit_of_work() as uow:
+        row = uow.session.get(Document, document["id"])
+        row.status, row.updated_at = "extracting", utcnow() - timedelta(minutes=11)
+        uow.commit()
+    got = client.get(f"/api/documents/{document['id']}", headers=user).get_json()["document"]
+    assert got["status"] == "failed" and "upload the file again" in got["error"]
+    with app.extensions["rai_database"].unit_of_work() as uow:
+        row = uow.session.get(Document, document["id"])
+        row.status, row.updated_at = "extracting", utcnow() - timedelta(minutes=1)
+        uow.commit()
+    got = client.get(f"/api/documents/{document['id']}", headers=user).get_json()["document"]
+    assert got["status"] == "extracting"  # still reporting: left alone

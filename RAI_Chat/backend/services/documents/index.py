@@ -73,15 +73,18 @@ def embedding_text(heading: str | None, text: str) -> str:
     return f"{heading}\n{text}" if heading else text
 
 
-def embed_texts(engine: EngineClient | None, texts: list[str]) -> list[bytes | None]:
+def embed_texts(
+    engine: EngineClient | None, texts: list[str], on_batch=lambda: None
+) -> list[bytes | None]:
     """Unit vectors from the engine's /v1/embeddings; None for each when it cannot embed
-    (the passages stay searchable by their words)."""
+    (the passages stay searchable by their words). ``on_batch`` runs after each batch."""
     if engine is None or not texts:
         return [None] * len(texts)
     out: list[bytes | None] = []
     try:
         for start in range(0, len(texts), EMBED_BATCH):
             out += [to_blob(v) for v in engine.embed(texts[start : start + EMBED_BATCH])]
+            on_batch()
     except EngineError as exc:
         logger.warning("Document passages without embeddings: %s", exc.message)
         return [None] * len(texts)

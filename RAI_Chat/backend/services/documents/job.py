@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 from sqlalchemy import delete
 
@@ -22,6 +23,9 @@ from .storage import DocumentStore
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 0.5
+# An extraction that has not reported for this long died with its process.
+STALE_AFTER = timedelta(minutes=10)
+INTERRUPTED = "the extraction stopped (the server restarted?); upload the file again"
 NO_TEXT = "no text could be found in it (a scanned document needs OCR, which RAI Chat does not do)"
 
 
@@ -62,7 +66,12 @@ def extract_and_index(
         chunks = chunk_sections(extract(data, mime_type, progress))
         if not chunks:
             raise ValueError(NO_TEXT)
-        blobs = embed_texts(engine, [embedding_text(c.heading, c.text) for c in chunks])
+        # A heartbeat per batch: a document "extracting" with none for STALE_AFTER is dead.
+        blobs = embed_texts(
+            engine,
+            [embedding_text(c.heading, c.text) for c in chunks],
+            on_batch=lambda: _update(database, document_id),
+        )
         with database.unit_of_work() as uow:
             doc = uow.session.get(Document, document_id)
             if doc is None:
@@ -105,3 +114,16 @@ def record_failure(database: Database, document_id: str, reason: str) -> None:
         pass
     except Exception:
         logger.exception("Could not record the failure of document %s", document_id)
+
+
+def expire_stale(doc: Document) -> bool:
+    """Mark a document whose extraction stopped reporting (its process died) as failed."""
+    if doc.status != "extracting":
+        return False
+    updated = doc.updated_at
+    if updated.tzinfo is None:
+        updated = updated.replace(tzinfo=utcnow().tzinfo)
+    if utcnow() - updated < STALE_AFTER:
+        return False
+    doc.status, doc.error = "failed", INTERRUPTED
+    return True

@@ -19,6 +19,7 @@ from ..pagination import encode_cursor, keyset_before
 from ..user_services import UserServices
 from .detect import inspect
 from .errors import DocumentTooLarge
+from .job import expire_stale
 from .storage import DocumentStore
 
 logger = logging.getLogger(__name__)
@@ -77,6 +78,8 @@ class DocumentLibrary(UserServices):
         return doc
 
     def _dicts(self, session, docs: list[Document]) -> list[dict]:
+        if [doc for doc in docs if expire_stale(doc)]:
+            session.commit()
         attached: dict[str, list[str]] = {d.id: [] for d in docs}
         if docs:
             for doc_id, session_id in session.execute(
