@@ -87,7 +87,14 @@ test('attach a document, see it become ready, ask about it, and open the passage
   expect(await seriousViolations(page)).toEqual([]);
 });
 
+async function darkTheme(page: Page) {
+  await page.evaluate(() => localStorage.setItem('rai.theme', 'dark'));
+  await page.reload();
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible();
+}
+
 test('a file the server refuses shows why: an executable named .pdf, and an empty file dropped on the chat', async ({ page }) => {
+  await darkTheme(page);
   // An ELF executable's header, under a PDF's name: the type is decided by content.
   const elf = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00]), Buffer.alloc(120, 0)]);
   const refused = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/documents' && r.request().method() === 'POST');
@@ -120,8 +127,10 @@ test('a file the server refuses shows why: an executable named .pdf, and an empt
 });
 
 test('the library renames and deletes a document; the chat follows', async ({ page }) => {
+  await darkTheme(page);
   await attach(page, { name: 'notes.md', mimeType: 'text/markdown', buffer: Buffer.from('# Notes\n\nThe boiler is serviced every March.\n', 'utf8') });
   await expect(chip(page, 'notes.md')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
+  expect(await seriousViolations(page)).toEqual([]);
 
   await page.getByRole('button', { name: 'Open documents' }).click();
   const library = page.getByRole('dialog', { name: 'Documents' });
@@ -131,6 +140,7 @@ test('the library renames and deletes a document; the chat follows', async ({ pa
   await library.getByRole('button', { name: 'Save' }).click();
   expect((await renamed).status()).toBe(200);
   await expect(library.getByText('boiler.md', { exact: true })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
   // The chip above the message box shows the new name.
   await expect(chip(page, 'boiler.md')).toBeVisible();
 
