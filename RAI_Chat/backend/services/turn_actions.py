@@ -11,7 +11,7 @@ from .actions.handler import Correction
 from .memory.contextual import ContextualMemory
 from .memory.episodic import EpisodicArchive
 from .memory.facts import UserFacts
-from .memory.ranking import dated
+from .memory.recalled import recalled
 
 if TYPE_CHECKING:
     from .conversation import Turn, TurnSettings
@@ -35,7 +35,8 @@ class TurnPorts:
     def search_episodic(self, query: str) -> list[str]:
         archive = EpisodicArchive(self.runner.user_id, self.runner.database, self.runner.engine)
         return [
-            dated(hit["text"], hit["created_at"]) for hit in archive.search(query, EPISODIC_RESULTS)
+            recalled(hit["text"], hit["created_at"])
+            for hit in archive.search(query, EPISODIC_RESULTS)
         ]
 
     def request_tier(self, n: int, message_id: str) -> str | None:

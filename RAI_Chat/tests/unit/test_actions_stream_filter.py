@@ -129,3 +129,24 @@ def test_render_puts_a_result_in_place_of_a_marker():
     f = MarkerStreamFilter(render=lambda m: "391" if m.kind == "calculate" else None)
     out = f.feed("17 × 23 = [CALCULATE: 17*23]") + f.feed(" [REMEMBER: x]") + f.flush()
     assert out == "17 × 23 = 391 "
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 100])
+@pytest.mark.parametrize(
+    ("answer", "shown"),
+    [
+        # The "You were born in ." hole: a marker where the year belongs was removed.
+        ("You were born in [REMEMBER: 1979].", "You were born in 1979."),
+        ("You now live in [CORRECT: Lisbon: Porto], right?", "You now live in Porto, right?"),
+        ("You were born in [SEARCH_EPISODIC: birth year].", "You were born in …."),
+        # A marker after a sentence, or ending the answer, still shows nothing.
+        ("Nice to meet you, Sam! [REMEMBER: name is Sam]", "Nice to meet you, Sam! "),
+        ("Noted. [REMEMBER: likes tea] Anything else?", "Noted.  Anything else?"),
+        ("I will remember [REMEMBER: likes tea]", "I will remember "),
+    ],
+)
+def test_a_marker_where_a_value_belongs_leaves_no_hole(answer, shown, size):
+    f = MarkerStreamFilter(render=lambda m: None)
+    out = "".join(f.feed(answer[i : i + size]) for i in range(0, len(answer), size))
+    assert out + f.flush() == shown
+    assert len(f.markers) == 1

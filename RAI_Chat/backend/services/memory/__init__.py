@@ -8,7 +8,7 @@ from ..prompt_builder import BuiltPrompt, PromptParts, build_prompt
 from .contextual import ContextualMemory
 from .episodic import EpisodicArchive
 from .facts import UserFacts
-from .ranking import dated
+from .recalled import recalled as recalled_entry
 
 RECALL_RESULTS = 3
 
@@ -33,7 +33,7 @@ def assemble_prompt(
     in_window = {m.id for m in window} | exclude
     hits = EpisodicArchive(user_id, database, engine).search(new_message, 4 * RECALL_RESULTS)
     recalled = [
-        dated(hit["text"], hit["created_at"])
+        recalled_entry(hit["text"], hit["created_at"])
         for hit in hits
         if not in_window.intersection(hit["message_ids"])
     ][:RECALL_RESULTS]

@@ -1,0 +1,65 @@
+"""A recalled memory as the answering model reads it: from its own point of view, so that a
+small model keeps "you" and "I" apart.
+
+An archived exchange reads "User: I was born in 1979.\\nAssistant: Noted!". Quoted as it
+is, the local model answered "What year was I born in?" with "I was born in 1979." (it
+copies the user's first person as its own). So the user's lines are told in the third
+person ("The user said: they were born in 1979.") and the assistant's lines are the
+model's own ("You answered: Noted!")."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from .ranking import dated
+
+# First person → third person (plural "they": no verb changes but for "to be").
+_PERSON = [
+    (r"i'm|i am", "they are"),
+    (r"i was", "they were"),
+    (r"i've", "they have"),
+    (r"i'd", "they would"),
+    (r"i'll", "they will"),
+    (r"i", "they"),
+    (r"myself", "themselves"),
+    (r"mine", "theirs"),
+    (r"my", "their"),
+    (r"me", "them"),
+]
+_PERSON_RE = re.compile(
+    r"(?<![\w'’])(" + "|".join(p for p, _ in _PERSON) + r")(?![\w'’])", re.IGNORECASE
+)
+_LINE = re.compile(r"^(User|Assistant):\s*(.*)$")
+
+
+def third_person(text: str) -> str:
+    """The user's words about themselves, told about them: "I live in my flat" → "they
+    live in their flat"."""
+
+    def swap(match: re.Match) -> str:
+        word = " ".join(match.group(1).casefold().split())
+        replacement = next(r for p, r in _PERSON if re.fullmatch(p, word))
+        starts = re.search(r"(?:^|[.!?]\s+)$", match.string[: match.start()])
+        return replacement.capitalize() if starts else replacement
+
+    return _PERSON_RE.sub(swap, text.replace("’", "'"))
+
+
+def as_told(text: str) -> str:
+    """An archived exchange from the answering model's point of view."""
+    lines, speaker = [], None
+    for line in text.splitlines():
+        match = _LINE.match(line)
+        if match is not None:
+            speaker, line = match.groups()
+            prefix = "The user said: " if speaker == "User" else "You answered: "
+        else:
+            prefix = ""  # the next line of the same message
+        lines.append(prefix + (third_person(line) if speaker == "User" else line))
+    return "\n".join(lines)
+
+
+def recalled(text: str, when: datetime | str | None) -> str:
+    """A recalled entry as it goes into a prompt: dated, and told from the model's side."""
+    return dated(as_told(text), when)

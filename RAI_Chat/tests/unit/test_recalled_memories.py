@@ -1,0 +1,38 @@
+"""A recalled memory is told from the answering model's side: the user's words in the
+third person, the assistant's as the model's own (the local model copied "I was born in
+1979." as its own answer when the user's line was quoted as it was)."""
+
+from __future__ import annotations
+
+import pytest
+
+import RAI_Chat.backend.services.memory  # noqa: F401  (the package imports the prompt builder)
+from RAI_Chat.backend.services.memory.recalled import as_told, recalled, third_person
+
+
+@pytest.mark.parametrize(
+    ("said", "told"),
+    [
+        ("I was born in 1979.", "They were born in 1979."),
+        ("I'm a nurse and I live in Lyon.", "They are a nurse and they live in Lyon."),
+        (
+            "My cat is mine; I’ve had her since May.",
+            "Their cat is theirs; they have had her since May.",
+        ),
+        ("Call me Max. Tell me about it myself.", "Call them Max. Tell them about it themselves."),
+        ("Is it mine or imaginary?", "Is it theirs or imaginary?"),  # words that hold "i"/"my"
+    ],
+)
+def test_the_users_words_are_told_about_them(said, told):
+    assert third_person(said) == told
+
+
+def test_an_exchange_reads_from_the_models_side_and_keeps_its_date():
+    text = "User: I was born in 1979.\nand my sister in 1983\nAssistant: Noted, I will remember."
+    assert as_told(text) == (
+        "The user said: They were born in 1979.\nand their sister in 1983\n"
+        "You answered: Noted, I will remember."
+    )
+    assert recalled("User: I live in Lyon.", "2026-11-30T10:00:00+00:00") == (
+        "On 30 November 2026: The user said: They live in Lyon."
+    )
