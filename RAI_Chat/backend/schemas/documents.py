@@ -33,20 +33,6 @@ class ChunkOut(BaseModel):
     text: str
 
 
-class DocumentSource(BaseModel):
-    """A passage an answer used, as it appears in ``done.sources`` (web sources are
-    ``{title, url}``)."""
-
-    kind: Literal["document"] = "document"
-    title: str = Field(description="The file name")
-    document_id: str
-    chunk_id: str
-    filename: str
-    page: int | None
-    heading: str | None
-    n: int = Field(description="The number the answer cites it by: [n]")
-
-
 class UploadForm(BaseModel):
     file: FileStorage = Field(description="The document (PDF, DOCX, HTML, Markdown, text)")
     session_id: str | None = Field(None, max_length=MAX_ID, description="Attach it to a session")
