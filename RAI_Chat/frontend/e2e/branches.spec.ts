@@ -128,7 +128,7 @@ test('Fork opens a new chat holding the branch', async ({ page, chat }) => {
   await chat.waitForAnswerDone();
   const original = page.url();
   const fork = page.waitForResponse((r) => /\/api\/session\/[^/]+\/fork$/.test(r.url()) && r.request().method() === 'POST');
-  await chat.lastAnswer().getByRole('button', { name: 'Fork into a new chat from here' }).click();
+  await chat.lastAnswer().getByRole('button', { name: 'Fork the conversation from here' }).click();
   expect((await fork).status()).toBe(201);
   await expect(page).not.toHaveURL(original);
   await expect(page).toHaveURL(/\/c\/[^/]+$/);

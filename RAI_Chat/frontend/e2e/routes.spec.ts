@@ -20,23 +20,23 @@ test('every chat has an address: Back, Forward, reload and links move between ch
 
   await page.goBack();
   await expect(page).toHaveURL(first);
-  await expect(page.locator('article[data-role="user"]')).toHaveText(['First chat about apples']);
+  await expect(page.locator('article[data-role="user"] .message-text')).toHaveText(['First chat about apples']);
   await page.goForward();
   await expect(page).toHaveURL(second);
-  await expect(page.locator('article[data-role="user"]')).toHaveText(['Second chat about pears']);
+  await expect(page.locator('article[data-role="user"] .message-text')).toHaveText(['Second chat about pears']);
 
   // A reload stays on the chat of the address (not the last one opened).
   await page.goto(first);
-  await expect(page.locator('article[data-role="user"]')).toHaveText(['First chat about apples']);
+  await expect(page.locator('article[data-role="user"] .message-text')).toHaveText(['First chat about apples']);
   await page.reload();
-  await expect(page.locator('article[data-role="user"]')).toHaveText(['First chat about apples']);
+  await expect(page.locator('article[data-role="user"] .message-text')).toHaveText(['First chat about apples']);
 
   // The sidebar's chats are links to their addresses.
   const link = page.locator('.session-item a.session-open').filter({ hasText: /pears/ });
   await expect(link).toHaveAttribute('href', new URL(second).pathname);
   await link.click();
   await expect(page).toHaveURL(second);
-  await expect(page.locator('article[data-role="user"]')).toHaveText(['Second chat about pears']);
+  await expect(page.locator('article[data-role="user"] .message-text')).toHaveText(['Second chat about pears']);
 });
 
 test('settings and memory are panels over the chat with their own addresses', async ({ page, chat, account }) => {
@@ -53,7 +53,7 @@ test('settings and memory are panels over the chat with their own addresses', as
   await expect(page.getByRole('dialog', { name: 'Settings' })).toBeVisible();
   await page.getByRole('button', { name: 'Close settings' }).click();
   await expect(page).toHaveURL(chatUrl);
-  await expect(page.locator('article[data-role="user"]')).toHaveText(['A chat behind the panels']);
+  await expect(page.locator('article[data-role="user"] .message-text')).toHaveText(['A chat behind the panels']);
 
   await page.getByRole('button', { name: 'Open memory' }).click();
   await expect(page).toHaveURL(/\/memory$/);
@@ -106,11 +106,11 @@ test('phone: the chat list drawer opens chats by their address and Back returns'
   await page.getByRole('button', { name: 'Open the chat list' }).click();
   await page.locator('.session-item a.session-open').filter({ hasText: 'Phone chat one' }).click();
   await expect(page).toHaveURL(first);
-  await expect(page.locator('article[data-role="user"]')).toHaveText(['Phone chat one']);
+  await expect(page.locator('article[data-role="user"] .message-text')).toHaveText(['Phone chat one']);
   await expect(page.getByRole('button', { name: 'Open the chat list' })).toHaveAttribute('aria-expanded', 'false');
   await page.goBack();
   await expect(page).toHaveURL(second);
-  await expect(page.locator('article[data-role="user"]')).toHaveText(['Phone chat two']);
+  await expect(page.locator('article[data-role="user"] .message-text')).toHaveText(['Phone chat two']);
 });
 
 test.describe('on a touch phone', () => {
@@ -122,7 +122,7 @@ test.describe('on a touch phone', () => {
     await chat.send('Touch chat');
     await chat.waitForAnswerDone();
     await page.reload();
-    await expect(page.locator('article[data-role="user"]')).toHaveText(['Touch chat']);
+    await expect(page.locator('article[data-role="user"] .message-text')).toHaveText(['Touch chat']);
     await expect(page.getByRole('textbox', { name: 'Message' })).not.toBeFocused();
   });
 });
@@ -132,6 +132,6 @@ test('on a computer, opening a chat focuses the message box', async ({ page, cha
   await chat.send('Desk chat');
   await chat.waitForAnswerDone();
   await page.reload();
-  await expect(page.locator('article[data-role="user"]')).toHaveText(['Desk chat']);
+  await expect(page.locator('article[data-role="user"] .message-text')).toHaveText(['Desk chat']);
   await expect(page.getByRole('textbox', { name: 'Message' })).toBeFocused();
 });

@@ -55,7 +55,7 @@ export function MessageActions({ message, tools, busy }: MessageActionsProps) {
           )}
         </>
       )}
-      <button type="button" className="button button-ghost button-small" onClick={() => tools.onFork(message.id)} disabled={busy} aria-label="Fork into a new chat from here">
+      <button type="button" className="button button-ghost button-small" onClick={() => tools.onFork(message.id)} disabled={busy} aria-label="Fork the conversation from here">
         <Icon name="fork" size={14} /> Fork
       </button>
     </div>

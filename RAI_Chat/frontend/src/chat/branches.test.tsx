@@ -192,7 +192,7 @@ describe('continue and fork', () => {
     });
     const onForked = renderChat();
     await screen.findByText('Blue.');
-    await user.click(within(bubble('a1')).getByRole('button', { name: 'Fork into a new chat from here' }));
+    await user.click(within(bubble('a1')).getByRole('button', { name: 'Fork the conversation from here' }));
     await waitFor(() => expect(onForked).toHaveBeenCalledWith(expect.objectContaining({ id: 's2' })));
     expect(posted(mock, '/api/session/s1/fork')).toEqual([{ message_id: 'a1' }]);
   });
