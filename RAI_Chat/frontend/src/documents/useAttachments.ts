@@ -53,11 +53,8 @@ export function useAttachments(sessionId: string | null) {
     setError(null);
     const keep = previous === null && sessionId !== null && adopted.current === sessionId;
     adopted.current = null;
-    if (!keep) {
-      for (const controller of uploads.current.values()) controller.abort();
-      uploads.current.clear();
-      setItems([]);
-    }
+    // Uploads on their way finish (into the chat they were sent to; the library shows them).
+    if (!keep) setItems([]);
     // The chat our message just created holds what its chips show: nothing to load.
     if (!sessionId || keep) return;
     const controller = new AbortController();
