@@ -23,10 +23,10 @@ sys.path.insert(0, str(ROOT))
 
 from conftest import start_engine, wait_for_health  # noqa: E402
 from llm_Engine.testing.server_thread import free_port  # noqa: E402
-from RAI_Chat.backend.services.action_handler import (  # noqa: E402
+from RAI_Chat.backend.core.markers import parse_markers  # noqa: E402
+from RAI_Chat.backend.services.actions.guards import (  # noqa: E402
     fact_supported_by,
     forget_requested,
-    parse_markers,
     search_skip_reason,
 )
 from RAI_Chat.backend.services.prompts import ACTIONS_PROMPT, SYSTEM_PROMPT  # noqa: E402

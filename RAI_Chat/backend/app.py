@@ -12,6 +12,7 @@ from werkzeug.routing import PathConverter
 from . import extensions
 from .api.errors import error_response, register_error_handlers, validation_error_callback
 from .api.openapi import INFO, SECURITY_SCHEMES, document_streams
+from .config import FRONTEND_DIST_DIR
 from .core.auth.utils import authenticate_request
 from .core.database.migrate import upgrade
 from .core.database.session import Database
@@ -19,7 +20,6 @@ from .core.logging import configure_logging
 from .extensions import metrics
 from .services.jobs import Jobs
 from .services.llm_client import EngineClient
-from .utils.path import FRONTEND_DIST_DIR
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 API_PREFIXES = ("/api/", "/v1/")  # the RAI API and its OpenAI-compatible routes

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import os
 import secrets
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .utils.path import INSTANCE_DIR, LOGS_DIR
+from .utils.path import BACKEND_DIR, RAI_CHAT_DIR
 
 BASE_DIR = Path(__file__).resolve().parent
 DEFAULT_SECRET_KEY = "dev-key-please-change-in-production"  # noqa: S105 - the seed's placeholder
@@ -24,10 +25,28 @@ class ConfigError(RuntimeError):
     """The configuration cannot be used; the message says which variable to set."""
 
 
-class Settings(BaseSettings):
-    """Every environment variable the RAI API reads, with its default."""
+class PathSettings(BaseSettings):
+    """Where RAI Chat keeps its files (read first: other defaults live under them)."""
 
     model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    rai_instance_dir: Path = Field(
+        BACKEND_DIR / "instance", description="The database file, jobs queue and secrets."
+    )
+    rai_logs_dir: Path = Field(BACKEND_DIR / "logs", description="Log files.")
+    rai_frontend_dist: Path = Field(
+        RAI_CHAT_DIR / "frontend" / "dist", description="The built web page the API serves."
+    )
+
+
+_PATHS = PathSettings()
+INSTANCE_DIR = _PATHS.rai_instance_dir
+LOGS_DIR = _PATHS.rai_logs_dir
+FRONTEND_DIST_DIR = _PATHS.rai_frontend_dist
+
+
+class Settings(PathSettings):
+    """Every environment variable the RAI API reads, with its default."""
 
     flask_env: str = Field("development", description="development, testing or production.")
     secret_key: str | None = Field(None, description="Flask secret. Required in production.")
@@ -98,6 +117,14 @@ class Settings(BaseSettings):
     rai_api_workers: int = Field(2, description="gunicorn worker processes (production server).")
     rai_api_worker_connections: int = Field(
         4000, description="Open connections (e.g. streams) each gevent worker accepts."
+    )
+    rai_api_server: str | None = Field(
+        None, description="waitress forces the portable server (default: gunicorn on Linux)."
+    )
+    prometheus_multiproc_dir: str | None = Field(
+        None,
+        description="A folder the gunicorn workers share their metrics through (several "
+        "workers; prometheus_client reads it too).",
     )
     log_level: str = Field("INFO", description="Logging level.")
     ratelimit_enabled: bool = Field(True, description="Apply the rate limits below.")
@@ -239,12 +266,12 @@ class Config:
         self.WEB_RESULTS_TOKEN_BUDGET = s.web_results_token_budget
         self.ACTION_MAX_ROUNDS = s.action_max_rounds
         self.DECISION_STEP = s.decision_step
-        self.NATIVE_TOOLS = s.native_tools
         self.MAX_DOCUMENT_BYTES = s.max_document_bytes
         self.MAX_DOCUMENT_PAGES = s.max_document_pages
         self.DOCUMENT_STORAGE_PER_USER_BYTES = s.document_storage_per_user_bytes
         self.DOCUMENT_TOKEN_BUDGET = s.document_token_budget
         self.DOCUMENT_STORAGE_DIR = s.document_storage_dir or str(INSTANCE_DIR / "documents")
+        self.NATIVE_TOOLS = s.native_tools
         for key, value in overrides.items():
             setattr(self, key, value)
 
@@ -296,6 +323,19 @@ class ProductionConfig(Config):
                 "FLASK_ENV=production needs CORS_ORIGINS set to the origins that may call the "
                 "API (comma-separated), not '*'."
             )
+
+
+@cache
+def current_settings() -> Settings:
+    """The settings of this process, read from the environment once (for the values that
+    modules need when they are imported, e.g. TURN_STALE_SECONDS)."""
+    return Settings()
+
+
+def default(name: str):
+    """A setting's default, for code that is also called without the settings (one place
+    per default)."""
+    return Settings.model_fields[name].default
 
 
 def get_config(**overrides) -> Config:

@@ -61,11 +61,12 @@ def main() -> None:
     # patches the workers. Waiting with poll() lets gevent switch to other streams.
     os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_poll")
     config = validated_config()
-    host = os.environ.get("RAI_API_HOST", "127.0.0.1")
-    port = int(os.environ.get("RAI_API_PORT", 6102))
-    workers = int(os.environ.get("RAI_API_WORKERS", 2))
-    worker_connections = int(os.environ.get("RAI_API_WORKER_CONNECTIONS", 4000))
-    if sys.platform.startswith("linux") and os.environ.get("RAI_API_SERVER") != "waitress":
+    from .config import current_settings  # the settings only: this process never imports the app
+
+    settings = current_settings()
+    host, port = settings.rai_api_host, settings.rai_api_port
+    workers, worker_connections = settings.rai_api_workers, settings.rai_api_worker_connections
+    if sys.platform.startswith("linux") and settings.rai_api_server != "waitress":
         # Start (and migrate) the app once in a child process, so a bad DATABASE_URL fails
         # here, clearly -- and so this master process never imports the app: its workers
         # must import it after gevent has patched them (locks, sockets, psycopg's waits).

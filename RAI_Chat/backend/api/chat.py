@@ -23,10 +23,10 @@ from ..schemas.chat import (
 )
 from ..schemas.common import ErrorResponse
 from ..services.branch_turns import BranchTurns
-from ..services.conversation import TurnSettings
 from ..services.documents.library import DocumentLibrary
-from ..services.session import get_user_session_manager
+from ..services.turn import TurnSettings
 from .errors import error_response
+from .managers import get_user_session_manager
 from .openapi import BEARER
 from .sse import public, sse_response
 

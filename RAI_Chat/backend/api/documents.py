@@ -24,7 +24,7 @@ from ..schemas.documents import (
 )
 from ..services.documents.errors import DocumentTooLarge
 from ..services.documents.library import DocumentLibrary, DocumentLimits
-from ..services.session import get_user_session_manager
+from .managers import get_user_session_manager
 from .openapi import BEARER
 
 # Room for the multipart envelope around the file itself.

@@ -24,9 +24,9 @@ from ..schemas.openai import (
     OpenAIError,
 )
 from ..services.client_turns import ClientTurns, read_conversation
-from ..services.session import get_user_session_manager
 from .chat import turn_settings
 from .errors import error_response, openai_error
+from .managers import get_user_session_manager
 from .openapi import BEARER
 
 openai_bp = APIBlueprint(

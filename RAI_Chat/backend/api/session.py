@@ -18,7 +18,8 @@ from ..schemas.session import (
     SessionResponse,
 )
 from ..services.branch_turns import BranchTurns
-from ..services.session import get_user_session_manager, session_dict
+from ..services.session import session_dict
+from .managers import get_user_session_manager
 from .openapi import BEARER
 
 session_bp = APIBlueprint(

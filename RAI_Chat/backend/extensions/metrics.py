@@ -36,7 +36,9 @@ from prometheus_client import (
     multiprocess,
 )
 
-MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+from ..config import current_settings
+
+MULTIPROC_DIR = current_settings().prometheus_multiproc_dir
 
 http_requests = Counter(
     "rai_http_requests",

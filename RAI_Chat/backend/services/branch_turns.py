@@ -21,14 +21,9 @@ from ..core.database.models import (
 )
 from ..core.errors import BadRequest, Conflict, NotFound
 from .branches import can_continue, load_tree, lock_session, mark_off_branch, set_active_leaf
-from .conversation import (
-    TURN_RUNNING,
-    ConversationManager,
-    Turn,
-    TurnSettings,
-    ensure_no_turn_running,
-    owned_session,
-)
+from .conversation import ConversationManager
+from .repositories import TURN_RUNNING, ensure_no_turn_running, owned_session
+from .turn import Turn, TurnSettings
 from .turn_runner import TurnRunner
 from .turn_stream import TurnStream
 from .user_services import UserServices

@@ -174,20 +174,3 @@ def link_imported(rows: list[Message], messages: list[dict]) -> str | None:
         if m.get("active"):
             active = row.id
     return active
-
-
-def branch_pairs(tree: Tree) -> list[list[Message]]:
-    """The episodic entries of a tree: ``memory.entries.sliding_pairs`` along every branch,
-    each entry once."""
-    from .memory.entries import sliding_pairs
-
-    seen: set[tuple[str, ...]] = set()
-    out: list[list[Message]] = []
-    leaves = [m for m in tree.by_id if not tree.children.get(m)]
-    for leaf in leaves:
-        for entry in sliding_pairs(tree.path(leaf)):
-            ids = tuple(m.id for m in entry)
-            if ids not in seen:
-                seen.add(ids)
-                out.append(entry)
-    return out

@@ -25,10 +25,13 @@ from sqlalchemy import select
 from ..core.database.models import ChatSession, Message, new_id, utcnow
 from ..core.errors import BadRequest
 from .branches import link_imported, load_tree
-from .conversation import ConversationManager, Turn, TurnSettings, owned_session, title_from
+from .conversation import ConversationManager
 from .memory.contextual import KEEP_LAST_MESSAGES, group_exchanges
 from .memory.episodic import ArchivedExchange, EpisodicArchive
 from .memory.maintenance import exchange_text
+from .repositories import owned_session
+from .titles import title_from
+from .turn import Turn, TurnSettings
 from .user_services import UserServices
 
 INSTRUCTION_ROLES = {"system", "developer"}

@@ -7,184 +7,32 @@ going when the client goes away."""
 from __future__ import annotations
 
 import logging
-import os
-import re
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..core.database.models import ChatSession, Message, new_id, utcnow
 from ..core.errors import Conflict, NotFound
-from ..modules.web_search import WebSearch
 from .branches import can_continue, load_tree, lock_session, mark_off_branch
+from .repositories import (
+    TURN_RUNNING,
+    ensure_no_turn_running,
+    expire_stale_turn,
+    owned_session,
+    running_turn,
+)
+from .titles import title_from
+from .turn import Turn, TurnSettings
+from .turn_runner import TurnRunner
 from .turn_stream import LIVE_TURNS, TERMINAL_EVENTS, TurnStream, follow_stored
 from .user_services import UserServices
 
 logger = logging.getLogger(__name__)
-# An in-progress turn with no heartbeat for this long died with its process (TURN_STALE_SECONDS).
-STALE_AFTER = timedelta(seconds=float(os.environ.get("TURN_STALE_SECONDS", "60")))
-TITLE_LENGTH = 60
-INTERRUPTED_BY_RESTART = "The server stopped while this answer was being written"
-TURN_RUNNING = "A reply is still being written in this session; wait for it or stop it first"
 # ``start_turn``'s default: the new message follows the session's active leaf.
 ACTIVE_LEAF = object()
-
-
-@dataclass(frozen=True)
-class TurnSettings:
-    model: str | None
-    context_budget: int
-    max_answer_tokens: int
-    refine_titles: bool = True
-    facts_budget: int = 300
-    recall_budget: int = 400
-    web_search: WebSearch | None = None
-    max_action_rounds: int = 3
-    # The decision step before the answer: "classifier", "model" or "off" (DECISION_STEP).
-    decision_step: str = "classifier"
-    # Native tool calling when the engine says the model can ("auto") or never ("off").
-    native_tools: str = "auto"
-    # What an OpenAI-compatible client asked for in its ``system`` messages: kept inside
-    # RAI's own system prompt, never instead of it.
-    client_instructions: str | None = None
-    # The personal API key the turn came through (its usage is counted against it).
-    api_key_id: str | None = None
-    # Tokens of document passages per prompt (DOCUMENT_TOKEN_BUDGET), and the documents
-    # the request attaches to the session when the turn starts (checked: the user's own).
-    document_budget: int = 1200
-    document_ids: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Turn:
-    session_id: str
-    user_message_id: str
-    assistant_message_id: str
-    stream: TurnStream
-
-
-def title_from(message: str) -> str:
-    text = " ".join(message.split())
-    return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1].rstrip() + "…"
-
-
-# Words a title may add that the chat need not contain.
-TITLE_FILLER = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "the",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "with",
-        "about",
-        "from",
-        "by",
-        "or",
-        "vs",
-        "how",
-        "what",
-        "why",
-        "when",
-        "where",
-        "who",
-        "is",
-        "are",
-        "your",
-        "my",
-        "our",
-        "chat",
-        "question",
-        "questions",
-        "help",
-        "tips",
-        "guide",
-        "overview",
-        "discussion",
-        "explained",
-        "basics",
-        "introduction",
-        "request",
-    ]
-)
-
-
-def title_words(text: str) -> list[str]:
-    return [w for w in re.findall(r"[^\W_]+", text.lower()) if w not in TITLE_FILLER]
-
-
-def same_word(a: str, b: str) -> bool:
-    """One word in two forms ("fox", "foxes"; "plans", "planning"): they share their first
-    letters, at least three and up to five."""
-    if a == b:
-        return True
-    n = min(len(a), len(b), 5)
-    return n >= 3 and a[:n] == b[:n]
-
-
-def clean_title(raw: str, message: str | None = None, answer: str = "") -> str | None:
-    """The model's title, if it looks like one (a weak model may ramble or answer instead)
-    and, given the chat, if its words come from it: every word from the message or the
-    answer, at least one from the user's own message. A title naming something the chat
-    never mentioned ("Living in China" for a chat about Lyon), or the answer's first line,
-    is dropped."""
-    line = raw.strip().splitlines()[0] if raw.strip() else ""
-    line = line.strip().strip("\"'*#`").removeprefix("Title:").strip().strip("\"'")
-    if not line or len(line) > TITLE_LENGTH or len(line.split()) > 10:
-        return None
-    if message is not None:
-        asked = set(title_words(message))
-        said = asked | set(title_words(answer))
-        words = title_words(line)
-
-        def found(word: str, among: set[str]) -> bool:
-            return any(same_word(word, other) for other in among)
-
-        if not words or not all(found(w, said) for w in words):
-            return None
-        if not any(found(w, asked) for w in words):
-            return None
-    return line
-
-
-def owned_session(session, user_id: str, session_id: str) -> ChatSession:
-    chat = session.get(ChatSession, session_id)
-    if chat is None or chat.user_id != user_id:
-        raise NotFound("Session not found")
-    return chat
-
-
-def ensure_no_turn_running(session, chat: ChatSession) -> None:
-    """Conflict while a turn runs in the session (a turn whose runner died is expired)."""
-    running = session.scalar(
-        select(Message).where(Message.session_id == chat.id, Message.status == "in_progress")
-    )
-    if running is not None:
-        if not expire_stale_turn(session, running):
-            raise Conflict(TURN_RUNNING)
-        session.flush()
-
-
-def expire_stale_turn(session, message: Message) -> bool:
-    """Mark a turn whose runner stopped sending heartbeats as interrupted."""
-    updated = message.updated_at
-    if updated.tzinfo is None:
-        updated = updated.replace(tzinfo=utcnow().tzinfo)
-    if utcnow() - updated < STALE_AFTER:
-        return False
-    message.status = "interrupted"
-    message.error = INTERRUPTED_BY_RESTART
-    return True
 
 
 class ConversationManager(UserServices):
@@ -248,8 +96,6 @@ class ConversationManager(UserServices):
                 raise Conflict(TURN_RUNNING) from exc
             turn = Turn(chat.id, user_message.id, answer.id, TurnStream(answer.id))
             is_new_session = session_id is None
-        from .turn_runner import TurnRunner
-
         runner = self.sibling(TurnRunner)
         return self.launch(turn, runner.run, message, settings, is_new_session)
 
@@ -341,11 +187,7 @@ class ConversationManager(UserServices):
         """Ask the running turn of a session to stop; return the saved answer."""
         with self.database.unit_of_work() as uow:
             owned_session(uow.session, self.user_id, session_id)
-            answer = uow.session.scalar(
-                select(Message).where(
-                    Message.session_id == session_id, Message.status == "in_progress"
-                )
-            )
+            answer = running_turn(uow.session, session_id)
             if answer is None:
                 raise Conflict("No reply is being written in this session")
             answer.stop_requested = True

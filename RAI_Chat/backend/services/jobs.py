@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 from huey import RedisHuey, SqliteHuey
 from huey.consumer import Consumer
 
+from ..config import INSTANCE_DIR
 from ..core.database.session import Database
-from ..utils.path import INSTANCE_DIR
 from .llm_client import EngineClient
 
 logger = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ import json
 import logging
 from dataclasses import dataclass, field
 
+from ..core.markers import Marker
 from .actions.handler import ActionHandler, Emit
-from .actions.markers import Marker
 from .decision.decide import Decision
 from .llm_client import EngineClient
 from .turn_decision import DecidedTools, marker

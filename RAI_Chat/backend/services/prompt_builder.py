@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..core.errors import RaiError
-from .actions.markers import neutralise
+from ..core.markers import neutralise
 from .memory.contextual import MESSAGE_OVERHEAD, WindowMessage, plan_window
 from .memory.facts import similarity
 from .prompts import SYSTEM_PROMPT

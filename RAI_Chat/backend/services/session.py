@@ -5,27 +5,24 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
-from flask import current_app
 from sqlalchemy import func, or_, select
 
 from ..core.database.models import ChatSession, Message, isoformat, new_id, utcnow
-from ..core.database.session import get_database
 from ..core.errors import Conflict
 from . import file_storage
-from .branches import Tree, branch_pairs, link_imported, load_tree, sync_branch_marks, tree_fields
+from .branches import Tree, link_imported, load_tree, sync_branch_marks, tree_fields
 from .conversation import (
     ConversationManager,
-    expire_stale_turn,
     message_dict,
-    owned_session,
 )
 from .documents.library import DocumentLibrary
-from .jobs import JobSettings
 from .memory.contextual import KEEP_LAST_MESSAGES
+from .memory.entries import branch_pairs
 from .memory.episodic import ArchivedExchange, EpisodicArchive
 from .memory.fact_transfer import export_facts, facts_of_messages, import_facts, parse_facts
 from .memory.maintenance import exchange_text
 from .pagination import decode_cursor, encode_cursor, keyset_before
+from .repositories import expire_stale_turn, owned_session, running_turn, running_turns
 from .user_services import UserServices
 
 MAX_PAGE = 100
@@ -117,11 +114,7 @@ class UserSessionManager(UserServices):
         with self.database.unit_of_work() as uow:
             chat = owned_session(uow.session, self.user_id, session_id)
             # A turn whose process died shows as interrupted, not "in progress" forever.
-            running = uow.session.scalars(
-                select(Message).where(
-                    Message.session_id == chat.id, Message.status == "in_progress"
-                )
-            ).all()
+            running = running_turns(uow.session, chat.id)
             if any([expire_stale_turn(uow.session, m) for m in running]):
                 uow.commit()
             # The active branch only, newest first (the other versions are its messages'
@@ -152,12 +145,7 @@ class UserSessionManager(UserServices):
     def delete_session(self, session_id: str) -> None:
         with self.database.unit_of_work() as uow:
             chat = owned_session(uow.session, self.user_id, session_id)
-            running = uow.session.scalar(
-                select(Message.id).where(
-                    Message.session_id == chat.id, Message.status == "in_progress"
-                )
-            )
-            if running is not None:
+            if running_turn(uow.session, chat.id) is not None:
                 raise Conflict("A reply is still being written in this session; stop it first")
             uow.session.delete(chat)
             uow.commit()
@@ -257,27 +245,3 @@ class UserSessionManager(UserServices):
         if self.jobs is not None and self.job_settings is not None:
             self.jobs.embed_archive(self.job_settings, self.user_id)
         return result
-
-
-def get_user_session_manager(user_id: str) -> UserSessionManager:
-    """A manager for this user on the current app's database and engine (as in the seed)."""
-    return UserSessionManager(
-        user_id,
-        get_database(),
-        current_app.extensions["rai_engine"],
-        current_app.extensions.get("rai_jobs"),
-        job_settings(current_app.config),
-    )
-
-
-def job_settings(cfg) -> JobSettings:
-    return JobSettings(
-        database_url=cfg["SQLALCHEMY_DATABASE_URI"],
-        llm_api_url=cfg["LLM_API_URL"],
-        llm_model=cfg["LLM_MODEL"],
-        llm_api_key=cfg["LLM_API_KEY"],
-        embedding_api_url=cfg["EMBEDDING_API_URL"],
-        embedding_model=cfg["EMBEDDING_MODEL"],
-        context_budget=cfg["CONTEXT_TOKEN_BUDGET"],
-        max_answer_tokens=cfg["MAX_ANSWER_TOKENS"],
-    )

@@ -14,18 +14,28 @@ from .memory.facts import UserFacts
 from .memory.recalled import recalled
 
 if TYPE_CHECKING:
-    from .conversation import Turn, TurnSettings
-    from .turn_runner import TurnRunner
+    from ..core.database.session import Database
+    from .llm_client import EngineClient
+    from .turn import Turn, TurnSettings
 
 EPISODIC_RESULTS = 5
 
 
 class TurnPorts:
-    def __init__(self, runner: TurnRunner, turn: Turn, settings: TurnSettings):
-        self.runner = runner
+    def __init__(
+        self,
+        user_id: str,
+        database: Database,
+        engine: EngineClient,
+        turn: Turn,
+        settings: TurnSettings,
+    ):
+        self.user_id = user_id
+        self.database = database
+        self.engine = engine
         self.turn = turn
         self.settings = settings
-        self.facts = UserFacts(runner.user_id, runner.database)
+        self.facts = UserFacts(user_id, database)
 
     def web_search(self, query: str) -> SearchOutcome:
         if self.settings.web_search is None:
@@ -33,14 +43,14 @@ class TurnPorts:
         return self.settings.web_search.search(query)
 
     def search_episodic(self, query: str) -> list[str]:
-        archive = EpisodicArchive(self.runner.user_id, self.runner.database, self.runner.engine)
+        archive = EpisodicArchive(self.user_id, self.database, self.engine)
         return [
             recalled(hit["text"], hit["created_at"])
             for hit in archive.search(query, EPISODIC_RESULTS)
         ]
 
     def request_tier(self, n: int, message_id: str) -> str | None:
-        contextual = ContextualMemory(self.runner.user_id, self.runner.database)
+        contextual = ContextualMemory(self.user_id, self.database)
         try:
             message = contextual.raise_tier(self.turn.session_id, message_id, n)
         except NotFound:

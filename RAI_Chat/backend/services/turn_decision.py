@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..core.markers import Marker, neutralise
 from .actions.guards import forget_requested, references
 from .actions.handler import ActionHandler, Emit
-from .actions.markers import Marker, neutralise
 from .decision.decide import Decider, Decision
 
 _SEARCH_PREAMBLE = re.compile(

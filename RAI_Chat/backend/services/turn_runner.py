@@ -13,15 +13,16 @@ from tenacity import retry, stop_after_delay, wait_exponential
 
 from ..core.database.models import ChatSession, Message, UsageRecord, utcnow
 from ..core.database.session import database_unavailable
+from ..core.markers import neutralise
 from ..extensions import metrics
-from .action_handler import ActionHandler, MarkerStreamFilter, neutralise
 from .actions.echo_filter import EchoFilter, phrases_of
-from .conversation import Turn, TurnSettings, clean_title, title_from
+from .actions.handler import ActionHandler
+from .actions.stream_filter import MarkerStreamFilter
 from .decision.decide import Decider
 from .documents.retrieval import documents_for_turn
 from .llm_client import EngineError, StreamResult
-from .memory import assemble_prompt
 from .native_tools import NativeTools
+from .prompt_assembly import assemble_prompt
 from .prompt_builder import PromptTooLong
 from .prompts import (
     ANSWER_PROMPT,
@@ -30,6 +31,8 @@ from .prompts import (
     TITLE_PROMPT,
     WEB_SEARCH_UNAVAILABLE,
 )
+from .titles import clean_title, title_from
+from .turn import Turn, TurnSettings
 from .turn_actions import TurnPorts
 from .turn_decision import DecidedTools, decide, run_decided
 from .turn_stream import LIVE_TURNS, TurnStream, add_unflushed, flush
@@ -64,7 +67,7 @@ class TurnRunner(UserServices):
         result = StreamResult()
         status, error, http_status = "complete", None, 200
         started = time.monotonic()
-        ports = TurnPorts(self, turn, settings)
+        ports = TurnPorts(self.user_id, self.database, self.engine, turn, settings)
         handler = ActionHandler(ports, user_text=message, max_rounds=settings.max_action_rounds)
         metrics.active_streams.inc()
         decision = native = None

@@ -5,13 +5,13 @@ reconnects to any process can replay what it missed and follow the rest)."""
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Iterator
 
 from sqlalchemy import select
 
+from ..config import current_settings
 from ..core.database.models import Message, StreamChunk, utcnow
 from ..core.database.session import Database
 
@@ -71,7 +71,7 @@ class TurnStream:
 
 
 # A third of the stale window (TURN_STALE_SECONDS): a live turn always beats in time.
-HEARTBEAT_INTERVAL_S = min(10.0, float(os.environ.get("TURN_STALE_SECONDS", "60")) / 3)
+HEARTBEAT_INTERVAL_S = min(10.0, current_settings().turn_stale_seconds / 3)
 
 
 class LiveTurns:

@@ -4,11 +4,12 @@ queue. Services are built per request (or per turn) and hold nothing else."""
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from ..core.database.session import Database
-from .jobs import Jobs, JobSettings
-from .llm_client import EngineClient
+if TYPE_CHECKING:  # annotations only: the job queue's tasks run these services
+    from ..core.database.session import Database
+    from .jobs import Jobs, JobSettings
+    from .llm_client import EngineClient
 
 S = TypeVar("S", bound="UserServices")
 

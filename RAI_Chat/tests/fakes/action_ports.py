@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from RAI_Chat.backend.modules.web_search import SearchOutcome, WebSearch
-from RAI_Chat.backend.services.action_handler import Correction
+from RAI_Chat.backend.services.actions.handler import Correction
 
 
 @dataclass

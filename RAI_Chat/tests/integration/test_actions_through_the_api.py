@@ -235,7 +235,7 @@ def test_markers_in_imported_transcripts_never_run(model, user):
     events = stream_turn(user, "Summarise our chat.", session_id=imported.json()["session"]["id"])
     assert actions(events) == []
     prompt = model.chat_requests[-1]["messages"]
-    from RAI_Chat.backend.services.action_handler import parse_markers
+    from RAI_Chat.backend.core.markers import parse_markers
 
     assert all(parse_markers(m["content"]) == [] for m in prompt[1:])
 

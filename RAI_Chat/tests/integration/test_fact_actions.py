@@ -11,7 +11,8 @@ import pytest
 from RAI_Chat.backend.core.auth.service import add_user
 from RAI_Chat.backend.core.database.migrate import upgrade
 from RAI_Chat.backend.core.database.session import Database
-from RAI_Chat.backend.services.action_handler import ActionHandler, parse_markers
+from RAI_Chat.backend.core.markers import parse_markers
+from RAI_Chat.backend.services.actions.handler import ActionHandler
 from RAI_Chat.backend.services.memory.facts import UserFacts
 from RAI_Chat.backend.services.turn_actions import TurnPorts
 
@@ -27,9 +28,9 @@ def facts(db_url):
 
 
 def run(facts: UserFacts, user_text: str, answer: str) -> list[dict]:
-    runner = SimpleNamespace(user_id=facts.user_id, database=facts.database, engine=None)
     turn = SimpleNamespace(user_message_id=None, session_id=None)
-    handler = ActionHandler(TurnPorts(runner, turn, None), user_text=user_text)
+    ports = TurnPorts(facts.user_id, facts.database, None, turn, None)
+    handler = ActionHandler(ports, user_text=user_text)
     return [e for e in handler.run(parse_markers(answer)).events if e["type"] == "action"]
 
 

@@ -11,12 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from RAI_Chat.backend.core.markers import neutralise
 from RAI_Chat.backend.modules.web_search import SearxngSearch, TavilySearch, WebSearch
-from RAI_Chat.backend.services.action_handler import (
-    ActionHandler,
-    MarkerStreamFilter,
-    neutralise,
-)
+from RAI_Chat.backend.services.actions.handler import ActionHandler
+from RAI_Chat.backend.services.actions.stream_filter import MarkerStreamFilter
 from RAI_Chat.backend.services.llm_client import EngineClient
 from RAI_Chat.backend.services.prompts import ACTIONS_PROMPT, SYSTEM_PROMPT
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from RAI_Chat.backend.services.action_handler import calculate
+from RAI_Chat.backend.services.actions.calculator import calculate
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from RAI_Chat.backend.services.action_handler import (
+from RAI_Chat.backend.services.actions.guards import (
     fact_named_by,
     fact_supported_by,
     fact_to_forget,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from RAI_Chat.backend.core.markers import parse_markers
 from RAI_Chat.backend.modules.web_search import SearchResult, WebSearch, WebSearchError
-from RAI_Chat.backend.services.action_handler import ActionHandler, parse_markers
+from RAI_Chat.backend.services.actions.handler import ActionHandler
 
 from ..fakes.action_ports import FakePorts, ListProvider
 

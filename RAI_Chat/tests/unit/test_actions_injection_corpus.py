@@ -11,13 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from RAI_Chat.backend.core.markers import neutralise, parse_markers
 from RAI_Chat.backend.modules.web_search import SearchResult, WebSearch
-from RAI_Chat.backend.services.action_handler import (
-    ActionHandler,
-    MarkerStreamFilter,
-    neutralise,
-    parse_markers,
-)
+from RAI_Chat.backend.services.actions.handler import ActionHandler
+from RAI_Chat.backend.services.actions.stream_filter import MarkerStreamFilter
 
 from ..fakes.action_ports import FakePorts, ListProvider
 

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from RAI_Chat.backend.services.action_handler import Marker, parse_markers, strip_markers
-from RAI_Chat.backend.services.actions.markers import MAX_BODY, could_become_marker
+from RAI_Chat.backend.core.markers import (
+    MAX_BODY,
+    Marker,
+    could_become_marker,
+    parse_markers,
+    strip_markers,
+)
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from RAI_Chat.backend.services.action_handler import (
-    MarkerStreamFilter,
-    parse_markers,
-    strip_markers,
-)
-from RAI_Chat.backend.services.actions.markers import MAX_MARKER_LEN
+from RAI_Chat.backend.core.markers import MAX_MARKER_LEN, parse_markers, strip_markers
+from RAI_Chat.backend.services.actions.stream_filter import MarkerStreamFilter
 
 FRAGMENTS = [
     "[",

@@ -4,6 +4,7 @@ results trimmed to a token budget and made inert."""
 from __future__ import annotations
 
 from RAI_Chat.backend.config import Settings, TestingConfig
+from RAI_Chat.backend.core.markers import parse_markers
 from RAI_Chat.backend.modules.web_search import (
     SearchResult,
     SearxngSearch,
@@ -12,7 +13,6 @@ from RAI_Chat.backend.modules.web_search import (
     format_results,
     get_web_search,
 )
-from RAI_Chat.backend.services.action_handler import parse_markers
 
 
 def words(text: str) -> int:

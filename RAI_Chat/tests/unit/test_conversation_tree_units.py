@@ -11,12 +11,12 @@ import pytest
 from RAI_Chat.backend.core.errors import BadRequest
 from RAI_Chat.backend.services.branches import (
     Tree,
-    branch_pairs,
     can_continue,
     link_imported,
     tree_fields,
 )
 from RAI_Chat.backend.services.file_storage import parse_import
+from RAI_Chat.backend.services.memory.entries import branch_pairs
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from RAI_Chat.backend.services.action_handler import ActionHandler
 from RAI_Chat.backend.services.actions.calculator import calculate
+from RAI_Chat.backend.services.actions.handler import ActionHandler
 from RAI_Chat.backend.services.decision.arithmetic import find_expression
 from RAI_Chat.backend.services.decision.classifier import ToolClassifier
 from RAI_Chat.backend.services.decision.decide import TOOLS, Decider, Decision
@@ -158,7 +158,6 @@ def test_the_web_query_is_the_message_without_its_preamble(message, query):
     ],
 )
 def test_facts_are_quoted_as_sentences_about_the_user(fact, quoted):
-    import RAI_Chat.backend.services.memory  # noqa: F401  (prompt_builder imports it)
     from RAI_Chat.backend.services.prompt_builder import about_the_user
 
     assert about_the_user(fact) == quoted

@@ -19,9 +19,6 @@ ENGINE_SETTINGS = {
 }
 # Read outside the settings models: where, and the variable.
 READ_ELSEWHERE = {
-    "PROMETHEUS_MULTIPROC_DIR": "RAI_Chat/backend/extensions/metrics.py",
-    "RAI_LOGS_DIR": "RAI_Chat/backend/utils/path.py",
-    "RAI_INSTANCE_DIR": "RAI_Chat/backend/utils/path.py",
     "RAI_DATA_DIR": "llm_Engine/paths.py",
 }
 

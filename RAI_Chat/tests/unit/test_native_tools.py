@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from RAI_Chat.backend.services.action_handler import ActionHandler
+from RAI_Chat.backend.services.actions.handler import ActionHandler
 from RAI_Chat.backend.services.native_tools import TOOLS, NativeTools, call_marker
 
 from ..fakes.action_ports import FakePorts

@@ -10,8 +10,8 @@ import pytest
 
 from RAI_Chat.backend.api.openai_compat import completion_chunks
 from RAI_Chat.backend.core.errors import BadRequest
+from RAI_Chat.backend.core.markers import parse_markers
 from RAI_Chat.backend.schemas.openai import ChatCompletionRequest
-from RAI_Chat.backend.services.action_handler import parse_markers
 from RAI_Chat.backend.services.client_turns import ClientMessage, read_conversation
 from RAI_Chat.backend.services.conversation import TurnSettings
 from RAI_Chat.backend.services.prompts import ANSWER_PROMPT, SYSTEM_PROMPT

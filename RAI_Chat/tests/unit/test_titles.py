@@ -3,9 +3,9 @@ imported copy is marked; export names and dates read well."""
 
 import pytest
 
-from RAI_Chat.backend.services.conversation import clean_title
 from RAI_Chat.backend.services.file_storage import export_filename, export_markdown
 from RAI_Chat.backend.services.session import imported_title
+from RAI_Chat.backend.services.titles import clean_title
 
 LYON = "I am moving to Lyon next month, what should I know about living there?"
 

@@ -13,7 +13,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
-from ...utils.path import INSTANCE_DIR, MIGRATIONS_DIR
+from ...config import INSTANCE_DIR
+from ...utils.path import MIGRATIONS_DIR
 
 logger = logging.getLogger(__name__)
 PG_MIGRATION_LOCK = 610_261_02  # an arbitrary, fixed advisory-lock key

@@ -7,7 +7,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ...services.actions.markers import neutralise
+from ...core.markers import neutralise
 
 logger = logging.getLogger(__name__)
 MAX_TITLE_CHARS = 200

@@ -24,10 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from ...core.markers import RETRIEVAL_KINDS, Marker, neutralise
 from ...modules.web_search.base import SearchOutcome
 from .calculator import Calculation, calculate
 from .guards import fact_supported_by, fact_to_forget, search_skip_reason
-from .markers import RETRIEVAL_KINDS, Marker, neutralise
 
 logger = logging.getLogger(__name__)
 DEFAULT_MAX_ROUNDS = 3

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .markers import Marker, could_become_marker, marker_at
+from ...core.markers import Marker, could_become_marker, marker_at
 
 
 class MarkerStreamFilter:

@@ -14,8 +14,8 @@ from sqlalchemy import delete, func, select
 from ...core.database.document_models import Document, DocumentChunk, SessionDocument
 from ...core.database.models import isoformat, utcnow
 from ...core.errors import NotFound
-from ..conversation import owned_session
 from ..pagination import encode_cursor, keyset_before
+from ..repositories import owned_session
 from ..user_services import UserServices
 from .detect import inspect
 from .errors import DocumentTooLarge

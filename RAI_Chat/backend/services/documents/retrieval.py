@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from ...core.database.document_models import Document, SessionDocument
-from ..actions.markers import neutralise
+from ...core.markers import neutralise
 from .index import DocumentIndex, Hit
 
 logger = logging.getLogger(__name__)

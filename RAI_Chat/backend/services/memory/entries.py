@@ -11,7 +11,11 @@ one."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from ...core.database.models import Message
+    from ..branches import Tree
 
 # A message more than this after the one before it starts a new sitting: it is not shown
 # with the end of the previous one.
@@ -40,3 +44,18 @@ def sliding_pairs(messages: list[M], gap: timedelta = SAME_SITTING) -> list[list
         elif not (i + 1 < len(messages) and close[i + 1]):
             entries.append([message])
     return entries
+
+
+def branch_pairs(tree: Tree) -> list[list[Message]]:
+    """The episodic entries of a tree: ``sliding_pairs`` along every branch, each entry
+    once."""
+    seen: set[tuple[str, ...]] = set()
+    out: list[list[Message]] = []
+    leaves = [m for m in tree.by_id if not tree.children.get(m)]
+    for leaf in leaves:
+        for entry in sliding_pairs(tree.path(leaf)):
+            ids = tuple(m.id for m in entry)
+            if ids not in seen:
+                seen.add(ids)
+                out.append(entry)
+    return out
