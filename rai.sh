@@ -70,9 +70,10 @@ case "$cmd" in
     install_python dev
     install_frontend
     install_browser
-    step "Lint (ruff)"
+    step "Lint (ruff) and import contracts (import-linter: layers, no cycles)"
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
+    "$VENV/bin/lint-imports"
     step "Python tests (SQLite and PostgreSQL)"
     "$PY" -m pytest "$@"
     if [ -f RAI_Chat/frontend/package-lock.json ]; then
