@@ -8,8 +8,8 @@ from sqlalchemy import text
 from ..core.auth.utils import token_required
 from ..core.database.session import get_uow
 from ..modules.web_search import get_web_search
-from ..services.llm_client import EngineError
 from ..schemas.common import CapabilitiesResponse, ErrorResponse, HealthResponse
+from ..services.llm_client import EngineError
 from .openapi import BEARER
 
 system_bp = APIBlueprint("system", __name__, abp_tags=[Tag(name="system")])
