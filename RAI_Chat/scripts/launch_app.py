@@ -43,8 +43,13 @@ BACKEND_DIR = RAI_CHAT_DIR / "backend"
 FRONTEND_DIR = RAI_CHAT_DIR / "frontend"
 
 # --- Configuration ---
-LLM_API_PORT = 6301
-RAI_API_PORT = 6102
+# The default ports are the services' own settings' defaults (written once, there).
+sys.path.insert(0, str(PROJECT_ROOT))
+from llm_Engine.settings import EngineSettings  # noqa: E402
+from RAI_Chat.backend.config import default  # noqa: E402
+
+LLM_API_PORT = EngineSettings.model_fields["api_port"].default
+RAI_API_PORT = default("rai_api_port")
 FRONTEND_PORT = 5173
 BACKOFF_MAX_S = 30.0
 STABLE_AFTER_S = 60.0  # a service up this long has its restart backoff reset

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..config import default
 from ..core.errors import RaiError
 from ..core.markers import neutralise
 from .memory.contextual import MESSAGE_OVERHEAD, WindowMessage, plan_window
@@ -106,8 +107,8 @@ def build_prompt(
     *,
     budget: int,
     count_tokens: Callable[[str], int],
-    facts_budget: int = 300,
-    recall_budget: int = 400,
+    facts_budget: int = default("facts_token_budget"),
+    recall_budget: int = default("recall_token_budget"),
 ) -> BuiltPrompt:
     memo: dict[str, int] = {}
 
