@@ -19,6 +19,8 @@ differently from the page (synonyms: "check" for "inspect", "constructed" for "b
    station", "glasshouse" for "greenhouse"), where only the adjective and the meaning match.
 3. **Added time to first token**: the same message in a session with no document and in one
    with 10 documents attached (median of 10 turns each; the fake answers at once).
+4. **Other requests during an extraction**: the latency of a small request, every 20 ms,
+   on the same gevent worker while a 400-page dense PDF is extracted and indexed.
 
     .venv/bin/python benchmarks/documents.py             # ≈ 3 min on 2 cores
     .venv/bin/python benchmarks/documents.py --libraries  # also the library comparison
@@ -34,6 +36,7 @@ import logging
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -232,6 +235,73 @@ def added_first_token(engine_url: str, corpus) -> dict:
     return {"none_ms": round(none), "ten_documents_ms": round(ten), "added_ms": round(ten - none)}
 
 
+def requests_during_extraction() -> dict:
+    """Latency of other requests (``GET /api/documents``, every 20 ms from another client) on
+    the same gevent worker while a 400-page dense PDF is extracted and indexed (no engine:
+    passages without vectors)."""
+    page = "\n".join(
+        f"Line {i} of a dense page with quite a few words on it for the parser to chew."
+        for i in range(55)
+    )
+    pdf = make_pdf([page] * 400)
+    with tempfile.TemporaryDirectory() as folder:
+        api = start_api_server(
+            {
+                "DATABASE_URL": f"sqlite:///{Path(folder) / 'api.db'}",
+                "RAI_API_WORKERS": "1",
+                "RATELIMIT_ENABLED": "false",
+            },
+            Path(folder),
+        )
+        try:
+            with api.client(timeout=120) as http:
+                user = new_user(http)
+                latencies: list[float] = []
+                running = threading.Event()
+                running.set()
+
+                def probe() -> None:
+                    with httpx.Client(base_url=api.url, timeout=60) as other:
+                        while running.is_set():
+                            started = time.perf_counter()
+                            other.get("/api/documents", headers=user.headers)
+                            latencies.append((time.perf_counter() - started) * 1000)
+                            time.sleep(0.02)
+
+                prober = threading.Thread(target=probe)
+                prober.start()
+                time.sleep(1)
+                before, latencies[:] = list(latencies), []
+                response = http.post(
+                    "/api/documents", files={"file": ("big.pdf", pdf)}, headers=user.headers
+                )
+                url = f"/api/documents/{response.json()['document']['id']}"
+                started = time.monotonic()
+                while http.get(url, headers=user.headers).json()["document"]["status"] not in (
+                    "ready",
+                    "failed",
+                ):
+                    time.sleep(0.2)
+                seconds = time.monotonic() - started
+                running.clear()
+                prober.join()
+        finally:
+            stop_api_server(api)
+    out = {
+        "extraction_s": round(seconds, 1),
+        "before_max_ms": round(max(before)),
+        "during_median_ms": round(statistics.median(latencies)),
+        "during_max_ms": round(max(latencies)),
+        "requests_during": len(latencies),
+    }
+    print(
+        f"  400 dense pages in {seconds:.1f} s; other requests before: max {max(before):.0f} ms;"
+        f" during: median {out['during_median_ms']} ms, max {out['during_max_ms']} ms "
+        f"({len(latencies)} requests)"
+    )
+    return out
+
+
 def libraries(corpus) -> dict:
     """pypdf against pdfminer.six (and markitdown, which reads PDFs with pdfminer.six),
     where installed: pages per second and words found."""
@@ -287,6 +357,8 @@ def main() -> None:
         results["recall_at_5"] = recall(engine, corpus, questions)
         print("Added time to first token:")
         results["first_token"] = added_first_token(engine_url, corpus)
+        print("Other requests of the worker during an extraction:")
+        results["during_extraction"] = requests_during_extraction()
         engine.close()
     except httpx.HTTPError as exc:
         print(f"failed: {exc}")
