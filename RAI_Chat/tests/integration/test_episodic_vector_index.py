@@ -51,10 +51,11 @@ def database(db_url, tmp_path):
 @pytest.fixture
 def small_index(monkeypatch):
     """The index from 40 vectors on (instead of tens of thousands), built before the search
-    returns; pending vectors re-read at once."""
+    returns; pending vectors re-read and entries counted at every search."""
     monkeypatch.setattr(vector_index, "EXACT_BELOW", 40)
     monkeypatch.setattr(vector_index, "BACKGROUND", False)
     monkeypatch.setattr(vector_index, "PENDING_TTL_S", 0.0)
+    monkeypatch.setattr(vector_index, "COUNT_TTL_S", 0.0)
 
 
 def make_user(database: Database) -> str:
