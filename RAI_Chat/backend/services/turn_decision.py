@@ -11,9 +11,11 @@ import re
 from dataclasses import dataclass, field
 
 from ..core.markers import Marker, neutralise
+from .actions.echo_filter import Swap
 from .actions.guards import forget_requested, references
 from .actions.handler import ActionHandler, Emit
 from .decision.decide import Decider, Decision
+from .memory.recalled import second_person
 
 _SEARCH_PREAMBLE = re.compile(
     r"^\W*(?:(?:please|hey|ok|so)\W+)*(?:(?:can|could|would) you\s+)?(?:please\s+)?"
@@ -55,10 +57,18 @@ class DecidedTools:
     notes_for_model: list[str] = field(default_factory=list)
     notes_for_user: list[str] = field(default_factory=list)  # what failed, said plainly
     shown_first: str = ""  # shown to the user before the model's answer (an exact result)
+    said_back: list[Swap] = field(default_factory=list)  # the user's words, as "you"
 
-    def instruction_texts(self) -> list[str]:
-        """Our own words and data in the prompt: never to be copied into the answer."""
-        return [*self.notes_for_model, ABOUT_THE_USER, ANSWER_FROM_DATA, DATA_HEADER]
+    def instruction_texts(self) -> list:
+        """Our own words and data in the prompt: never to be copied into the answer; and
+        the user's own sentences about themselves, said back as "you" if copied."""
+        return [
+            *self.notes_for_model,
+            ABOUT_THE_USER,
+            ANSWER_FROM_DATA,
+            DATA_HEADER,
+            *self.said_back,
+        ]
 
     def for_model(self, message: str) -> str:
         """The user's message followed by what the tools found (data, not instructions)."""
@@ -116,4 +126,19 @@ def run_decided(
             )
     elif tool in ("remember", "correct"):
         out.notes_for_model.append(ABOUT_THE_USER)
+        out.said_back = said_back(message)
     return out
+
+
+def said_back(message: str) -> list[Swap]:
+    """The message's sentences in the first person, each with how the model says it back
+    ("I was born in 1979." → "You were born in 1979."): a small model repeats them as its
+    own ("Hello Alice! I live in Lyon.")."""
+    swaps = []
+    for sentence in re.findall(r"[^.!?\n]+[.!?]*", message):
+        sentence = sentence.strip()
+        clauses = re.split(r",\s*|;\s*|\s+and\s+|\s+but\s+", sentence.rstrip(".!"))
+        for text in dict.fromkeys([sentence, sentence.rstrip(".!"), *clauses]):
+            if second_person(text) != text:
+                swaps.append(Swap(text, second_person(text)))
+    return swaps

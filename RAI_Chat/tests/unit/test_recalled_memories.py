@@ -36,3 +36,27 @@ def test_an_exchange_reads_from_the_models_side_and_keeps_its_date():
     assert recalled("User: I live in Lyon.", "2026-11-30T10:00:00+00:00") == (
         "On 30 November 2026: The user said: They live in Lyon."
     )
+
+
+@pytest.mark.parametrize("size", [1, 4, 100])
+@pytest.mark.parametrize(
+    ("message", "answer", "shown"),
+    [
+        ("I was born in 1979.", "I was born in 1979.", "You were born in 1979."),
+        (
+            "Hi! My name is Alice and I live in Lyon. I have a cat called Miso.",
+            "Hello Alice! I live in Lyon. I have a cat called Miso.",
+            "Hello Alice! You live in Lyon. You have a cat called Miso.",
+        ),
+        ("I work as a nurse.", "That is a demanding job!", "That is a demanding job!"),
+    ],
+)
+def test_the_users_sentences_repeated_as_the_models_own_are_said_back_as_you(
+    message, answer, shown, size
+):
+    from RAI_Chat.backend.services.actions.echo_filter import EchoFilter, phrases_of
+    from RAI_Chat.backend.services.turn_decision import said_back
+
+    echo = EchoFilter(phrases_of(["A note of ours that is long enough.", *said_back(message)]))
+    out = "".join(echo.feed(answer[i : i + size]) for i in range(0, len(answer), size))
+    assert out + echo.flush() == shown

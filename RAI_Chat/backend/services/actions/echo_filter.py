@@ -1,31 +1,50 @@
 """Removes our own instruction text and tool data from a streamed answer when a small
 model copies it word for word ("Nothing remembered matches what the user asks to forget;
 say so briefly.", a raw "[1] Title (https://…)" result line), holding back only what could
-still turn out to be such a copy."""
+still turn out to be such a copy. A ``Swap`` is replaced instead of removed: the user's
+"I was born in 1979." repeated by the model as its own reads "You were born in 1979."."""
 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 MIN_PHRASE_CHARS = 24
+MIN_SWAP_CHARS = 8
 
 
-def phrases_of(texts: list[str]) -> list[str]:
-    """The lines and sentences of ``texts`` long enough to be a copy and not a coincidence."""
-    out: set[str] = set()
+class Swap(NamedTuple):
+    text: str
+    replacement: str
+
+
+def phrases_of(texts: list) -> list:
+    """The lines and sentences of ``texts`` long enough to be a copy and not a coincidence
+    (and the ``Swap``s among them, as they are)."""
+    out: set = set()
     for text in texts:
+        if isinstance(text, Swap):
+            if len(text.text) >= MIN_SWAP_CHARS and text.text != text.replacement:
+                out.add(text)
+            continue
         for line in text.splitlines():
             line = line.strip()
             parts = [line, *re.split(r"(?<=[.;:!?])\s+", line)]
             out.update(p.strip() for p in parts if len(p.strip()) >= MIN_PHRASE_CHARS)
-    return sorted(out, key=len, reverse=True)
+    return sorted(out, key=lambda p: len(p.text if isinstance(p, Swap) else p), reverse=True)
 
 
 class EchoFilter:
     """``feed(text)`` returns what can be shown now; ``flush()`` the rest at the end."""
 
-    def __init__(self, phrases: list[str]):
-        self.phrases = [p for p in phrases if len(p) >= MIN_PHRASE_CHARS]
+    def __init__(self, phrases: list):
+        self.replacements = {p.text: p.replacement for p in phrases if isinstance(p, Swap)}
+        self.phrases = sorted(
+            [p for p in phrases if isinstance(p, str) and len(p) >= MIN_PHRASE_CHARS]
+            + list(self.replacements),
+            key=len,
+            reverse=True,
+        )
         self._pending = ""
 
     def feed(self, text: str) -> str:
@@ -55,8 +74,9 @@ class EchoFilter:
             if longer:
                 start = text.find(phrase, start + 1)
                 continue
-            text = text[:start] + text[start + len(phrase) :]
-            start = text.find(phrase, start)
+            replacement = self.replacements.get(phrase, "")
+            text = text[:start] + replacement + text[start + len(phrase) :]
+            start = text.find(phrase, start + len(replacement))
         return text
 
     def flush(self) -> str:

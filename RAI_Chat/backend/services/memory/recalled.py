@@ -14,36 +14,46 @@ from datetime import datetime
 
 from .ranking import dated
 
-# First person → third person (plural "they": no verb changes but for "to be").
+# First person → third person (plural "they": no verb changes but for "to be") and →
+# second person (what the model says back to the user).
 _PERSON = [
-    (r"i'm|i am", "they are"),
-    (r"i was", "they were"),
-    (r"i've", "they have"),
-    (r"i'd", "they would"),
-    (r"i'll", "they will"),
-    (r"i", "they"),
-    (r"myself", "themselves"),
-    (r"mine", "theirs"),
-    (r"my", "their"),
-    (r"me", "them"),
+    (r"i'm|i am", "they are", "you are"),
+    (r"i was", "they were", "you were"),
+    (r"i've", "they have", "you have"),
+    (r"i'd", "they would", "you would"),
+    (r"i'll", "they will", "you will"),
+    (r"i", "they", "you"),
+    (r"myself", "themselves", "yourself"),
+    (r"mine", "theirs", "yours"),
+    (r"my", "their", "your"),
+    (r"me", "them", "you"),
 ]
 _PERSON_RE = re.compile(
-    r"(?<![\w'’])(" + "|".join(p for p, _ in _PERSON) + r")(?![\w'’])", re.IGNORECASE
+    r"(?<![\w'’])(" + "|".join(p for p, _, _ in _PERSON) + r")(?![\w'’])", re.IGNORECASE
 )
 _LINE = re.compile(r"^(User|Assistant):\s*(.*)$")
+
+
+def _swap_person(text: str, column: int) -> str:
+    def swap(match: re.Match) -> str:
+        word = " ".join(match.group(1).casefold().split())
+        replacement = next(row[column] for row in _PERSON if re.fullmatch(row[0], word))
+        starts = re.search(r"(?:^|[.!?]\s+)$", match.string[: match.start()])
+        return replacement.capitalize() if starts else replacement
+
+    return _PERSON_RE.sub(swap, text.replace("’", "'"))
 
 
 def third_person(text: str) -> str:
     """The user's words about themselves, told about them: "I live in my flat" → "they
     live in their flat"."""
+    return _swap_person(text, 1)
 
-    def swap(match: re.Match) -> str:
-        word = " ".join(match.group(1).casefold().split())
-        replacement = next(r for p, r in _PERSON if re.fullmatch(p, word))
-        starts = re.search(r"(?:^|[.!?]\s+)$", match.string[: match.start()])
-        return replacement.capitalize() if starts else replacement
 
-    return _PERSON_RE.sub(swap, text.replace("’", "'"))
+def second_person(text: str) -> str:
+    """The user's words about themselves, said back to them: "I was born in 1979." → "You
+    were born in 1979." """
+    return _swap_person(text, 2)
 
 
 def as_told(text: str) -> str:
