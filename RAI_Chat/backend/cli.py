@@ -11,6 +11,7 @@ Reads the same environment as the API (``DATABASE_URL`` ...). Examples::
     rai-admin migrate
     rai-admin backup backups/rai-2025-01-01.db   # SQLite: online backup; PostgreSQL: pg_dump
     rai-admin restore backups/rai-2025-01-01.db --yes
+    rai-admin openapi > openapi.json             # the API's OpenAPI document (no server)
 
 Exit status: 0 done, 1 the operation failed (the message says why), 2 bad usage.
 """
@@ -146,6 +147,33 @@ def cmd_migrate(args) -> None:
         print(f"Database migrated from {before or 'empty'} to {after}")
 
 
+def openapi_document() -> dict:
+    """The OpenAPI document ``/api/openapi.json`` serves, built by the app factory with no
+    database, engine or server (the page's types are generated from it)."""
+    import tempfile
+
+    from .app import create_app
+    from .config import TestingConfig
+
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app(
+            TestingConfig(
+                SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder}/openapi.db",
+                AUTO_MIGRATE=False,
+                REDIS_URL=None,
+            )
+        )
+        return app.api_doc
+
+
+def openapi_json() -> str:
+    return json.dumps(openapi_document(), indent=2, ensure_ascii=False) + "\n"
+
+
+def cmd_openapi(args) -> None:
+    sys.stdout.write(openapi_json())
+
+
 def cmd_backup(args) -> None:
     path = Path(args.path)
     if path.exists() and not args.force:
@@ -223,6 +251,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("openapi", help="print the API's OpenAPI document (JSON)")
+    p.set_defaults(func=cmd_openapi)
     return parser
 
 

@@ -28,7 +28,7 @@ from ..services.turn import TurnSettings
 from .errors import error_response
 from .managers import get_user_session_manager
 from .openapi import BEARER
-from .sse import public, sse_response
+from .sse import sse_response
 
 chat_bp = APIBlueprint(
     "chat",
@@ -101,13 +101,13 @@ def turn_response(turn, streaming: bool):
         final = final or {}
         return error_response(
             final.get("error", "The reply failed"),
-            final.get("http_status", 502),
+            turn.stream.http_status or 502,
             session_id=turn.session_id,
             user_message_id=turn.user_message_id,
             assistant_message_id=turn.assistant_message_id,
             partial=final.get("partial", ""),
         )
-    done = public(final)
+    done = final
     return {
         "status": "success",
         "response": done["response"],

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
 from flask import Response, current_app, g, request, stream_with_context
@@ -103,7 +103,12 @@ def chat_completions(body: ChatCompletionRequest):
     if body.stream:
         include_usage = bool(body.stream_options and body.stream_options.include_usage)
         chunks = completion_chunks(
-            turn.stream.follow(0), turn.assistant_message_id, body.model, created, include_usage
+            turn.stream.follow(0),
+            turn.assistant_message_id,
+            body.model,
+            created,
+            include_usage,
+            http_status=lambda: turn.stream.http_status,
         )
         return Response(
             stream_with_context(chunks),
@@ -117,7 +122,7 @@ def chat_completions(body: ChatCompletionRequest):
     if final is None or final["type"] == "error":
         final = final or {}
         response = error_response(
-            final.get("error", "The reply failed"), final.get("http_status", 502)
+            final.get("error", "The reply failed"), turn.stream.http_status or 502
         )
         response.headers.update(headers)
         return response
@@ -142,9 +147,11 @@ def completion_chunks(
     model: str,
     created: int,
     include_usage: bool,
+    http_status: Callable[[], int | None] = lambda: None,
 ) -> Iterator[str]:
     """The turn's events as OpenAI chunks: a role chunk, a chunk per token, the finish
-    chunk (and the usage chunk when asked), ``[DONE]``; an error as ``{"error": ...}``."""
+    chunk (and the usage chunk when asked), ``[DONE]``; an error as ``{"error": ...}``
+    (``http_status()``: the failed turn's status, kept beside its events)."""
     base = {
         "id": completion_id(assistant_message_id),
         "object": "chat.completion.chunk",
@@ -166,7 +173,7 @@ def completion_chunks(
         if event["type"] == "token":
             yield chunk({"content": event["content"]})
         elif event["type"] == "error":
-            yield data(openai_error(event["error"], event.get("http_status", 502)))
+            yield data(openai_error(event["error"], http_status() or 502))
             return
         elif event["type"] == "done":
             yield chunk({}, "stop")

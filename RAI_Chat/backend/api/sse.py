@@ -1,4 +1,5 @@
-"""Server-Sent Events: one JSON object per ``data:`` line, each with an ``id:``."""
+"""Server-Sent Events: one JSON object per ``data:`` line, each with an ``id:`` (the events
+of ``schemas/events.py``, as the turn's stream keeps them)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,6 @@ import json
 from collections.abc import Iterable
 
 from flask import Response, stream_with_context
-
-INTERNAL_KEYS = {"http_status"}
-
-
-def public(event: dict) -> dict:
-    return {k: v for k, v in event.items() if k not in INTERNAL_KEYS}
 
 
 def format_events(events: Iterable[tuple[int, dict] | None]):
@@ -21,7 +16,7 @@ def format_events(events: Iterable[tuple[int, dict] | None]):
             yield ": keep-alive\n\n"
             continue
         seq, event = item
-        yield f"id: {seq}\ndata: {json.dumps(public(event), ensure_ascii=False)}\n\n"
+        yield f"id: {seq}\ndata: {json.dumps(event, ensure_ascii=False)}\n\n"
 
 
 def sse_response(events: Iterable[tuple[int, dict] | None]) -> Response:

@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StrictBool, StringConstraints
 
 from .common import NonBlank, StrictModel, SuccessResponse
+from .events import ActionEvent, MessageStatus, Source
 
 
 class ChatRequest(StrictModel):
@@ -48,7 +49,7 @@ class ChatResponse(SuccessResponse):
     assistant_message_id: str
     answer_status: Literal["complete", "interrupted"]
     usage: Usage
-    sources: list[dict] = []
+    sources: list[Source] = []
 
 
 class StopRequest(StrictModel):
@@ -60,11 +61,15 @@ class MessageOut(BaseModel):
     session_id: str
     role: str
     content: str
-    status: str
+    status: MessageStatus
     stopped: bool = Field(False, description="Interrupted by the user's Stop, not a failure")
     error: str | None = None
-    actions: list[dict] = Field(default_factory=list, description="What the assistant did")
-    sources: list[dict] = Field(default_factory=list, description="Web pages the answer used")
+    actions: list[ActionEvent] = Field(
+        default_factory=list, description="What the assistant did (its stream's action events)"
+    )
+    sources: list[Source] = Field(
+        default_factory=list, description="The web pages and document passages the answer used"
+    )
     created_at: str
     parent_id: str | None = Field(None, description="The message this one follows.")
     sibling_ids: list[str] = Field(

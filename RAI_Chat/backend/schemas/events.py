@@ -29,8 +29,18 @@ ENDED = (MessageStatus.complete, MessageStatus.interrupted)
 """How an answer that did not fail ends (the ``status`` of ``done``)."""
 
 
+def _always_sent(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """In the published schema, a field the event always carries is required (``type``
+    above all, so that generated clients can tell the events apart)."""
+    schema["required"] = [
+        name
+        for name, info in model.model_fields.items()
+        if info.default is not None or info.default_factory is not None
+    ]
+
+
 class _Event(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_always_sent)
 
     def model_post_init(self, context: Any) -> None:
         # A field with a default other than None (``type``, ``detail`` ...) is always sent;

@@ -16,6 +16,14 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core.database.models import ChatSession, Message, new_id, utcnow
 from ..core.errors import Conflict, NotFound
+from ..schemas.events import (
+    TERMINAL_EVENTS,
+    MessageStatus,
+    SessionEvent,
+    done_event,
+    error_event,
+    token_event,
+)
 from .branches import can_continue, load_tree, lock_session, mark_off_branch
 from .repositories import (
     TURN_RUNNING,
@@ -27,7 +35,7 @@ from .repositories import (
 from .titles import title_from
 from .turn import Turn, TurnSettings
 from .turn_runner import TurnRunner
-from .turn_stream import LIVE_TURNS, TERMINAL_EVENTS, TurnStream, follow_stored
+from .turn_stream import LIVE_TURNS, TurnStream, follow_stored
 from .user_services import UserServices
 
 logger = logging.getLogger(__name__)
@@ -67,7 +75,7 @@ class ConversationManager(UserServices):
                 user_id=self.user_id,
                 role="user",
                 content=message,
-                status="complete",
+                status=MessageStatus.complete,
                 created_at=now,
                 updated_at=now,
             )
@@ -78,7 +86,7 @@ class ConversationManager(UserServices):
                 user_id=self.user_id,
                 role="assistant",
                 content="",
-                status="in_progress",
+                status=MessageStatus.in_progress,
                 model=settings.model,
                 created_at=now + timedelta(microseconds=1),
                 updated_at=now,
@@ -103,12 +111,11 @@ class ConversationManager(UserServices):
         """Announce a saved turn (its first event) and run ``run(turn, *args)`` in the
         background."""
         turn.stream.append(
-            {
-                "type": "session",
-                "session_id": turn.session_id,
-                "user_message_id": turn.user_message_id,
-                "assistant_message_id": turn.assistant_message_id,
-            }
+            SessionEvent(
+                session_id=turn.session_id,
+                user_message_id=turn.user_message_id,
+                assistant_message_id=turn.assistant_message_id,
+            ).event()
         )
         LIVE_TURNS.add(turn.stream, self.database)
         threading.Thread(
@@ -150,7 +157,7 @@ class ConversationManager(UserServices):
     def _still_running(self, message_id: str) -> bool:
         with self.database.unit_of_work() as uow:
             answer = uow.session.get(Message, message_id)
-            if answer is None or answer.status != "in_progress":
+            if answer is None or answer.status != MessageStatus.in_progress:
                 return False
             if expire_stale_turn(uow.session, answer):
                 uow.commit()
@@ -161,26 +168,31 @@ class ConversationManager(UserServices):
         """A turn with no stored end (its process died, or it was imported): end it from
         what the database holds."""
         answer = self.owned_answer(message_id)
-        ids = {"session_id": answer.session_id, "assistant_message_id": answer.id}
-        if answer.status == "error":
-            yield seq + 1, {"type": "error", "error": answer.error or "The reply failed", **ids}
+        ids = {
+            "session_id": answer.session_id,
+            "user_message_id": answer.parent_id,
+            "assistant_message_id": answer.id,
+        }
+        if answer.status == MessageStatus.error:
+            yield seq + 1, error_event(answer.error or "The reply failed", **ids)
             return
         if seq == 0 and answer.content:
             seq += 1
-            yield seq, {"type": "token", "content": answer.content}
+            yield seq, token_event(answer.content)
+        usage = {
+            "prompt_tokens": answer.prompt_tokens,
+            "completion_tokens": answer.completion_tokens,
+        }
         yield (
             seq + 1,
-            {
-                "type": "done",
-                "response": answer.content,
-                "status": answer.status,
-                "usage": {
-                    "prompt_tokens": answer.prompt_tokens,
-                    "completion_tokens": answer.completion_tokens,
-                },
-                "sources": [],
+            done_event(
+                response=answer.content,
+                status=answer.status,
+                usage=usage,
+                sources=answer.sources,
+                actions=answer.actions,
                 **ids,
-            },
+            ),
         )
 
     def stop(self, session_id: str, wait_s: float = 5.0) -> dict:
@@ -192,7 +204,7 @@ class ConversationManager(UserServices):
                 raise Conflict("No reply is being written in this session")
             answer.stop_requested = True
             if expire_stale_turn(uow.session, answer):
-                answer.status = "interrupted"
+                answer.status = MessageStatus.interrupted
             uow.commit()
             message_id = answer.id
         local = LIVE_TURNS.get(message_id)
@@ -201,7 +213,7 @@ class ConversationManager(UserServices):
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
             answer = self.owned_answer(message_id)
-            if answer.status != "in_progress":
+            if answer.status != MessageStatus.in_progress:
                 break
             time.sleep(0.05)
         return message_dict(answer)
@@ -217,7 +229,7 @@ def message_dict(message: Message) -> dict:
         "content": message.content,
         "status": message.status,
         # Interrupted because the user pressed Stop (not a failure).
-        "stopped": bool(message.stop_requested) and message.status == "interrupted",
+        "stopped": bool(message.stop_requested) and message.status == MessageStatus.interrupted,
         "error": message.error,
         "actions": message.actions or [],
         "sources": message.sources or [],

@@ -15,6 +15,14 @@ from ..core.database.models import ChatSession, Message, UsageRecord, utcnow
 from ..core.database.session import database_unavailable
 from ..core.markers import neutralise
 from ..extensions import metrics
+from ..schemas.events import (
+    ENDED,
+    MessageStatus,
+    done_event,
+    error_event,
+    status_event,
+    token_event,
+)
 from .actions.echo_filter import EchoFilter, phrases_of
 from .actions.handler import ActionHandler
 from .actions.stream_filter import MarkerStreamFilter
@@ -42,6 +50,7 @@ logger = logging.getLogger(__name__)
 DATABASE_UNAVAILABLE = "The database became unavailable during the reply; retry in a few seconds"
 SERVER_ERROR = "The reply failed because of a server error"
 ANSWER_NOT_SAVED = "The answer could not be saved (the database is unavailable); ask again"
+THINKING = "Thinking…"
 SAVE_RETRY_S = 20.0  # how long the end of a turn retries to save it while the database is away
 FLUSH_INTERVAL_S = 0.5
 
@@ -65,14 +74,14 @@ class TurnRunner(UserServices):
         stream = turn.stream
         visible: list[str] = []
         result = StreamResult()
-        status, error, http_status = "complete", None, 200
+        status, error, http_status = MessageStatus.complete, None, 200
         started = time.monotonic()
         ports = TurnPorts(self.user_id, self.database, self.engine, turn, settings)
         handler = ActionHandler(ports, user_text=message, max_rounds=settings.max_action_rounds)
         metrics.active_streams.inc()
         decision = native = None
         try:
-            stream.append({"type": "status", "message": "Thinking…"})
+            stream.append(status_event(THINKING))
             # A model that calls tools natively chooses them itself (services/native_tools);
             # otherwise the decision step: which tool the user's own message needs, run
             # before the answer; its results reach the model as data.
@@ -93,7 +102,7 @@ class TurnRunner(UserServices):
             decision = decided.decision
             if decided.shown_first:  # an exact result, before the model's words
                 visible.append(decided.shown_first)
-                stream.append({"type": "token", "content": decided.shown_first})
+                stream.append(token_event(decided.shown_first))
             echoes = phrases_of([*decided.instruction_texts(), ANSWER_PROMPT])
             documents = documents_for_turn(self, turn, message, settings, handler, stream.append)
             prompt = self._prompt(turn, message, settings, decided)
@@ -104,7 +113,7 @@ class TurnRunner(UserServices):
                     stream, prompt, settings, handler, visible, result, echoes, native
                 )
                 if stopped:
-                    status = "interrupted"
+                    status = MessageStatus.interrupted
                     break
                 if native and result.tool_calls and native.more_allowed:  # guarded, as markers
                     called = native.run(result.tool_calls, raw, stream.append)
@@ -112,7 +121,7 @@ class TurnRunner(UserServices):
                     notes.extend(called.notes)
                     prompt = prompt + called.messages
                     echoes = phrases_of([*echoes, *called.results])
-                    stream.append({"type": "status", "message": "Thinking…"})
+                    stream.append(status_event(THINKING))
                     continue
                 if not markers:
                     break
@@ -122,25 +131,26 @@ class TurnRunner(UserServices):
                     break
                 prompt = prompt + round_.followup(raw)
                 echoes = phrases_of([*echoes, *round_.results_for_model])
-                stream.append({"type": "status", "message": "Thinking…"})
+                stream.append(status_event(THINKING))
             empty = not "".join(visible).strip()
-            if empty and not notes and status == "complete":  # e.g. only markers, the limit
+            # e.g. only markers, the limit
+            if empty and not notes and status == MessageStatus.complete:
                 notes.append("I could not put an answer together this time; please ask again.")
             for note in dict.fromkeys(notes):  # what failed or was skipped, said plainly
                 visible.append(f"\n\n_{note}_" if "".join(visible).strip() else f"_{note}_")
-                stream.append({"type": "token", "content": visible[-1]})
+                stream.append(token_event(visible[-1]))
         except EngineError as exc:
             metrics.engine_errors.inc()
-            status, error, http_status = "error", exc.message, exc.status_code
+            status, error, http_status = MessageStatus.error, exc.message, exc.status_code
         except PromptTooLong as exc:  # said to the user; the message stays saved
-            status, error, http_status = "error", exc.message, exc.status_code
+            status, error, http_status = MessageStatus.error, exc.message, exc.status_code
         except Exception as exc:
             if database_unavailable(exc):  # the user's message is saved; the reply is not
                 logger.warning("Turn %s: database unavailable", turn.assistant_message_id)
-                status, error, http_status = "error", DATABASE_UNAVAILABLE, 503
+                status, error, http_status = MessageStatus.error, DATABASE_UNAVAILABLE, 503
             else:
                 logger.exception("Turn %s failed", turn.assistant_message_id)
-                status, error, http_status = "error", SERVER_ERROR, 500
+                status, error, http_status = MessageStatus.error, SERVER_ERROR, 500
         finally:
             metrics.active_streams.dec()
         metrics.turn_latency.observe(time.monotonic() - started)
@@ -168,7 +178,7 @@ class TurnRunner(UserServices):
             ids = [turn.user_message_id] + ([turn.assistant_message_id] if text else [])
             self.jobs.after_turn(self.job_settings, self.user_id, turn.session_id, ids)
         # A stopped answer gets a title too: the chat is kept all the same.
-        if refine_title and settings.refine_titles and status in ("complete", "interrupted"):
+        if refine_title and settings.refine_titles and status in ENDED:
             self._refine_title(turn.session_id, message, settings, text)
 
     def _model_round(self, stream, prompt, settings, handler, visible, result, echoes, native):
@@ -186,7 +196,7 @@ class TurnRunner(UserServices):
             if text:
                 visible.append(text)
                 shown.append(text)
-                stream.append({"type": "token", "content": text})
+                stream.append(token_event(text))
 
         stopped = False
         for piece in self.engine.stream_chat(
@@ -281,20 +291,19 @@ class TurnRunner(UserServices):
             "user_message_id": turn.user_message_id,
             "assistant_message_id": turn.assistant_message_id,
         }
-        if status == "error":
-            final = {"type": "error", "error": error, "status": "error", "partial": text, **ids}
+        if status == MessageStatus.error:
+            final = error_event(error, partial=text, **ids)
         else:
-            final = {
-                "type": "done",
-                "response": text,
-                "status": status,
-                "usage": usage,
-                "sources": handler.sources,
-                "actions": [e for e in handler.events if e["type"] == "action"],
-                "decision": decision,
+            final = done_event(
+                response=text,
+                status=status,
+                usage=usage,
+                sources=handler.sources,
+                actions=[e for e in handler.events if e["type"] == "action"],
+                decision=decision,
                 **ids,
-            }
-        final["http_status"] = http_status
+            )
+        stream.http_status = http_status  # beside the events, for the JSON answer
         try:
             # The answer and its last events in one transaction, before any client hears of
             # the end: "complete" is never announced for an answer that was not saved.
@@ -303,11 +312,9 @@ class TurnRunner(UserServices):
         except Exception:
             logger.exception("Could not save the answer of turn %s", turn.assistant_message_id)
             # Not stored: the answer stays "in progress" until it is stale, then interrupted.
-            status = "error"
-            stream.append(
-                {"type": "error", "error": ANSWER_NOT_SAVED, "status": status, "partial": text}
-                | {**ids, "http_status": 503}
-            )
+            status = MessageStatus.error
+            stream.http_status = 503
+            stream.append(error_event(ANSWER_NOT_SAVED, partial=text, **ids))
         finally:
             LIVE_TURNS.remove(turn.assistant_message_id)
         logger.info("Turn %s ended %s in %.2fs", turn.assistant_message_id, status, seconds)
@@ -331,14 +338,15 @@ class TurnRunner(UserServices):
             answer.completion_tokens = result.completion_tokens
             answer.actions = final.get("actions") or None
             answer.sources = final.get("sources") or None
-            answer.token_count = result.completion_tokens if status == "complete" else None
+            complete = status == MessageStatus.complete
+            answer.token_count = result.completion_tokens if complete else None
             # Stopped by the answer-length limit: the page offers to continue it.
-            answer.cut_at_limit = status == "complete" and result.finish_reason == "length"
+            answer.cut_at_limit = complete and result.finish_reason == "length"
             answer.updated_at = utcnow()
             chat = uow.session.get(ChatSession, turn.session_id)
             if chat is not None:
                 chat.updated_at = utcnow()
-            if status != "error" or result.prompt_tokens or result.completion_tokens:
+            if status != MessageStatus.error or result.prompt_tokens or result.completion_tokens:
                 uow.session.add(
                     UsageRecord(
                         user_id=self.user_id,

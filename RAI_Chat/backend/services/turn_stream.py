@@ -14,9 +14,9 @@ from sqlalchemy import select
 from ..config import current_settings
 from ..core.database.models import Message, StreamChunk, utcnow
 from ..core.database.session import Database
+from ..schemas.events import TERMINAL_EVENTS, MessageStatus
 
 logger = logging.getLogger(__name__)
-TERMINAL_EVENTS = {"done", "error"}
 POLL_INTERVAL_S = 0.2
 HEARTBEAT_S = 15.0
 
@@ -28,6 +28,9 @@ class TurnStream:
         self.message_id = message_id
         self.events: list[dict] = []
         self.flushed = 0
+        # A failed turn's HTTP status, for the JSON answer of the request that started it:
+        # kept beside the events (never stored with them, never sent in them).
+        self.http_status: int | None = None
         self.stop_requested = threading.Event()
         self._cond = threading.Condition()
 
@@ -111,7 +114,8 @@ class LiveTurns:
                     with database.unit_of_work() as uow:
                         for row in uow.session.scalars(
                             select(Message).where(
-                                Message.id.in_(ids), Message.status == "in_progress"
+                                Message.id.in_(ids),
+                                Message.status == MessageStatus.in_progress,
                             )
                         ):
                             row.updated_at = utcnow()

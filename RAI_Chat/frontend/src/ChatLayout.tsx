@@ -70,7 +70,7 @@ export function ChatLayout({ user, onLogout, theme, onThemeChange, model, onMode
     (id: string) => {
       // The new chat gets its address in place of "/" (Back does not return to an empty chat).
       navigate({ chatId: id, panel: routeRef.current.panel }, { replace: true });
-      upsert({ id, title: null, created_at: new Date().toISOString(), updated_at: new Date().toISOString() }, true);
+      upsert({ id, title: '', created_at: new Date().toISOString(), updated_at: new Date().toISOString() }, true);
     },
     [upsert],
   );

@@ -100,9 +100,10 @@ def test_events_become_a_role_chunk_content_chunks_a_finish_usage_and_done():
 def test_a_failed_turn_ends_the_stream_with_an_openai_error():
     events = [
         (1, {"type": "token", "content": "par"}),
-        (2, {"type": "error", "error": "Engine down", "http_status": 502}),
+        (2, {"type": "error", "error": "Engine down"}),
     ]
-    out = parse(list(completion_chunks(events, "m1", "rai", 0, include_usage=False)))
+    chunks = completion_chunks(events, "m1", "rai", 0, include_usage=False, http_status=lambda: 502)
+    out = parse(list(chunks))
     assert out[-1] == {
         "error": {"message": "Engine down", "type": "server_error", "param": None, "code": None}
     }

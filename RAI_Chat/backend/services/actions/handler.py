@@ -26,6 +26,7 @@ from typing import Protocol
 
 from ...core.markers import RETRIEVAL_KINDS, Marker, neutralise
 from ...modules.web_search.base import SearchOutcome
+from ...schemas.events import ActionEvent, ActionOutcome, status_event
 from .calculator import Calculation, calculate
 from .guards import fact_supported_by, fact_to_forget, search_skip_reason
 
@@ -165,15 +166,10 @@ class ActionHandler:
         )
         return out
 
-    def _action(self, marker: Marker, outcome: str, detail: str = "", **extra) -> dict:
-        return {
-            "type": "action",
-            "action": marker.kind,
-            "input": list(marker.args),
-            "outcome": outcome,
-            "detail": detail,
-            **extra,
-        }
+    def _action(self, marker: Marker, outcome: ActionOutcome, detail: str = "", **extra) -> dict:
+        return ActionEvent(
+            action=marker.kind, input=list(marker.args), outcome=outcome, detail=detail, **extra
+        ).event()
 
     def _limit(self, marker: Marker, event: Emit, out: ActionRound) -> None:
         detail = f"at most {self.max_rounds} rounds of lookups per message"
@@ -188,12 +184,7 @@ class ActionHandler:
                 return self._web_search(marker, event, out)
             if kind == "search_episodic":
                 (query,) = marker.args
-                event(
-                    {
-                        "type": "status",
-                        "message": f"Searching past conversations for {_quote(query)}…",
-                    }
-                )
+                event(status_event(f"Searching past conversations for {_quote(query)}…"))
                 found = [neutralise(text) for text in self.ports.search_episodic(query)]
                 event(self._action(marker, "ok", f"{len(found)} found", results=len(found)))
                 body = "\n".join(f"- {text}" for text in found) or "Nothing found."
@@ -202,7 +193,7 @@ class ActionHandler:
                 )
                 return True
             n, message_id = marker.args
-            event({"type": "status", "message": "Reading an earlier message in full…"})
+            event(status_event("Reading an earlier message in full…"))
             text = self.ports.request_tier(n, message_id)
             if text is None:
                 event(self._action(marker, "error", "no such message"))
@@ -226,7 +217,7 @@ class ActionHandler:
                 "No web search was needed for this message; answer it directly."
             )
             return False
-        event({"type": "status", "message": f"Searching the web for {_quote(query)}…"})
+        event(status_event(f"Searching the web for {_quote(query)}…"))
         outcome = self.ports.web_search(query)
         if outcome.unavailable:
             event(self._action(marker, "unavailable", "web search is not configured"))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ...core.database.document_models import Document, SessionDocument
 from ...core.markers import neutralise
+from ...schemas.events import status_event
 from .index import DocumentIndex, Hit
 
 logger = logging.getLogger(__name__)
@@ -157,7 +158,7 @@ def documents_for_turn(services, turn, message: str, settings, handler, emit) ->
         document_ids = retrieval.documents_for(turn.session_id, message)
         if not document_ids:
             return DocumentContext()
-        emit({"type": "status", "message": "Reading your documents…"})
+        emit(status_event("Reading your documents…"))
         context = retrieval.for_turn(
             document_ids,
             message,

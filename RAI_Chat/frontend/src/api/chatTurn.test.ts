@@ -154,14 +154,14 @@ describe('runChatTurn', () => {
 });
 
 describe('toChatEvent', () => {
-  it('takes the type from the SSE event name when the JSON has none', () => {
-    expect(toChatEvent('{"content":"x"}', 'token')).toEqual({ type: 'token', content: 'x' });
+  it('reads the event its JSON `type` names', () => {
+    expect(toChatEvent('{"type":"token","content":"x"}')).toEqual({ type: 'token', content: 'x' });
+    expect(toChatEvent('{"type":"error","error":"boom","status":"error"}')).toMatchObject({ type: 'error', error: 'boom' });
   });
-  it('ignores unknown types and bad JSON', () => {
-    expect(toChatEvent('{"type":"ping"}', 'message')).toBeNull();
-    expect(toChatEvent('not json', 'message')).toBeNull();
-  });
-  it('reads an error given as an object', () => {
-    expect(toChatEvent('{"type":"error","error":{"message":"boom"}}', 'message')).toMatchObject({ error: 'boom' });
+  it('ignores unknown types, events without a type and bad JSON', () => {
+    expect(toChatEvent('{"type":"ping"}')).toBeNull();
+    expect(toChatEvent('{"content":"x"}')).toBeNull();
+    expect(toChatEvent('not json')).toBeNull();
+    expect(toChatEvent('"token"')).toBeNull();
   });
 });

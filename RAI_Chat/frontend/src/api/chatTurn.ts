@@ -5,48 +5,11 @@
  */
 import { ApiError, NETWORK_ERROR_MESSAGE, isAbortError, openRequest } from './http';
 import { readSSE } from './sse';
-import type { Source } from './types';
+import type { ActionEvent, DoneEvent, ErrorEvent, SessionEvent, StatusEvent, StreamEvent, TokenEvent } from './types';
 
-export interface SessionEvent {
-  type: 'session';
-  session_id: string;
-  user_message_id?: string;
-  assistant_message_id?: string;
-}
-export interface StatusEvent {
-  type: 'status';
-  message: string;
-}
-export interface TokenEvent {
-  type: 'token';
-  content: string;
-}
-export interface ActionEvent {
-  type: 'action';
-  action: string;
-  /** The outcome; the API may name it `outcome`. */
-  status?: string;
-  outcome?: string;
-  input?: unknown;
-  detail?: unknown;
-}
-export interface DoneEvent {
-  type: 'done';
-  response?: string;
-  session_id?: string;
-  user_message_id?: string;
-  assistant_message_id?: string;
-  usage?: Record<string, number>;
-  sources?: Source[];
-  status?: string;
-  /** The answer stopped early (interrupted, or cut at the length limit) and can be continued. */
-  can_continue?: boolean;
-}
-export interface ErrorEvent {
-  type: 'error';
-  error: string;
-}
-export type ChatEvent = SessionEvent | StatusEvent | TokenEvent | ActionEvent | DoneEvent | ErrorEvent;
+export type { ActionEvent, DoneEvent, ErrorEvent, SessionEvent, StatusEvent, TokenEvent };
+/** An event of the turn's stream (generated from the API's OpenAPI document). */
+export type ChatEvent = StreamEvent;
 
 /** What a client needs to pick a turn up again. */
 export interface TurnCursor {
@@ -107,8 +70,10 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Accepts the event's type from its JSON `type` field, else from the SSE `event:` name. */
-export function toChatEvent(data: string, sseEvent: string): ChatEvent | null {
+const EVENT_TYPES: ReadonlySet<string> = new Set<ChatEvent['type']>(['session', 'status', 'token', 'action', 'done', 'error']);
+
+/** The event a `data:` line carries (its JSON `type` says which); null for anything else. */
+export function toChatEvent(data: string): ChatEvent | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(data);
@@ -116,27 +81,8 @@ export function toChatEvent(data: string, sseEvent: string): ChatEvent | null {
     return null;
   }
   if (!parsed || typeof parsed !== 'object') return null;
-  const obj = parsed as Record<string, unknown>;
-  const type = typeof obj.type === 'string' ? obj.type : sseEvent !== 'message' ? sseEvent : '';
-  switch (type) {
-    case 'session':
-      return { ...obj, type, session_id: String(obj.session_id ?? '') } as SessionEvent;
-    case 'status':
-      return { ...obj, type, message: String(obj.message ?? '') } as StatusEvent;
-    case 'token':
-      return { ...obj, type, content: String(obj.content ?? obj.token ?? '') } as TokenEvent;
-    case 'action':
-      return { ...obj, type, action: String(obj.action ?? '') } as ActionEvent;
-    case 'done':
-      return { ...obj, type } as DoneEvent;
-    case 'error': {
-      const raw = obj.error ?? obj.message;
-      const error = typeof raw === 'string' ? raw : raw && typeof raw === 'object' && 'message' in raw ? String((raw as { message: unknown }).message) : 'The answer failed.';
-      return { ...obj, type, error } as ErrorEvent;
-    }
-    default:
-      return null;
-  }
+  const type = (parsed as { type?: unknown }).type;
+  return typeof type === 'string' && EVENT_TYPES.has(type) ? (parsed as ChatEvent) : null;
 }
 
 function numericId(id: string | undefined): number | null {
@@ -209,7 +155,7 @@ export async function runChatTurn(options: RunTurnOptions): Promise<TurnOutcome>
           if (seen !== null && now !== null && now <= seen) continue;
           cursor.lastEventId = message.id;
         }
-        const event = toChatEvent(message.data, message.event);
+        const event = toChatEvent(message.data);
         if (!event) continue;
         failures = 0;
         if (event.type === 'session') {

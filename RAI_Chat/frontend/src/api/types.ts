@@ -1,118 +1,41 @@
-/** Shapes of the RAI API's answers (see shared/ARCHITECTURE.md, "HTTP contract"). Extra fields are tolerated. */
+/** Shapes of the RAI API's answers: aliases of the types generated from its OpenAPI document (schema.gen.ts). */
 
-export interface User {
-  id: string;
-  username: string;
-  /** The first account; administrators see every user's API keys and usage. */
-  is_admin?: boolean;
-}
+import type { components } from './schema.gen';
 
-export interface AuthAnswer {
-  access_token: string;
-  token_type?: string;
-  expires_in?: number;
-  user: User;
-}
+/** The API's own models, generated from its OpenAPI document (`npm run gen:types`). */
+type Schemas = components['schemas'];
 
-export interface ChatSession {
-  id: string;
-  title: string | null;
-  created_at?: string;
-  updated_at?: string;
-  message_count?: number;
-  /** The last message of the branch shown (messages form a tree; see StoredMessage). */
-  active_leaf_id?: string | null;
-}
-
+export type User = Schemas['UserOut'];
+export type AuthAnswer = Schemas['TokenResponse'];
+/** A chat; its messages form a tree and `active_leaf_id` is the last message of the branch shown. */
+export type ChatSession = Schemas['SessionOut'];
 /** A web page (`url`) or a passage of one of the user's documents (`kind: 'document'`). */
-export interface Source {
-  title?: string;
-  url?: string;
-  kind?: 'document' | string;
-  document_id?: string;
-  chunk_id?: string;
-  filename?: string;
-  page?: number | null;
-  heading?: string | null;
-  /** The answer's citation number `[n]`. */
-  n?: number;
-}
-
-export type DocumentStatus = 'queued' | 'extracting' | 'ready' | 'failed';
-
-/** A file the user gave RAI (`/api/documents`). */
-export interface DocumentInfo {
-  id: string;
-  filename: string;
-  mime_type?: string | null;
-  size_bytes?: number;
-  status: DocumentStatus;
-  pages_total: number | null;
-  pages_done: number;
-  chunk_count?: number;
-  error: string | null;
-  created_at?: string;
-  session_ids?: string[];
-}
-
+export type Source = Schemas['Source'];
+export type DocumentStatus = Schemas['DocumentOut']['status'];
+/** A file the user gave RAI (`/api/documents`); the page's own stand-ins (an upload under way, a
+ *  document gone) lack what only the server knows. */
+export type DocumentInfo = Omit<Schemas['DocumentOut'], ServerOnly> & Partial<Pick<Schemas['DocumentOut'], ServerOnly>>;
+type ServerOnly = 'mime_type' | 'size_bytes' | 'chunk_count' | 'created_at' | 'session_ids';
 /** One passage of a document, as an answer cited it. */
-export interface DocumentChunk {
-  id: string;
-  document_id: string;
-  filename: string;
-  page: number | null;
-  heading: string | null;
-  text: string;
-}
+export type DocumentChunk = Schemas['ChunkOut'];
+/** in_progress, complete, interrupted or error. */
+export type MessageStatus = Schemas['MessageStatus'];
+export type StoredMessage = Schemas['MessageOut'];
+export type Fact = Schemas['FactOut'];
+export type EpisodicResult = Schemas['SearchHit'];
 
-export interface StoredMessage {
-  id: string;
-  role: 'user' | 'assistant' | 'system' | string;
-  content: string;
-  status?: string;
-  created_at?: string;
-  sources?: Source[];
-  error?: string | null;
-  /** Interrupted by the user's Stop (not a failure). */
-  stopped?: boolean;
-  /** What the assistant did for this answer (the stream's action events, kept). */
-  actions?: Array<{ action: string; outcome?: string; input?: unknown; detail?: unknown; result?: unknown }>;
-  /** The message this one answers or follows (null for the first). */
-  parent_id?: string | null;
-  /** This message and its alternatives (regenerated answers, edited messages), in order. */
-  sibling_ids?: string[];
-  /** 1-based position of this message among `sibling_ids`. */
-  sibling_index?: number;
-  sibling_count?: number;
-  /** An answer that stopped early (interrupted, or cut at the length limit) and can be continued. */
-  can_continue?: boolean;
-}
+/** The events of a chat turn's stream (Server-Sent Events), told apart by `type`. */
+export type StreamEvent = Schemas['StreamEvent'];
+export type SessionEvent = Schemas['SessionEvent'];
+export type StatusEvent = Schemas['StatusEvent'];
+export type TokenEvent = Schemas['TokenEvent'];
+export type ActionEvent = Schemas['ActionEvent'];
+export type DoneEvent = Schemas['DoneEvent'];
+export type ErrorEvent = Schemas['ErrorEvent'];
 
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
-}
-
-export interface Fact {
-  id: string;
-  fact: string;
-  created_at?: string;
-  updated_at?: string;
-  /** Where the fact came from: a message (and its session), or entered by hand. */
-  source_message_id?: string | null;
-  session_id?: string | null;
-  source?: string | null;
-  /** e.g. active, superseded (replaced by a correction). */
-  status?: string;
-}
-
-export interface EpisodicResult {
-  id: string;
-  session_id?: string | null;
-  message_ids?: string[];
-  text: string;
-  score?: number;
-  created_at?: string;
 }
 
 export interface EngineModel {

@@ -6,7 +6,7 @@ function jwt(payload: object): string {
   return `${b64({ alg: 'HS256' })}.${b64(payload)}.sig`;
 }
 
-const user = { id: 'u1', username: 'ada' };
+const user = { id: 'u1', username: 'ada', is_admin: false, created_at: '2026-01-01T00:00:00Z' };
 
 describe('tokenStore', () => {
   it('reads the expiry from the JWT, else from expires_in', () => {

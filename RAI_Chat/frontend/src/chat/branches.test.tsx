@@ -8,8 +8,8 @@ import { saveInflight } from './inflightStore';
 
 afterEach(() => vi.unstubAllGlobals());
 
-const q1: StoredMessage = { id: 'u1', role: 'user', content: 'Name a colour', status: 'complete', parent_id: null, sibling_ids: ['u1'], sibling_index: 1, sibling_count: 1 };
-const a1: StoredMessage = { id: 'a1', role: 'assistant', content: 'Blue.', status: 'complete', parent_id: 'u1', sibling_ids: ['a1'], sibling_index: 1, sibling_count: 1, can_continue: false };
+const q1: StoredMessage = { id: 'u1', session_id: 's1', created_at: '2026-01-01T00:00:00Z', role: 'user', content: 'Name a colour', status: 'complete', parent_id: null, sibling_ids: ['u1'], sibling_index: 1, sibling_count: 1 };
+const a1: StoredMessage = { id: 'a1', session_id: 's1', created_at: '2026-01-01T00:00:01Z', role: 'assistant', content: 'Blue.', status: 'complete', parent_id: 'u1', sibling_ids: ['a1'], sibling_index: 1, sibling_count: 1, can_continue: false };
 
 /** GET /api/session/s1 as the API gives it: the active branch, newest first. */
 const sessionPage = (...branch: StoredMessage[]) => () =>

@@ -103,7 +103,7 @@ export function fromStored(message: StoredMessage): UiMessage {
     status,
     createdAt: message.created_at,
     sources: Array.isArray(message.sources) && message.sources.length > 0 ? message.sources : undefined,
-    actions: Array.isArray(message.actions) && message.actions.length > 0 ? message.actions.map((a) => ({ ...a, type: 'action' as const })) : undefined,
+    actions: message.actions && message.actions.length > 0 ? message.actions : undefined,
     error: status === 'error' ? message.error ?? 'The answer failed.' : undefined,
   };
 }

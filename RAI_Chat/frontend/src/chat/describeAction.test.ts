@@ -10,7 +10,7 @@ describe('describeAction', () => {
     [{ action: 'web_search', input: ['lyon weather'], outcome: 'ok', detail: '3 found' }, 'Searched the web: “lyon weather” (3 found)'],
     [{ action: 'search_episodic', input: ['trip'], outcome: 'ok', detail: '' }, 'Searched memory: “trip”'],
     [{ action: 'remember', input: ['x'], outcome: 'skipped', detail: 'already known' }, 'Remembered: x (skipped: already known)'],
-  ])('%o reads %s', (event, label) => {
+  ] satisfies [Parameters<typeof describeAction>[0], string][])('%o reads %s', (event, label) => {
     expect(describeAction(event)).toBe(label);
   });
 });

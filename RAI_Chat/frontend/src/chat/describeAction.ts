@@ -1,6 +1,6 @@
 import type { ActionEvent } from '../api/chatTurn';
 
-type ActionLike = Pick<ActionEvent, 'action' | 'status' | 'detail'> & { outcome?: string; input?: unknown; result?: unknown };
+type ActionLike = Pick<ActionEvent, 'action' | 'outcome' | 'input' | 'detail' | 'result'>;
 
 /** What each action did, in the words of the label under the answer. */
 const VERBS: Record<string, string> = {
@@ -36,7 +36,7 @@ function inputText(input: unknown): string {
 export function describeAction(event: ActionLike): string {
   const key = actionKey(event);
   const verb = VERBS[key] ?? event.action.replace(/_/g, ' ');
-  const outcome = event.status ?? event.outcome;
+  const outcome = event.outcome;
   const input = inputText(event.input);
   const detail = typeof event.detail === 'string' ? event.detail.trim() : '';
   const failed = Boolean(outcome && !OK.includes(outcome));

@@ -181,7 +181,7 @@ export function useConversation({ sessionId, model, onSessionStarted, onTurnFini
                 statusLine: undefined,
                 sources: Array.isArray(event.sources) ? event.sources : undefined,
                 error: undefined,
-                canContinue: typeof event.can_continue === 'boolean' ? event.can_continue : event.status === 'interrupted',
+                canContinue: event.status === 'interrupted',
               },
             });
             break;

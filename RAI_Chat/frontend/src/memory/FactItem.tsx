@@ -16,8 +16,7 @@ interface FactItemProps {
 }
 
 function origin(fact: Fact): string {
-  if (fact.source && fact.source !== 'message') return fact.source === 'manual' || fact.source === 'user' ? 'Added by you' : `From ${fact.source}`;
-  if (fact.source_message_id || fact.session_id) return 'Learned in a chat';
+  if (fact.source_message_id || fact.source_session_id) return 'Learned in a chat';
   return 'Added by you';
 }
 
@@ -72,26 +71,26 @@ export function FactItem({ fact, onSave, onDelete, onOpenSession, onOpenMessage,
           <p className="fact-text">{fact.fact}</p>
           <p className="fact-meta">
             {origin(fact)}
-            {fact.session_id && fact.source_message_id && onOpenMessage && (
+            {fact.source_session_id && fact.source_message_id && onOpenMessage && (
               <>
                 {' · '}
                 <a
-                  href={messageHref(fact.session_id, fact.source_message_id)}
+                  href={messageHref(fact.source_session_id, fact.source_message_id)}
                   className="link-button"
                   onClick={(event) => {
                     if (!isPlainClick(event)) return;
                     event.preventDefault();
-                    onOpenMessage(fact.session_id as string, fact.source_message_id as string);
+                    onOpenMessage(fact.source_session_id as string, fact.source_message_id as string);
                   }}
                 >
                   the message it came from
                 </a>
               </>
             )}
-            {fact.session_id && !(fact.source_message_id && onOpenMessage) && onOpenSession && (
+            {fact.source_session_id && !(fact.source_message_id && onOpenMessage) && onOpenSession && (
               <>
                 {' · '}
-                <button type="button" className="link-button" onClick={() => onOpenSession(fact.session_id as string)}>
+                <button type="button" className="link-button" onClick={() => onOpenSession(fact.source_session_id as string)}>
                   open the chat
                 </button>
               </>

@@ -24,7 +24,7 @@ function Harness() {
       activeId={active}
       onSelect={setActive}
       onNewChat={() => setActive(null)}
-      user={{ id: 'u', username: 'ada' }}
+      user={{ id: 'u', username: 'ada', is_admin: false, created_at: '2026-01-01T00:00:00Z' }}
       onOpenMemory={() => undefined}
       onOpenSettings={() => undefined}
       onLogout={() => undefined}
