@@ -84,7 +84,13 @@ def active_path_ids(session, session_id: str) -> list[str]:
     chat = session.get(ChatSession, session_id)
     if chat is None:
         return []
-    return [m.id for m in load_tree(session, session_id).active_path(chat)]
+    # Only the columns the tree needs (a long imported chat need not be read in full).
+    rows = session.execute(
+        select(Message.id, Message.parent_id, Message.created_at).where(
+            Message.session_id == session_id
+        )
+    ).all()
+    return [m.id for m in Tree.of(rows).active_path(chat)]
 
 
 def can_continue(message: Message) -> bool:
