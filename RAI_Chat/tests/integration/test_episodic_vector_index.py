@@ -135,6 +135,31 @@ def test_the_index_finds_what_the_exact_product_finds_and_follows_changes(databa
     assert len(found) == 120 - 1 + 2 - 1 + 1
 
 
+def test_when_many_entries_are_deleted_the_rows_are_dropped_and_the_index_rebuilt(
+    database, small_index
+):
+    user_id = make_user(database)
+    archive = EpisodicArchive(user_id, database, HashEmbedder())
+    texts = [f"entry {i}" for i in range(100)]
+    ids = archive_texts(archive, texts)
+    vectors = synced(database, user_id, UserVectors(background=False))
+    first_index = vectors.index
+    assert first_index is not None and vectors.size == 100
+    with database.unit_of_work() as uow:  # another process deletes 40 of them
+        uow.session.execute(delete(EpisodicEntry).where(EpisodicEntry.id.in_(ids[:40])))
+        uow.commit()
+    synced(database, user_id, vectors)
+    assert vectors.size == 60 and vectors.indexed == 60 and vectors.index is not first_index
+    for text, entry_id in list(zip(texts, ids, strict=True))[::7]:
+        found = vectors.search(vector_of(text), 5, -1.0)
+        assert all(i in ids[40:] for i, _ in found)
+        if entry_id in ids[40:]:
+            assert found[0][0] == entry_id
+    second_index = vectors.index
+    synced(database, user_id, vectors)  # nothing changed: no new build
+    assert vectors.index is second_index
+
+
 def test_search_by_meaning_is_per_user_and_forgets_deleted_entries(database, small_index):
     alice, bob = make_user(database), make_user(database)
     alices = EpisodicArchive(alice, database, HashEmbedder())

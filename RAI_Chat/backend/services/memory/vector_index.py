@@ -219,6 +219,8 @@ class UserVectors:
         behind = self.size - self.indexed + int((~self.alive[: self.indexed]).sum())
         if self.index is not None and behind <= REBUILD_SHARE * self.indexed:
             return
+        if self.size - live > REBUILD_SHARE * self.size:
+            self._compact()  # else the deleted rows would go into the new index again
         self.building = True
         n, matrix = self.size, self.matrix
 
@@ -240,6 +242,17 @@ class UserVectors:
             build()
 
     # --- searching ----------------------------------------------------------------------
+    def _compact(self) -> None:
+        """Drop the rows of deleted entries (renumbering the rest); the index goes with
+        them. Only while no build runs (a build numbers rows as they were)."""
+        with self._lock:
+            keep = np.flatnonzero(self.alive[: self.size])
+            self.index, self.indexed = None, 0
+            self.matrix = self.matrix[keep].copy()
+            self.alive = np.ones(len(keep), dtype=bool)
+            self.ids = [self.ids[i] for i in keep]
+            self.rows = {entry_id: n for n, entry_id in enumerate(self.ids)}
+
     def search(self, query: np.ndarray, limit: int, min_score: float) -> Ranking:
         """The ``limit`` best (entry id, cosine) over ``min_score``, best first."""
         n = self.size
