@@ -37,7 +37,7 @@ def semantic_search_status() -> str:
     """Whether EMBEDDING_API_URL embeds with EMBEDDING_MODEL; if not, memory search uses
     full text alone, and this says why."""
     try:
-        current_app.extensions["rai_engine"].embed(["health"])
+        current_app.extensions["rai_engine"].embed(["health"], fresh=True)
         return "on"
     except EngineError as exc:
         model = current_app.config["EMBEDDING_MODEL"]

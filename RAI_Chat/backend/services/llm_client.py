@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -69,6 +71,11 @@ def _error_message(response: httpx.Response) -> str:
     return f"HTTP {response.status_code}"
 
 
+# Short texts (a message, a query) whose vectors ``EngineClient.embed`` keeps, and how many.
+QUERY_MAX_CHARS = 2000
+QUERY_VECTORS_KEPT = 256
+
+
 class EngineClient:
     def __init__(
         self,
@@ -94,6 +101,9 @@ class EngineClient:
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=200),
         )
         self._tool_support: dict[str, tuple[bool, float]] = {}
+        # (model, text) -> vector of the short texts embedded lately (see ``embed``).
+        self._query_vectors: OrderedDict[tuple[str, str], list[float]] = OrderedDict()
+        self._query_lock = threading.Lock()
 
     def close(self) -> None:
         self._http.close()
@@ -217,12 +227,35 @@ class EngineClient:
             logger.debug("Engine /tokenize unavailable; estimating")
         return max(1, len(text) // CHARS_PER_TOKEN_ESTIMATE)
 
-    def embed(self, texts: list[str], model: str | None = None) -> list[list[float]]:
-        """Embeddings from EMBEDDING_API_URL's /v1/embeddings (one vector per text)."""
+    def embed(
+        self, texts: list[str], model: str | None = None, fresh: bool = False
+    ) -> list[list[float]]:
+        """Embeddings from EMBEDDING_API_URL's /v1/embeddings (one vector per text). One
+        short text asked for again is answered from memory (a turn embeds its message for
+        the decision step, the memory recall and the documents' passages), unless
+        ``fresh`` (a health check: is the model there now?)."""
+        model = model or self.embedding_model
+        short = len(texts) == 1 and len(texts[0]) <= QUERY_MAX_CHARS
+        key = (model, texts[0]) if short and not fresh else None
+        if key is not None:
+            with self._query_lock:
+                known = self._query_vectors.get(key)
+                if known is not None:
+                    self._query_vectors.move_to_end(key)
+                    return [list(known)]
+        vectors = self._embed(texts, model)
+        if key is not None:
+            with self._query_lock:
+                self._query_vectors[key] = list(vectors[0])
+                while len(self._query_vectors) > QUERY_VECTORS_KEPT:
+                    self._query_vectors.popitem(last=False)
+        return vectors
+
+    def _embed(self, texts: list[str], model: str) -> list[list[float]]:
         try:
             response = self._http.post(
                 self._url("/v1/embeddings", self.embedding_url),
-                json={"model": model or self.embedding_model, "input": texts},
+                json={"model": model, "input": texts},
                 timeout=60,
             )
         except httpx.HTTPError as exc:
