@@ -20,6 +20,7 @@ from ..core.database.models import (
     utcnow,
 )
 from ..core.errors import BadRequest, Conflict, NotFound
+from ..schemas.events import MessageStatus
 from .branches import can_continue, load_tree, lock_session, mark_off_branch, set_active_leaf
 from .conversation import ConversationManager
 from .repositories import TURN_RUNNING, ensure_no_turn_running, owned_session
@@ -85,7 +86,7 @@ class BranchTurns(UserServices):
                 user_id=self.user_id,
                 role="assistant",
                 content="",
-                status="in_progress",
+                status=MessageStatus.in_progress,
                 model=settings.model,
                 created_at=now,
                 updated_at=now,
@@ -126,7 +127,7 @@ class BranchTurns(UserServices):
                 raise BadRequest("message_id: only an answer (an assistant message) continues")
             ensure_no_turn_running(uow.session, chat)
             if not can_continue(answer):
-                if answer.status == "error":
+                if answer.status == MessageStatus.error:
                     raise BadRequest("This answer failed; regenerate it instead of continuing")
                 raise BadRequest(
                     "This answer is complete: it was neither stopped nor cut at the "
@@ -150,7 +151,7 @@ class BranchTurns(UserServices):
             set_active_leaf(uow.session, chat, tree, answer.id)
             now = utcnow()
             partial = answer.content
-            answer.status, answer.error, answer.updated_at = "in_progress", None, now
+            answer.status, answer.error, answer.updated_at = MessageStatus.in_progress, None, now
             answer.stop_requested = answer.cut_at_limit = False
             answer.tier1_content = answer.tier2_content = None  # summarised again
             answer.tier1_tokens = answer.tier2_tokens = answer.token_count = None

@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from ..core.database.models import ChatSession, Message, new_id, utcnow
 from ..core.errors import BadRequest
+from ..schemas.events import MessageStatus
 from .branches import link_imported, load_tree
 from .conversation import ConversationManager
 from .memory.contextual import KEEP_LAST_MESSAGES, group_exchanges
@@ -127,7 +128,7 @@ class ClientTurns(UserServices):
             for candidate in dict.fromkeys(candidates):
                 chat = uow.session.get(ChatSession, candidate)
                 branch = load_tree(uow.session, candidate).active_path(chat)
-                tail = [m for m in branch if m.status != "error"][-len(history) :]
+                tail = [m for m in branch if m.status != MessageStatus.error][-len(history) :]
                 if len(tail) == len(history) and all(
                     m.role == h.role and same_text(m.content, h.content)
                     for m, h in zip(tail, history, strict=True)
@@ -154,7 +155,7 @@ class ClientTurns(UserServices):
                     user_id=self.user_id,
                     role=m.role,
                     content=m.content,
-                    status="complete",
+                    status=MessageStatus.complete,
                     created_at=start + timedelta(microseconds=i),
                     updated_at=now,
                     archived=i < len(history) - KEEP_LAST_MESSAGES,

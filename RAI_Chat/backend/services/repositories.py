@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ..config import current_settings
 from ..core.database.models import ChatSession, Message, utcnow
 from ..core.errors import Conflict, NotFound
+from ..schemas.events import MessageStatus
 
 # An in-progress turn with no heartbeat for this long died with its process (TURN_STALE_SECONDS).
 STALE_AFTER = timedelta(seconds=current_settings().turn_stale_seconds)
@@ -32,7 +33,10 @@ def running_turns(session: Session, session_id: str) -> list[Message]:
     """The answers being written in a session (at most one, unless its runner died)."""
     return list(
         session.scalars(
-            select(Message).where(Message.session_id == session_id, Message.status == "in_progress")
+            select(Message).where(
+                Message.session_id == session_id,
+                Message.status == MessageStatus.in_progress,
+            )
         )
     )
 
@@ -50,7 +54,7 @@ def expire_stale_turn(session: Session, message: Message) -> bool:
         updated = updated.replace(tzinfo=utcnow().tzinfo)
     if utcnow() - updated < STALE_AFTER:
         return False
-    message.status = "interrupted"
+    message.status = MessageStatus.interrupted
     message.error = INTERRUPTED_BY_RESTART
     return True
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 
 from ..core.database.models import ChatSession, Message, isoformat, new_id, utcnow
 from ..core.errors import Conflict
+from ..schemas.events import MessageStatus
 from . import file_storage
 from .branches import Tree, link_imported, load_tree, sync_branch_marks, tree_fields
 from .conversation import (
@@ -208,7 +209,7 @@ class UserSessionManager(UserServices):
                         user_id=self.user_id,
                         role=m["role"],
                         content=m["content"],
-                        status="complete",
+                        status=MessageStatus.complete,
                         created_at=created,
                         updated_at=now,
                     )

@@ -120,7 +120,7 @@ function streamAnswer(user, session, userMsg, asst, text) {
   if (/remember/i.test(message)) {
     const f = { id: randomUUID(), userId: user.id, fact: message.replace(/.*remember( that)?/i, '').trim() || message, source: 'message', source_message_id: userMsg.id, session_id: session.id, created_at: now() };
     facts.set(f.id, f);
-    emit({ type: 'action', action: 'remember', status: 'done', detail: f.fact });
+    emit({ type: 'action', action: 'remember', input: [f.fact], outcome: 'ok', detail: 'remembered' });
   }
   const pieces = tokenize(text);
   let i = 0;

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from ...core.database.models import Message
 from ...core.database.session import Database
 from ...core.errors import NotFound
+from ...schemas.events import ENDED
 from ..branches import active_path_ids
 from .tiers import fallback_tier1, fallback_tier2
 
@@ -138,7 +139,7 @@ class ContextualMemory:
         with self.database.unit_of_work() as uow:
             rows = uow.session.scalars(
                 self._in_window(uow.session, session_id).where(
-                    Message.status.in_(["complete", "interrupted"]),
+                    Message.status.in_(ENDED),
                     Message.content != "",
                     # A system message imported before imports refused them is not an
                     # instruction to the model: only the conversation is in the window.
