@@ -140,7 +140,12 @@ def test_launcher_starts_supervises_and_stops_the_whole_system(tmp_path):
         )
         assert f"open {api}/" in output.read_text()
         health = httpx.get(api + "/api/health", timeout=10).json()
-        assert health == {"status": "ok", "database": "ok", "engine": "ok"}
+        assert health == {
+            "status": "ok",
+            "database": "ok",
+            "engine": "ok",
+            "semantic_search": "on",
+        }
         assert (tmp_path / "logs" / "engine.log").stat().st_size > 0
         assert (tmp_path / "logs" / "api.log").stat().st_size > 0
 

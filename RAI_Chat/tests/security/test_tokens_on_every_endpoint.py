@@ -42,6 +42,8 @@ def test_every_authenticated_operation_refuses_every_bad_token(http):
             if response.status_code != 401 or not is_error_envelope(response.json()):
                 failures.append((method, path, name, response.status_code))
     assert failures == []
+    total = len(attacks) * len(operations)
+    print(f"TOKEN MATRIX: {len(attacks)} bad tokens x {len(operations)} operations = {total} x 401")
     # The good token still works: the attacks did not lock the account.
     assert http.get("/api/auth/me", headers=user.headers).status_code == 200
 
