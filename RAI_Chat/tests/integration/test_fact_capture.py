@@ -188,6 +188,15 @@ def test_a_fact_is_kept_only_as_the_message_supports_it(raw, kept):
             [],
         ),
         (
+            "I stopped learning Dutch, I'm no longer learning it.",
+            [
+                {"about": "hobby", "value": "no longer learning it"},
+                {"about": "language", "value": "Dutch"},
+                {"about": "dates", "value": "Dutch"},
+            ],
+            [("language", "Dutch")],
+        ),
+        (
             "I teach physics rather than chemistry.",
             [{"about": "subject", "value": "physics"}, {"about": "subject", "value": "chemistry"}],
             [("subject", "physics")],

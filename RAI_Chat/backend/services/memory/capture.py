@@ -81,6 +81,10 @@ _NEGATED_BEFORE = re.compile(
     r"(?:\s+[\w'-]+){0,4}?\s+$",
     re.I,
 )
+# A value that itself says what is not so ("no longer learning Japanese") is no fact.
+_NEGATION_IN_VALUE = re.compile(
+    r"\b(?:not|no longer|never|any ?more|instead of|rather than)\b|n't\b", re.I
+)
 _NEGATED_AFTER = re.compile(
     r"^(?:\s+[\w'-]+){0,2}?\s*(?:any ?more\b|by mistake\b|before\b|earlier\b)", re.I
 )
@@ -167,10 +171,10 @@ def checked_facts(raw: list, source: str) -> list[tuple[str, str]]:
             continue
         if value.casefold() in {"i", "me", "my", "yes", "no", "none", "user"}:
             continue
-        if negated(value, stated):
+        if negated(value, stated) or _NEGATION_IN_VALUE.search(value):
             continue
-        seen = {(a, v.casefold()) for a, v in out}
-        if (subject(about), value.casefold()) not in seen:
+        # One value is one fact: the same value under several subjects is a guess.
+        if value.casefold() not in {v.casefold() for _, v in out}:
             out.append((subject(about), value))
     return out
 
