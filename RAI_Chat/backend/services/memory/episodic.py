@@ -255,14 +255,14 @@ class EpisodicArchive:
             lexical = self._lexical(uow.session, query, CANDIDATES) if mode != "vector" else []
             semantic = self._semantic(uow.session, query, CANDIDATES) if mode != "text" else []
             # An exchange of an abandoned branch is never recalled (``services.branches``).
-            # Only the candidates are looked up (by key): not every entry of the user.
+            # Only the candidates (all this user's) are looked up, by key: with a condition
+            # on user_id as well, SQLite walks the user's index instead (0.3 s at 100k).
             candidates = {hit[0] for hit in lexical} | {hit[0] for hit in semantic}
             abandoned = (
                 set(
                     uow.session.scalars(
                         select(EpisodicEntry.id).where(
                             EpisodicEntry.id.in_(candidates),
-                            EpisodicEntry.user_id == self.user_id,
                             EpisodicEntry.abandoned_branch.is_(True),
                         )
                     )
@@ -278,13 +278,12 @@ class EpisodicArchive:
             best = list(fused)
             if not best:
                 return []
-            rows = {
+            rows = {  # by key; the owner is checked here (see above)
                 e.id: e
                 for e in uow.session.scalars(
-                    select(EpisodicEntry).where(
-                        EpisodicEntry.id.in_(best), EpisodicEntry.user_id == self.user_id
-                    )
+                    select(EpisodicEntry).where(EpisodicEntry.id.in_(best))
                 )
+                if e.user_id == self.user_id
             }
             return [entry_dict(rows[i], round(fused[i], 6)) for i in best if i in rows]
 
