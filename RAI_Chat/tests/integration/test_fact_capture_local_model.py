@@ -21,3 +21,14 @@ def test_the_local_model_captures_the_facts_a_greeting_states(engine_server):
     assert "Alice" in values and "Lyon" in values
     assert all(value.casefold() in MESSAGE.casefold() for value in values)
     assert capture.tier1() and "=Alice" in capture.tier1()
+
+
+def test_the_local_model_captures_a_correction_without_the_old_value(engine_server):
+    engine = EngineClient(engine_server, read_timeout=600)
+    message = "Correction: my sister lives in Graz now, not in Linz."
+    capture = capture_message(engine, "user", message)
+    assert capture is not None, "the model's answer was not JSON of the schema"
+    values = [value for _, value in capture.facts]
+    # Seen on the real model: [("family", "my sister")]; the old value is never kept.
+    assert all("linz" not in value.casefold() for value in values), capture.facts
+    assert all(value.casefold() in message.casefold() for value in values)
