@@ -1,7 +1,7 @@
 """An answer keeps what the page shows under it: the actions it took, the web pages it used,
 and whether the user stopped it (``stopped``: not a failure), on SQLite and PostgreSQL."""
 
-from RAI_Chat.backend.core.database.models import Message
+from RAI_Chat.backend.core.database.models import ChatSession, Message
 
 ACTIONS = [
     {"type": "action", "action": "remember", "input": ["lives in Lyon"], "outcome": "ok"},
@@ -22,14 +22,23 @@ def test_reopened_answers_keep_their_actions_sources_and_stop(client, auth, app)
                 Message(id="a-done", content="Noted.", actions=ACTIONS, sources=SOURCES, **common),
                 Message(
                     id="a-stopped",
+                    parent_id="a-done",
                     content="Once upon",
                     status="interrupted",
                     stop_requested=True,
                     **common,
                 ),
-                Message(id="a-broken", content="Half", status="interrupted", **common),
+                Message(
+                    id="a-broken",
+                    parent_id="a-stopped",
+                    content="Half",
+                    status="interrupted",
+                    **common,
+                ),
             ]
         )
+        # One branch (the session page shows the active branch only).
+        uow.session.get(ChatSession, session_id).active_leaf_id = "a-broken"
         uow.commit()
     body = client.get(f"/api/session/{session_id}", headers=headers).get_json()
     by_id = {m["id"]: m for m in body["messages"]}
