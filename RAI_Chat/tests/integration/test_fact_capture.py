@@ -133,7 +133,7 @@ def test_invented_facts_and_facts_of_questions_are_not_stored(world):
     assert active(world) == {"The user's job: nurse": statement}
 
 
-def test_an_assistant_message_or_a_failed_call_stores_no_fact(world):
+def test_an_assistant_message_stores_no_fact_and_a_failed_call_keeps_the_users_words(world):
     database, user_id, _ = world
     model = JsonModel()
     long_reply = "Nice to meet you, my name is RAI. " + "I can help with many things. " * 6
@@ -144,9 +144,10 @@ def test_an_assistant_message_or_a_failed_call_stores_no_fact(world):
     model.answers[failed] = "fail"
     add_tiers(database, model, [reply, failed, question], user_id)
     assert len(model.requests) == 2
-    assert active(world) == {}
-    with database.unit_of_work() as uow:  # the deterministic form instead
-        assert uow.session.get(Message, failed).tier1_content == "name=Bob"
+    # The model failed; the statement is read exactly from the user's own words.
+    assert active(world) == {"The user's name is Bob.": failed}
+    with database.unit_of_work() as uow:
+        assert uow.session.get(Message, failed).tier1_content == "name=The user's name is Bob."
 
 
 @pytest.mark.parametrize(

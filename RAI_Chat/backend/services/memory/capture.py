@@ -6,7 +6,15 @@ message come from the same answer.
 A small model invents, so every fact is checked against the message it came from (its
 value must be in the message; a message without "I"/"my" states nothing about its
 writer), facts are deduplicated, and a new value for something already known ("city")
-supersedes the old fact, which stays in the history. Each fact keeps its source message."""
+supersedes the old fact, which stays in the history. Each fact keeps its source message.
+
+A small model also misses: asked for a fact, it often names one the checks reject, or none.
+So when the decision step's classifier says the message states something about the user
+(``remember`` / ``correct``; or it cannot tell and the message is a plain first-person
+statement), each statement of the message that no checked fact covers is stored as the
+user's own words told about them ("I drive a blue Volvo." → "The user drives a blue
+Volvo.", ``statements.py``): an exact reading, never the model's, with a correction's old
+value left out. Remembering never rests on the small model alone."""
 
 from __future__ import annotations
 
@@ -15,8 +23,10 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from ..decision.decide import Decider
 from ..llm_client import EngineClient, EngineError
 from .facts import UserFacts
+from .statements import fact_subject, statements
 from .tiers import clean_tier2, source_text, supported
 
 logger = logging.getLogger(__name__)
@@ -109,13 +119,20 @@ _SUBJECTS = {
 _CANONICAL = {alias: name for name, aliases in _SUBJECTS.items() for alias in aliases}
 
 
+# What the decision step says of a message that states something about the user.
+STATING_TOOLS = ("remember", "correct")
+
+
 @dataclass
 class Capture:
     facts: list[tuple[str, str]] = field(default_factory=list)  # (about, value), checked
     summary: str | None = None
+    # The user's own statements the facts above do not cover: (subject or None, sentence).
+    stated: list[tuple[str | None, str]] = field(default_factory=list)
 
     def tier1(self) -> str | None:
         pairs = [f"{snake(about)}={value}" for about, value in self.facts]
+        pairs += [f"{snake(about or 'fact')}={sentence}" for about, sentence in self.stated]
         return "; ".join(dict.fromkeys(pairs)) or None
 
 
@@ -179,13 +196,48 @@ def checked_facts(raw: list, source: str) -> list[tuple[str, str]]:
     return out
 
 
-def capture_message(engine: EngineClient, role: str, text: str) -> Capture | None:
-    """The checked facts and summary of one message; None when the model failed."""
+def decided_tool(engine: EngineClient, text: str) -> str | None:
+    """The decision step's tool for a message, or None when it cannot decide (no engine,
+    no embedding model behind it)."""
+    if not hasattr(engine, "embed"):
+        return None
+    decision = Decider(engine).decide(text)
+    return decision.tool if decision.probability is not None else None
+
+
+def uncovered(
+    found: list[tuple[str | None, str]], facts: list[tuple[str, str]]
+) -> list[tuple[str | None, str]]:
+    """The statements no checked fact's value is part of."""
+    return [
+        (about, sentence)
+        for about, sentence in found
+        if not any(
+            re.search(rf"(?<!\w){re.escape(value)}(?!\w)", sentence, re.I) for _, value in facts
+        )
+    ]
+
+
+def capture_message(
+    engine: EngineClient, role: str, text: str, tool: str | None = None
+) -> Capture | None:
+    """The checked facts and summary of one message; None when the model failed and the
+    message states nothing. ``tool``: the decision step's, when the caller has it."""
     source = source_text(text)
+    found = statements(source) if role == "user" else []
+    if found and tool is None:
+        tool = decided_tool(engine, source)
+    # The statements are kept as read when the classifier says the message tells
+    # something about the user, or cannot judge (no embedding model); when it decides
+    # otherwise ("My laptop is slow." → none) only the model's checked facts are kept.
+    exact = found if tool in STATING_TOOLS or (tool is None and found) else []
+    if tool != "correct":  # a plain statement adds; only a correction replaces by verb
+        exact = [(None if a and a.startswith("does:") else a, f) for a, f in exact]
     # The small model answers "facts": [] to nearly every short statement; when the writer
-    # speaks of themselves it must name at least one, and the checks drop what it invents.
+    # states something about themselves it must name at least one, and the checks drop
+    # what it invents.
     schema = CAPTURE_SCHEMA
-    if role == "user" and states_about_writer(source):
+    if found:
         schema = json.loads(json.dumps(CAPTURE_SCHEMA))
         schema["properties"]["facts"]["minItems"] = 1
     try:
@@ -198,15 +250,25 @@ def capture_message(engine: EngineClient, role: str, text: str) -> Capture | Non
         answer = json.loads(raw)
     except EngineError as exc:
         logger.info("Capture call failed (%s); using the deterministic forms", exc.message)
-        return None
+        answer = None
     except ValueError:
         logger.info("Capture answer was not JSON; using the deterministic forms")
-        return None
+        answer = None
     if not isinstance(answer, dict):
-        return None
+        return Capture(stated=exact) if exact else None
     facts = checked_facts(answer.get("facts") or [], source) if role == "user" else []
+    if not found:  # a question, request or wish about oneself states nothing to keep
+        facts = []
     summary = answer.get("summary")
-    return Capture(facts, clean_tier2(summary, source) if isinstance(summary, str) else None)
+    summary = clean_tier2(summary, source) if isinstance(summary, str) else None
+    return Capture(facts, summary, uncovered(exact, facts))
+
+
+def fact_topic(fact: str) -> str | None:
+    """One name for what a stored fact is about, whichever form it has ("The user's home:
+    Lisbon" and "The user lives in Porto." are both about the city)."""
+    about = fact_subject(fact)
+    return subject(about) if about else None
 
 
 def store_facts(facts: UserFacts, capture: Capture, source_message_id: str) -> int:
@@ -214,6 +276,12 @@ def store_facts(facts: UserFacts, capture: Capture, source_message_id: str) -> i
     the old. Returns how many facts changed."""
     changed = 0
     for about, value in capture.facts:
-        _, did = facts.capture(about, fact_sentence(about, value), source_message_id)
+        _, did = facts.capture(
+            subject(about), fact_sentence(about, value), source_message_id, fact_topic
+        )
+        changed += did
+    for about, sentence in capture.stated:
+        topic = subject(about) if about else None
+        _, did = facts.capture(topic, sentence, source_message_id, fact_topic)
         changed += did
     return changed

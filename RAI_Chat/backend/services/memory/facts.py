@@ -4,6 +4,7 @@ superseded, not silently lost), forgetting by the model is soft, deletion by the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from sqlalchemy import delete, select
 
@@ -163,13 +164,29 @@ class UserFacts:
             uow.commit()
             return fact_dict(row), True
 
-    def capture(self, about: str, fact: str, source_message_id: str) -> tuple[dict, bool]:
+    def capture(
+        self,
+        about: str | None,
+        fact: str,
+        source_message_id: str,
+        topic_of: Callable[[str], str | None] | None = None,
+    ) -> tuple[dict, bool]:
         """A fact captured in the background, about ``about`` ("city"): (the fact, whether
         anything changed). An equal fact is kept; an active fact about the same thing with
-        another value is superseded by it (kept in the history)."""
+        another value is superseded by it (kept in the history). What an active fact is
+        about is ``topic_of(its text)``, by default the "The user's <about>:" it starts
+        with; with ``about`` None the fact replaces nothing."""
         fact = clean_fact(fact)
         key = fact_key(fact)
         subject = fact_key(f"The user's {about}") + " "
+
+        def same_subject(row: UserFact) -> bool:
+            if about is None:
+                return False
+            if topic_of is None:
+                return row.fact_key.startswith(subject)
+            return topic_of(row.fact) == about
+
         with self.database.unit_of_work() as uow:
             existing = self._active_by_key(uow.session, key)
             if existing is not None:
@@ -177,7 +194,7 @@ class UserFacts:
                     existing.source_message_id, existing.abandoned_branch = source_message_id, False
                     uow.commit()
                 return fact_dict(existing), False
-            older = [f for f in self._active(uow.session) if f.fact_key.startswith(subject)]
+            older = [f for f in self._active(uow.session) if same_subject(f)]
             if older:
                 replacement = self._supersede(uow.session, older[-1], fact, source_message_id)
                 for other in older[:-1]:

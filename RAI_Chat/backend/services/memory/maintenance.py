@@ -69,7 +69,7 @@ def add_tiers(
             message.tier1_content, message.tier2_content = tier1, tier2
             message.tier1_tokens, message.tier2_tokens = counts
             uow.commit()
-        if user_id and role == "user" and capture and capture.facts:
+        if user_id and role == "user" and capture and (capture.facts or capture.stated):
             store_facts(UserFacts(user_id, database), capture, message_id)
 
 

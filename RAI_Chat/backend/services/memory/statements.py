@@ -1,0 +1,263 @@
+"""What a user states about themselves, read exactly from their own words: the clauses of a
+message that are first-person statements, each told about the user ("I drive a blue
+Volvo." → "The user drives a blue Volvo."), with its subject ("vehicle") so that a
+correction supersedes the old fact.
+
+No model is involved: questions, requests, hypotheticals and wishes are not statements;
+a correction's old value is left out ("my name is Alicia not Alice" → "The user's name is
+Alicia."), and a clause that says what is not (or no longer) so states nothing. The
+capture uses this when the small model's structured extraction finds no checked fact in a
+statement (``capture.py``)."""
+
+from __future__ import annotations
+
+import re
+
+# Sentences: a full stop after a single capital ("Ursula K. Le Guin") ends none.
+_SENTENCE = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+")
+# Words before the statement that are not part of it.
+_LEAD_IN = re.compile(
+    r"^(?:(?:hi|hello|hey|ok|okay|oh|so|well|also|btw|by the way|fyi|just so you know|"
+    r"for the record|note that|please note that|please remember(?: that)?|remember that|"
+    r"don'?t forget(?: that)?|actually|correction|sorry|oops|no|yes|in fact|"
+    r"to be precise|to clarify)\b[\s,:;!.-]*)+",
+    re.IGNORECASE,
+)
+_FIRST_PERSON_START = re.compile(
+    r"^(?:i|i'm|i am|i've|i was|my|our|call me)\b|^[\w' -]{1,30}? (?:is|are) (?:my|our)\b",
+    re.IGNORECASE,
+)
+# First-person openings that ask, wish, wonder or refer to the conversation: no fact.
+_NOT_A_STATEMENT = re.compile(
+    r"^(?:i|i'?d|i would|i'?m|i am|i was)\s+(?:\w+\s+)?(?:want|wanted|need|like to know|"
+    r"would like|wonder|wondering|curious|looking for|trying to|forgot|think|guess|hope|"
+    r"wish|mean|meant|told you|said|mentioned|asked|typed|wrote|got (?:that|it)|"
+    r"don'?t know|not sure|have a question|can'?t|cannot|could|should|might|may|"
+    r"will|'ll|shall|going to|gonna|planning to ask)\b"
+    r"|^(?:i'?d|i would) (?:like|love|want)\b"
+    r"|^my (?:question|request|message|last message|previous message)\b"
+    r"|^(?:i|my)\b.*\b(?:by mistake|got (?:that|it) wrong|typed (?:that|it) wrong)\b",
+    re.IGNORECASE,
+)
+# A time or place before the statement: "Last year, I ...", "Since 2019 I ...".
+_SETTING = re.compile(
+    r"^((?:last|this|next|since|in|at|on|from|after|before|during|every|these days|"
+    r"nowadays|recently|currently|today|for)\b[\w' -]{0,30}?),?\s+(?=(?:i|i'm|i've)\b)",
+    re.IGNORECASE,
+)
+# "Change my email to X" / "Update my city to X": a structured correction.
+_SET_MY = re.compile(
+    r"^(?:please\s+)?(?:change|update|set|switch)\s+my\s+([\w' -]{2,30}?)\s+to\s+(.+)$",
+    re.IGNORECASE,
+)
+# "Replace my old address: ..." names the subject of what follows.
+_META_SUBJECT = re.compile(
+    r"^(?:please\s+)?(?:replace|update|change|correct|fix)\s+my\s+(?:old\s+)?([\w' -]{2,30})$",
+    re.IGNORECASE,
+)
+# What makes a clause state what is not so: a negated verb, or "no longer".
+_NEGATED_CLAUSE = re.compile(
+    r"^(?:i|i'm|i am|i was|i've)\s+(?:(?:really|actually|just|still|also|now)\s+)?"
+    r"(?:not|no longer|never|don'?t|didn'?t|haven'?t|won'?t|can'?t|stopped|quit)\b"
+    r"|^(?:my|our)(?: [\w']+){1,3}? (?:is|are|was|were|has|have|does|do) (?:not|no longer|never)\b"
+    r"|^(?:my|our)(?: [\w']+){1,3}? (?:isn'?t|aren'?t|wasn'?t|weren'?t|hasn'?t|doesn'?t|don'?t)\b",
+    re.IGNORECASE,
+)
+# An old value after the new one: "Thomas, not Tom", "Vancouver instead of Toronto".
+_OLD_VALUE_TAIL = re.compile(
+    r"\s*,?\s*(?:and\s+|but\s+)?(?:not|instead of|rather than|no longer|formerly)"
+    r"(?:\s+[\w'.-]+){1,5}$",
+    re.IGNORECASE,
+)
+_FILLER = re.compile(r"\s*\b(?:actually|now|anymore|any more|please|though)\b", re.IGNORECASE)
+_CLAUSE_SPLIT = re.compile(r"\s*[,;:]\s*|\s+(?:and|but|so)\s+(?=(?:i|i'm|i've|my|our)\b)", re.I)
+_BARE_CHANGE = re.compile(
+    r"i (?:moved|switched|changed|left|returned|relocated|updated|mean|did|was wrong)", re.I
+)
+_NEGATION_TAIL = re.compile(r"^(?:not|instead of|rather than|no longer)\b", re.IGNORECASE)
+# A part that is a request or a remark of its own, never the rest of the part before.
+_OWN_PART = re.compile(
+    r"^(?:please|can you|could you|would you|update|change|correct|fix|replace|remember|"
+    r"note|sorry|thanks|thank you|you|that|it|this)\b",
+    re.IGNORECASE,
+)
+
+# First person → the user the first time, then "they" (whose verb is the first person's).
+_PRONOUNS = [
+    (r"i'm|i am", "the user is", "they are"),
+    (r"i've", "the user has", "they have"),
+    (r"i was", "the user was", "they were"),
+    (r"i'd", "the user would", "they would"),
+    (r"i'll", "the user will", "they will"),
+    (r"i", "the user", "they"),
+    (r"myself", "themselves", "themselves"),
+    (r"mine", "the user's", "theirs"),
+    (r"my|our", "the user's", "their"),
+    (r"me|us", "the user", "them"),
+]
+_PRONOUN_RE = re.compile(
+    r"(?<![\w'])(" + "|".join(row[0] for row in _PRONOUNS) + r")(?![\w'])", re.IGNORECASE
+)
+_ADVERBS = re.compile(
+    r"(?:"
+    r"also|really|usually|still|just|often|always|mostly|currently|recently|sometimes|"
+    r"already|even|only|mainly"
+    r")",
+    re.IGNORECASE,
+)
+# Verb forms that stay as they are after "the user" (modals, past tenses).
+_UNCHANGED = re.compile(
+    r"(?:"
+    r"can|could|will|would|shall|should|may|might|must|was|had|did|grew|went|got|made|"
+    r"met|took|became|began|bought|left|lost|won|wrote|drove|spent|saw|ran|came|gave|"
+    r"found|kept|knew|taught|thought|brought|built|chose|fell|felt|heard|held|led|"
+    r"meant|paid|put|read|said|sold|sent|set|sat|slept|spoke|stood|swam|told|"
+    r"understood|wore|broke|ate|drank|flew|forgot|hid|hurt|quit|rode|rang|rose|shook|"
+    r"shot|shut|sang|stole|threw|tore|woke|cut|hit|let|cost|used"
+    r")",
+    re.IGNORECASE,
+)
+_IRREGULAR = {"have": "has", "do": "does", "am": "is", "go": "goes"}
+
+# The subject of a fact sentence (first match): one name for a correction to supersede by.
+_SUBJECT_RULES = [
+    (re.compile(r"^the user's name is\b"), "name"),
+    (re.compile(r"^the user (?:\w+ )?(?:lives|is living|is based|resides|moved to)\b"), "city"),
+    (re.compile(r"^the user (?:\w+ )?(?:works as|works at|works for|is employed)\b"), "job"),
+    (re.compile(r"^the user is an? [\w -]{2,40}? (?:at|for) "), "job"),
+    (re.compile(r"^the user is \d+(?: years old)?$"), "age"),
+    (re.compile(r"^the user was born\b"), "birth"),
+    (re.compile(r"^the user (?:\w+ )?drives\b"), "vehicle"),
+]
+_NAMED = re.compile(r"^The user is [A-Z][\w-]+$")  # "I'm Kenji"
+_POSSESSED = re.compile(
+    r"^the user's ([\w' -]{2,40}?) (?:is|are|was|were|has|have|just|turned|is turning)\b"
+)
+_CALLED = re.compile(r"^the user's ([\w' -]{2,40}?) (?:is|are) (?:called|named)\b")
+_VERB = re.compile(r"^the user (?:\w+ly )?(\w+)\b")
+
+
+def _third_person_verb(verb: str) -> str:
+    low = verb.casefold()
+    if low in _IRREGULAR:
+        return _IRREGULAR[low]
+    if _UNCHANGED.fullmatch(low) or low.endswith("ed") or not low.isalpha():
+        return verb
+    if re.search(r"(?:s|sh|ch|x|z|o)$", low):
+        return verb + "es"
+    if re.search(r"[^aeiou]y$", low):
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+def told_about_user(clause: str) -> str:
+    """A first-person clause told about the user: "I now drive my red Volvo" → "The user
+    now drives the user's red Volvo"."""
+    words = clause.split()
+    # "I [adverb] verb": the verb agrees with "the user".
+    if words and words[0].casefold() == "i" and len(words) > 1:
+        at = 1
+        while at < len(words) - 1 and _ADVERBS.fullmatch(words[at]):
+            at += 1
+        words[at] = _third_person_verb(words[at])
+        clause = " ".join(words)
+
+    seen = []
+
+    def swap(match: re.Match) -> str:
+        word = " ".join(match.group(1).casefold().split())
+        row = next(row for row in _PRONOUNS if re.fullmatch(row[0], word))
+        seen.append(word)
+        return row[1] if len(seen) == 1 else row[2]
+
+    told = _PRONOUN_RE.sub(swap, clause.replace("’", "'"))
+    told = re.sub(r"\bthe user is is\b", "the user is", told)
+    return told[:1].upper() + told[1:]
+
+
+def fact_subject(sentence: str) -> str | None:
+    """What a fact sentence is about ("The user lives in Lyon." → "city"; "The user's
+    wife is called Sofia." → "wife's name"; "The user's city: Lyon" → "city"), or, for a
+    plain "The user <verb> ...", "does:<verb>"; None when it cannot be told."""
+    text = " ".join(sentence.split()).rstrip(" .")
+    labelled = re.match(r"^The user's ([^:]{1,40}):", text)
+    if labelled:
+        return labelled.group(1).casefold()
+    if _NAMED.match(text):
+        return "name"
+    low = text.casefold()
+    for pattern, name in _SUBJECT_RULES:
+        if pattern.search(low):
+            return name
+    called = _CALLED.match(low)
+    if called:
+        return f"{called.group(1)}'s name".replace("'s name's name", "'s name")
+    possessed = _POSSESSED.match(low)
+    if possessed:
+        return possessed.group(1)
+    verb = _VERB.match(low)
+    if verb and verb.group(1) not in {"is", "has", "was", "would", "will"}:
+        return f"does:{verb.group(1)}"
+    return None
+
+
+def _clauses(sentence: str) -> list[str]:
+    """The parts of a sentence; a part that does not speak in the first person (", Emma
+    and Lucy") belongs to the one before, unless it names an old value ("not Tom")."""
+    out: list[str] = []
+    for part in _CLAUSE_SPLIT.split(sentence):
+        part = part.strip(" .!")
+        if not part:
+            continue
+        own = _NEGATION_TAIL.match(part) or _OWN_PART.match(part)
+        if out and not own and not re.search(r"\b(?:i|i'm|i've|my|our|me)\b", part, re.IGNORECASE):
+            out[-1] = f"{out[-1]}, {part}"
+        else:
+            out.append(part)
+    return out
+
+
+def statements(message: str) -> list[tuple[str | None, str]]:
+    """(subject, sentence about the user) for each first-person statement in the message."""
+    found: list[tuple[str | None, str]] = []
+    for sentence in _SENTENCE.split(" ".join(message.split())):
+        if sentence.rstrip().endswith("?") or not sentence.strip():
+            continue
+        hinted: str | None = None
+        for clause in _clauses(_LEAD_IN.sub("", sentence.strip())):
+            clause = _LEAD_IN.sub("", clause).strip(" .!")
+            setting = _SET_MY.match(clause)
+            if setting:
+                about, value = setting.group(1).strip(), setting.group(2).strip(" .!")
+                value = _OLD_VALUE_TAIL.sub("", value).strip()
+                if value:
+                    found.append((about.casefold(), f"The user's {about} is {value}."))
+                continue
+            meta = _META_SUBJECT.match(clause)
+            if meta:
+                hinted = meta.group(1).casefold()
+                continue
+            fact = _statement(clause)
+            if fact is not None:
+                found.append((hinted or fact_subject(fact), fact))
+    return list({fact.casefold(): (about, fact) for about, fact in found}.values())
+
+
+def _statement(clause: str) -> str | None:
+    setting = _SETTING.match(clause)
+    if setting:  # "Last year I moved to Spain" → "Last year the user moved to Spain."
+        told = _statement(clause[setting.end() :])
+        if told is None:
+            return None
+        return told_about_user(f"{setting.group(1)} {told[0].lower()}{told[1:]}")
+    if not _FIRST_PERSON_START.match(clause) or _NOT_A_STATEMENT.match(clause):
+        return None
+    if _NEGATED_CLAUSE.match(clause):
+        return None
+    clause = _OLD_VALUE_TAIL.sub("", clause)
+    clause = " ".join(_FILLER.sub("", clause).split()).strip(" ,.!")
+    if len(clause.split()) < 2 or _BARE_CHANGE.fullmatch(clause):
+        return None  # "I moved": nothing to remember without where
+    if re.match(r"(?i)call me\s+", clause):
+        return f"The user's name is {clause.split(maxsplit=2)[2]}."
+    return told_about_user(clause) + "."

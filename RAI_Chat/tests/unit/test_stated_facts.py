@@ -1,0 +1,200 @@
+"""The exact reading of what a user states about themselves (``memory/statements.py``) and
+the capture's fallback to it when the small model's extraction yields no checked fact."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from RAI_Chat.backend.services.llm_client import EngineError
+from RAI_Chat.backend.services.memory.capture import capture_message, fact_topic
+from RAI_Chat.backend.services.memory.statements import statements
+
+
+@pytest.mark.parametrize(
+    ("message", "facts"),
+    [
+        ("I drive a blue Volvo.", [("vehicle", "The user drives a blue Volvo.")]),
+        ("I live in Lisbon.", [("city", "The user lives in Lisbon.")]),
+        ("I was born in 1979.", [("birth", "The user was born in 1979.")]),
+        ("I work as a carpenter.", [("job", "The user works as a carpenter.")]),
+        ("I'm 41 years old.", [("age", "The user is 41 years old.")]),
+        ("My dog is called Pepper.", [("dog's name", "The user's dog is called Pepper.")]),
+        ("My brother's name is Ivo.", [("brother's name", "The user's brother's name is Ivo.")]),
+        ("Our wedding day is May 2.", [("wedding day", "The user's wedding day is May 2.")]),
+        ("I study law in Leeds.", [("does:studies", "The user studies law in Leeds.")]),
+        (
+            "I have a parrot and I watch birds.",
+            [(None, "The user has a parrot."), ("does:watches", "The user watches birds.")],
+        ),
+        ("Just so you know, I'm diabetic.", [(None, "The user is diabetic.")]),
+        ("Please remember that I hate olives.", [("does:hates", "The user hates olives.")]),
+        (
+            "Hi! My name is Noor. I have two kids, Sami and Lina.",
+            [("name", "The user's name is Noor."), (None, "The user has two kids, Sami and Lina.")],
+        ),
+        ("Call me Bea.", [("name", "The user's name is Bea.")]),
+        ("Last spring I adopted a cat.", [(None, "Last spring the user adopted a cat.")]),
+        ("I broke my wrist skiing.", [("does:broke", "The user broke their wrist skiing.")]),
+        (
+            "My favourite painter is J. M. W. Turner.",
+            [("favourite painter", "The user's favourite painter is J. M. W. Turner.")],
+        ),
+        ("Tea is my morning drink.", [(None, "Tea is the user's morning drink.")]),
+    ],
+)
+def test_a_first_person_statement_is_told_about_the_user(message, facts):
+    assert statements(message) == facts
+
+
+@pytest.mark.parametrize(
+    ("message", "fact", "old"),
+    [
+        ("My sister's name is Ana, not Anna.", "The user's sister's name is Ana.", "Anna"),
+        ("Actually I live in Graz now, not in Linz.", "The user lives in Graz.", "Linz"),
+        ("I moved: I now live in Quito instead of Lima.", "The user lives in Quito.", "Lima"),
+        ("Sorry, I typed that wrong, my name is Rui not Ruy.", "The user's name is Rui.", "Ruy"),
+        ("I'm not a smoker anymore, I'm a runner now.", "The user is a runner.", "smoker"),
+        ("My son is called Max, I said Mats by mistake.", "The user's son is called Max.", "Mats"),
+        ("I swim on Mondays now, not Fridays.", "The user swims on Mondays.", "Fridays"),
+        ("Update my phone number to 555-0199.", "The user's phone number is 555-0199.", None),
+        ("Replace my old address: I'm at 4 Elm Road now.", "The user is at 4 Elm Road.", None),
+        (
+            "My dog turned nine, not eight, I got that wrong.",
+            "The user's dog turned nine.",
+            "eight",
+        ),
+    ],
+)
+def test_a_correction_states_the_new_value_and_never_the_old_one(message, fact, old):
+    found = [sentence for _, sentence in statements(message)]
+    assert found == [fact]
+    assert old is None or old.casefold() not in fact.casefold()
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "What is my name?",
+        "Do you remember where I live?",
+        "Suggest a name for my new bakery.",
+        "Write a poem about my cat.",
+        "If I lived in Paris, what would I visit?",
+        "If I were a teacher I would be strict.",
+        "Imagine I am a pirate.",
+        "I'd like a recipe for lentil soup.",
+        "I want to know how tides work.",
+        "I wonder why the sea is salty.",
+        "I think my code has a bug.",
+        "Forget that I live in Oslo.",
+        "Please delete my phone number.",
+        "What did I tell you about my trip?",
+        "I told you about my trip last week.",
+        "I don't eat fish.",
+        "I'm no longer a student.",
+        "My car isn't red.",
+        "Explain how a car engine works.",
+        "I moved.",
+    ],
+)
+def test_questions_requests_hypotheticals_and_negations_state_nothing(message):
+    assert statements(message) == []
+
+
+@pytest.mark.parametrize(
+    ("fact", "topic"),
+    [
+        ("The user's home: Lisbon", "city"),  # the model's form, one name for synonyms
+        ("The user lives in Porto.", "city"),
+        ("The user's name: Sam", "name"),
+        ("The user's name is Sid.", "name"),
+        ("The user is Kenji.", "name"),
+        ("The user's vehicle: blue Volvo", "vehicle"),
+        ("The user drives a red Volvo.", "vehicle"),
+        ("The user's wife is called Sofia.", "wife's name"),
+        ("The user's wife's name is Sophia.", "wife's name"),
+        ("The user is a nurse at a clinic.", "job"),
+        ("The user climbs on Sundays.", "does:climbs"),
+        ("The user is vegan.", None),
+    ],
+)
+def test_a_stored_fact_has_one_topic_whatever_its_form(fact, topic):
+    assert fact_topic(fact) == topic
+
+
+class FakeEngine:
+    """The local model's capture answer (or a failure); no embedding model: the decision
+    step is told by the test (``tool``) or cannot judge."""
+
+    def __init__(self, answer: dict | str):
+        self.answer = answer
+        self.schemas = []
+
+    def complete(self, messages, *, max_tokens, temperature=None, json_schema=None, model=None):
+        self.schemas.append(json_schema)
+        if self.answer == "fail":
+            raise EngineError("down")
+        return self.answer if isinstance(self.answer, str) else json.dumps(self.answer)
+
+
+SUMMARY = "The user talks about themselves."
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"facts": [], "summary": SUMMARY},  # nothing named
+        {"facts": [{"about": "colour", "value": "green"}], "summary": SUMMARY},  # invented
+        {"facts": [{"about": "job", "value": "blue Volvo"}], "summary": SUMMARY},  # no cue
+        "not JSON",
+        "fail",
+    ],
+)
+def test_a_statement_is_stored_in_the_users_words_when_the_model_yields_no_checked_fact(raw):
+    capture = capture_message(FakeEngine(raw), "user", "I drive a blue Volvo.", tool="remember")
+    assert capture is not None
+    assert capture.facts == []
+    assert capture.stated == [("vehicle", "The user drives a blue Volvo.")]
+    assert "The user drives a blue Volvo." in capture.tier1()
+
+
+def test_a_statement_the_model_covers_is_not_stored_twice_and_the_rest_is_added():
+    model = FakeEngine(
+        {"facts": [{"about": "name", "value": "Alice"}, {"about": "city", "value": "Lyon"}]}
+        | {"summary": SUMMARY}
+    )
+    message = "Hi! My name is Alice and I live in Lyon. I have a cat called Miso."
+    capture = capture_message(model, "user", message, tool="remember")
+    assert capture.facts == [("name", "Alice"), ("city", "Lyon")]
+    assert capture.stated == [(None, "The user has a cat called Miso.")]
+    assert model.schemas[0]["properties"]["facts"]["minItems"] == 1
+
+
+def test_a_correction_replaces_by_its_verb_a_plain_statement_only_adds():
+    said = "I climb on Sundays now, not Saturdays."
+    empty = {"facts": [], "summary": SUMMARY}
+    correction = capture_message(FakeEngine(empty), "user", said, tool="correct")
+    assert correction.stated == [("does:climbs", "The user climbs on Sundays.")]
+    statement = capture_message(FakeEngine(empty), "user", "I climb on Sundays.", tool="remember")
+    assert statement.stated == [(None, "The user climbs on Sundays.")]
+
+
+@pytest.mark.parametrize("tool", ["none", "forget", "episodic", "web_search"])
+def test_no_exact_fact_when_the_classifier_reads_no_statement(tool):
+    raw = {"facts": [], "summary": SUMMARY}
+    capture = capture_message(FakeEngine(raw), "user", "My laptop is slow.", tool=tool)
+    assert capture is not None and capture.stated == [] and capture.facts == []
+
+
+def test_a_request_stores_no_model_fact_and_forces_none():
+    model = FakeEngine({"facts": [{"about": "blog", "value": "cooking"}], "summary": SUMMARY})
+    capture = capture_message(model, "user", "Suggest a name for my blog about cooking.")
+    assert capture.facts == [] and capture.stated == []
+    assert "minItems" not in model.schemas[0]["properties"]["facts"]
+
+
+def test_an_assistant_message_states_nothing():
+    model = FakeEngine({"facts": [{"about": "name", "value": "RAI"}], "summary": SUMMARY})
+    capture = capture_message(model, "assistant", "I am RAI and I live in your computer.")
+    assert capture.facts == [] and capture.stated == []
