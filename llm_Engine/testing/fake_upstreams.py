@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +54,11 @@ class FakeUpstream:
         # Stream at most this many pieces, then end with finish_reason "length" (as an
         # upstream does at its max_tokens); None: the whole reply.
         self.max_pieces: int | None = None
+        # Streams wait before piece ``hold_after`` (``holding`` set) until ``release`` is
+        # set: a test acts while a turn is running. None: no wait.
+        self.hold_after: int | None = None
+        self.holding = threading.Event()
+        self.release = threading.Event()
         self.app = FastAPI()
         self._routes()
         self._server = ServerThread(self.app)
@@ -254,6 +260,10 @@ class FakeOpenAI(FakeUpstream):
         cut = self.max_pieces is not None and len(pieces) > self.max_pieces
         for i, piece in enumerate(pieces[: self.max_pieces] if cut else pieces):
             await self._pace()
+            if i == self.hold_after:
+                self.holding.set()
+                while not self.release.is_set():
+                    await asyncio.sleep(0.01)
             if i == 1 and self.fail_mid_stream:
                 yield _sse({"error": {"message": "upstream broke", "type": "server_error"}})
                 return

@@ -64,6 +64,12 @@ engine_errors = Counter(
     "rai_engine_errors",
     "Calls to the LLM engine that failed (unreachable, error status, broken stream).",
 )
+followed_events = Counter(
+    "rai_followed_events",
+    "Events of a turn run by another process sent to its followers, by where they were read "
+    "(database: replayed or polled; redis: the turn's Redis Stream).",
+    ["source"],
+)
 job_queue_depth = Gauge(
     "rai_job_queue_depth",
     "Background jobs waiting to run (tier summaries, archiving).",

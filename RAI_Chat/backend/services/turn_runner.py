@@ -43,7 +43,7 @@ from .titles import clean_title, title_from
 from .turn import Turn, TurnSettings
 from .turn_actions import TurnPorts
 from .turn_decision import DecidedTools, decide, run_decided
-from .turn_stream import LIVE_TURNS, TurnStream, add_unflushed, flush
+from .turn_stream import LIVE_TURNS, add_unflushed
 from .user_services import UserServices
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,6 @@ SERVER_ERROR = "The reply failed because of a server error"
 ANSWER_NOT_SAVED = "The answer could not be saved (the database is unavailable); ask again"
 THINKING = "Thinking…"
 SAVE_RETRY_S = 20.0  # how long the end of a turn retries to save it while the database is away
-FLUSH_INTERVAL_S = 0.5
 
 
 def system_prompt(settings: TurnSettings) -> str:
@@ -73,6 +72,7 @@ class TurnRunner(UserServices):
         when it asks for them), the saved answer, then the background memory work."""
         stream = turn.stream
         visible: list[str] = []
+        stream.answer = visible  # the partial answer, stored by the flusher (turn_stream)
         result = StreamResult()
         status, error, http_status = MessageStatus.complete, None, 200
         started = time.monotonic()
@@ -188,8 +188,6 @@ class TurnRunner(UserServices):
         marker_filter = MarkerStreamFilter(render=handler.render)
         echo_filter = EchoFilter(echoes)
         raw: list[str] = []
-        last_flush = time.monotonic()
-
         shown: list[str] = []
 
         def show(text: str) -> None:
@@ -208,14 +206,10 @@ class TurnRunner(UserServices):
         ):
             raw.append(piece)
             show(echo_filter.feed(marker_filter.feed(piece)))
+            # Set by a stop in this process, or by the flusher from the database.
             if stream.stop_requested.is_set():
                 stopped = True
                 break
-            if time.monotonic() - last_flush >= FLUSH_INTERVAL_S:
-                last_flush = time.monotonic()
-                if self._safe_flush(stream, "".join(visible)):
-                    stopped = True
-                    break
         show(echo_filter.feed(marker_filter.flush()) + echo_filter.flush())
         markers = [] if stopped else marker_filter.markers
         return "".join(raw), "".join(shown), markers, stopped
@@ -270,14 +264,6 @@ class TurnRunner(UserServices):
         messages[-1] = {**messages[-1], "content": decided.for_model(messages[-1]["content"])}
         return messages
 
-    def _safe_flush(self, stream: TurnStream, partial: str) -> bool:
-        """Persist new events and the partial answer; True when a stop was requested."""
-        try:
-            return flush(self.database, stream, partial)
-        except Exception:
-            logger.warning("Could not save turn %s progress; continuing", stream.message_id)
-            return False
-
     def _finish(
         self, turn, text, status, error, http_status, result, handler, seconds, settings, decision
     ) -> None:
@@ -306,15 +292,22 @@ class TurnRunner(UserServices):
         stream.http_status = http_status  # beside the events, for the JSON answer
         try:
             # The answer and its last events in one transaction, before any client hears of
-            # the end: "complete" is never announced for an answer that was not saved.
-            self._save_answer(turn, text, status, error, result, settings, final)
-            stream.flushed = stream.append(final)
-        except Exception:
-            logger.exception("Could not save the answer of turn %s", turn.assistant_message_id)
-            # Not stored: the answer stays "in progress" until it is stale, then interrupted.
-            status = MessageStatus.error
-            stream.http_status = 503
-            stream.append(error_event(ANSWER_NOT_SAVED, partial=text, **ids))
+            # the end: "complete" is never announced for an answer that was not saved. The
+            # flusher keeps out meanwhile (the store lock) and for good (closed).
+            with stream.store_lock:
+                stream.closed = True
+                try:
+                    self._save_answer(turn, text, status, error, result, settings, final)
+                    stream.flushed = stream.append(final)
+                except Exception:
+                    logger.exception(
+                        "Could not save the answer of turn %s", turn.assistant_message_id
+                    )
+                    # Not stored: the answer stays "in progress" until it is stale, then
+                    # interrupted.
+                    status = MessageStatus.error
+                    stream.http_status = 503
+                    stream.append(error_event(ANSWER_NOT_SAVED, partial=text, **ids))
         finally:
             LIVE_TURNS.remove(turn.assistant_message_id)
         logger.info("Turn %s ended %s in %.2fs", turn.assistant_message_id, status, seconds)

@@ -1,24 +1,47 @@
 """The events of a chat turn: kept in memory by the process that runs the turn (so its own
-clients follow with no delay) and written to the database in small batches (so a client that
-reconnects to any process can replay what it missed and follow the rest)."""
+clients follow with no delay), written to the database by one flusher per process (so a
+client that reconnects to any process can replay what it missed) and, with ``REDIS_URL``
+set, published to a Redis Stream per turn (so a client following from another process gets
+them live, with blocking reads, instead of polling the database).
+
+The per-token path (``TurnStream.append``) touches neither: the flusher (``LiveTurns``)
+wakes every ``FLUSH_INTERVAL_S`` and, for all the live turns of the process, writes their
+new events and partial answers in one transaction per database, reads their stop flags in
+the same query, keeps their ``updated_at`` fresh (the heartbeat) and publishes the new
+events to Redis in one pipeline. A database connection is held only during that write.
+
+The end of a turn is not the flusher's: the runner saves the answer with its last events in
+one transaction (``TurnStream.store_lock`` keeps the flusher out meanwhile) before the end is
+announced."""
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 
 from ..config import current_settings
 from ..core.database.models import Message, StreamChunk, utcnow
 from ..core.database.session import Database
+from ..extensions import metrics
 from ..schemas.events import TERMINAL_EVENTS, MessageStatus
 
 logger = logging.getLogger(__name__)
-POLL_INTERVAL_S = 0.2
-HEARTBEAT_S = 15.0
+POLL_INTERVAL_S = 0.2  # a follower without Redis polls the database this often
+HEARTBEAT_S = 15.0  # a follower's SSE comment when nothing happened this long
+FLUSH_INTERVAL_S = 0.25
+# Redis: one stream per turn, entry id ``0-<last event id>`` (so a follower that holds
+# events up to n reads from ``0-n``); each entry is a batch of events.
+REDIS_KEY = "rai:turn:{}"
+REDIS_MAXLEN = 10_000  # entries (batches) kept per turn: about 40 minutes of flushes
+REDIS_TTL_S = 600  # a turn's stream expires this long after its last batch
+REDIS_BLOCK_MS = 2_000  # a follower's blocking read; then it checks the turn in the database
+WARN_EVERY_S = 10.0  # the flusher's warnings while the database is away
+REDIS_RETRY_S = 5.0  # after a Redis error, this process uses the database alone this long
 
 
 class TurnStream:
@@ -27,12 +50,20 @@ class TurnStream:
     def __init__(self, message_id: str):
         self.message_id = message_id
         self.events: list[dict] = []
-        self.flushed = 0
+        self.flushed = 0  # events stored in the database
+        self.published = 0  # events published to Redis
+        # The visible answer so far (the runner's list of pieces): the flusher stores it as
+        # the partial answer with the events.
+        self.answer: list[str] | None = None
         # A failed turn's HTTP status, for the JSON answer of the request that started it:
         # kept beside the events (never stored with them, never sent in them).
         self.http_status: int | None = None
         self.stop_requested = threading.Event()
         self._cond = threading.Condition()
+        # Held by whoever writes this turn's events to the database (the flusher, or the
+        # runner saving the end); ``closed`` once the end is the runner's alone.
+        self.store_lock = threading.Lock()
+        self.closed = False
 
     @property
     def finished(self) -> bool:
@@ -52,10 +83,8 @@ class TurnStream:
             return [(i + 1, e) for i, e in enumerate(self.events[seq:], start=seq)]
 
     def unflushed(self) -> tuple[int, list[dict]]:
-        with self._cond:
-            start = self.flushed
-            batch = self.events[start:]
-            return start, batch
+        start = self.flushed
+        return start, self.events[start:]
 
     def follow(self, after: int) -> Iterator[tuple[int, dict] | None]:
         """Yield (id, event) until the terminal event; ``None`` as a heartbeat."""
@@ -78,82 +107,197 @@ HEARTBEAT_INTERVAL_S = min(10.0, current_settings().turn_stale_seconds / 3)
 
 
 class LiveTurns:
-    """The turns this process is running, by assistant message id. A heartbeat thread keeps
-    their ``updated_at`` fresh while the engine is silent (e.g. queued), so other processes
-    do not take them for dead."""
+    """The turns this process is running, by assistant message id, and their flusher: one
+    thread per process, started with the first turn (so after gevent patched the worker:
+    nothing here creates a lock or a thread at import)."""
 
-    def __init__(self):
-        self._turns: dict[str, TurnStream] = {}
-        self._databases: dict[str, Database] = {}
-        self._lock = threading.Lock()
-        self._heartbeat: threading.Thread | None = None
+    def __init__(
+        self,
+        redis_url: str | None = None,
+        interval: float | None = FLUSH_INTERVAL_S,  # None: no thread (``flush_once`` by hand)
+        heartbeat_interval: float = HEARTBEAT_INTERVAL_S,
+    ):
+        self._turns: dict[str, tuple[TurnStream, Database | None]] = {}
+        self.redis_url = redis_url
+        self.interval = interval
+        self.heartbeat_interval = heartbeat_interval
+        self._flusher: threading.Thread | None = None
+        self._last_beat = time.monotonic()
+        self._redis = None
+        self._redis_down_until = 0.0
+        self._warned_at = -WARN_EVERY_S
 
     def add(self, stream: TurnStream, database: Database | None = None) -> None:
-        with self._lock:
-            self._turns[stream.message_id] = stream
-            if database is not None:
-                self._databases[stream.message_id] = database
-            start = self._heartbeat is None
-            if start:
-                self._heartbeat = threading.Thread(
-                    target=self._beat, name="turn-heartbeat", daemon=True
-                )
-        # Started outside the lock: under gevent, starting a thread lets other requests run.
-        if start:
-            self._heartbeat.start()
-
-    def _beat(self) -> None:
-        while True:
-            time.sleep(HEARTBEAT_INTERVAL_S)
-            with self._lock:
-                by_database: dict[int, tuple[Database, list[str]]] = {}
-                for message_id, database in self._databases.items():
-                    by_database.setdefault(id(database), (database, []))[1].append(message_id)
-            for database, ids in by_database.values():
-                try:
-                    with database.unit_of_work() as uow:
-                        for row in uow.session.scalars(
-                            select(Message).where(
-                                Message.id.in_(ids),
-                                Message.status == MessageStatus.in_progress,
-                            )
-                        ):
-                            row.updated_at = utcnow()
-                        uow.commit()
-                except Exception as exc:  # the database may be briefly away; try again later
-                    logger.warning("Turn heartbeat failed: %s", type(exc).__name__)
+        self._turns[stream.message_id] = (stream, database)
+        if self._flusher is None and self.interval:
+            # No lock: under gevent nothing runs between the test and the assignment, and a
+            # second flusher (threads) would only find the streams' store locks taken.
+            self._flusher = threading.Thread(target=self._run, name="turn-flusher", daemon=True)
+            self._flusher.start()
 
     def get(self, message_id: str) -> TurnStream | None:
-        return self._turns.get(message_id)
+        entry = self._turns.get(message_id)
+        return entry[0] if entry else None
 
     def remove(self, message_id: str) -> None:
-        with self._lock:
-            self._turns.pop(message_id, None)
-            self._databases.pop(message_id, None)
+        """The turn ended (its end is stored): publish its last events, forget it."""
+        entry = self._turns.pop(message_id, None)
+        if entry is not None:
+            with entry[0].store_lock:
+                self.publish([entry[0]])
 
     def __len__(self) -> int:
         return len(self._turns)
 
+    # --- the flusher ------------------------------------------------------------------
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.interval)
+            try:
+                self.flush_once()
+            except Exception:  # never let the flusher die
+                logger.exception("Turn flusher failed")
 
-LIVE_TURNS = LiveTurns()
+    def flush_once(self) -> None:
+        """Write every live turn's new events (and the heartbeat when due), read their stop
+        flags, publish the new events to Redis."""
+        now = time.monotonic()
+        beat = now - self._last_beat >= self.heartbeat_interval
+        by_database: dict[int, tuple[Database, list[TurnStream]]] = {}
+        for stream, database in list(self._turns.values()):
+            if database is not None:
+                by_database.setdefault(id(database), (database, []))[1].append(stream)
+        for database, streams in by_database.values():
+            held = [s for s in streams if s.store_lock.acquire(blocking=False)]
+            try:
+                open_ = [s for s in held if not s.closed]
+                try:
+                    store(database, open_, streams, beat)
+                except Exception as exc:  # the database may be briefly away: next time
+                    if now - self._warned_at >= WARN_EVERY_S:
+                        self._warned_at = now
+                        logger.warning(
+                            "Could not save live turns' progress: %s", type(exc).__name__
+                        )
+                self.publish(open_)
+            finally:
+                for s in held:
+                    s.store_lock.release()
+        if beat:
+            self._last_beat = now
+
+    # --- Redis ------------------------------------------------------------------------
+    def redis(self):
+        """This process's Redis client, or None (no ``REDIS_URL``, or Redis failed lately)."""
+        if not self.redis_url or time.monotonic() < self._redis_down_until:
+            return None
+        if self._redis is None:
+            import redis
+
+            self._redis = redis.Redis.from_url(
+                self.redis_url,
+                socket_connect_timeout=1.0,
+                socket_timeout=REDIS_BLOCK_MS / 1000 + 5,
+                decode_responses=True,
+            )
+        return self._redis
+
+    def redis_failed(self, exc: Exception) -> None:
+        if time.monotonic() >= self._redis_down_until:
+            logger.warning("Redis unavailable for turn streams: %s", type(exc).__name__)
+        self._redis_down_until = time.monotonic() + REDIS_RETRY_S
+
+    def publish(self, streams: list[TurnStream]) -> None:
+        """XADD each stream's events not yet published, in one pipeline (caller holds their
+        store locks)."""
+        client = self.redis()
+        if client is None:
+            return
+        sent = []
+        pipe = client.pipeline(transaction=False)
+        for stream in streams:
+            start = stream.published
+            events = stream.events[start:]
+            if events:
+                key = REDIS_KEY.format(stream.message_id)
+                last = start + len(events)
+                fields = {"from": start + 1, "events": json.dumps(events)}
+                pipe.xadd(key, fields, id=f"0-{last}", maxlen=REDIS_MAXLEN, approximate=True)
+                pipe.expire(key, REDIS_TTL_S)
+                sent.append((stream, last))
+        if not sent:
+            return
+        try:
+            results = pipe.execute(raise_on_error=False)
+        except Exception as exc:
+            self.redis_failed(exc)
+            return
+        for (stream, last), added in zip(sent, results[::2], strict=True):
+            # "equal or smaller than the target stream top item": already there.
+            if not isinstance(added, Exception) or "equal or smaller" in str(added):
+                stream.published = last
 
 
-def flush(database: Database, stream: TurnStream, partial: str | None = None) -> bool:
-    """Write the events not yet in the database (and the partial answer), in one
-    transaction; return whether a stop was requested there."""
+def store(database: Database, streams: list[TurnStream], live: list[TurnStream], beat: bool):
+    """One transaction for several turns: the new events and partial answers of
+    ``streams`` (whose store locks the caller holds), the stop flags of every ``live``
+    turn, and their ``updated_at`` when ``beat``."""
+    batches = {s.message_id: (s, *s.unflushed()) for s in streams}
+    ids = [s.message_id for s in live]
+    if not ids:
+        return
     with database.unit_of_work() as uow:
-        if partial is not None:
-            answer = uow.session.get(Message, stream.message_id)
-            if answer is not None:
-                answer.content = partial
-                answer.updated_at = utcnow()
-        flushed = add_unflushed(uow.session, stream)
-        stop = uow.session.scalar(
-            select(Message.stop_requested).where(Message.id == stream.message_id)
-        )
+        session = uow.session
+        existing = set()
+        for message_id, stop in session.execute(
+            select(Message.id, Message.stop_requested).where(Message.id.in_(ids))
+        ):
+            existing.add(message_id)
+            if stop:
+                for s in live:
+                    if s.message_id == message_id:
+                        s.stop_requested.set()
+        now = utcnow()
+        answers, beats = [], []
+        for message_id, (stream, start, events) in batches.items():
+            if message_id not in existing:  # deleted meanwhile
+                continue
+            if events:
+                session.add(
+                    StreamChunk(
+                        message_id=message_id,
+                        seq_from=start + 1,
+                        seq_to=start + len(events),
+                        events=events,
+                    )
+                )
+                if stream.answer is not None:
+                    answers.append({"b_id": message_id, "b_content": "".join(stream.answer)})
+                    continue
+            if events or beat:
+                beats.append({"b_id": message_id})
+        table = Message.__table__
+        in_progress = (table.c.id == bindparam("b_id"), table.c.status == MessageStatus.in_progress)
+        if answers:  # never over a saved answer: only while the turn is in progress
+            session.execute(
+                update(table)
+                .where(*in_progress)
+                .values(content=bindparam("b_content"), updated_at=now),
+                answers,
+            )
+        if beats:
+            session.execute(
+                update(table).where(*in_progress).values(updated_at=now),
+                beats,
+            )
+        if not (answers or beats or any(events for _, _, events in batches.values())):
+            return  # only read the stop flags
         uow.commit()
-    stream.flushed = flushed
-    return bool(stop)
+    for stream, start, events in batches.values():
+        stream.flushed = start + len(events)
+
+
+LIVE_TURNS = LiveTurns(current_settings().redis_url)
 
 
 def add_unflushed(session, stream: TurnStream, last: dict | None = None) -> int:
@@ -190,25 +334,86 @@ def stored_events(database: Database, message_id: str, after: int) -> list[tuple
 
 
 def follow_stored(
-    database: Database, message_id: str, after: int, is_alive
+    database: Database,
+    message_id: str,
+    after: int,
+    is_alive,
+    live_turns: LiveTurns | None = None,
 ) -> Iterator[tuple[int, dict] | None]:
-    """Replay and follow a turn run by another process, through the database.
+    """Replay and follow a turn run by another process: what the database holds, then
+    (with Redis) the turn's Redis Stream from the right id, live; without Redis, or while it
+    is unreachable, by polling the database.
 
     ``is_alive()`` says whether the turn is still running somewhere; when it is not and no
     terminal event was stored, the caller decides how the turn ended."""
+    live_turns = live_turns if live_turns is not None else LIVE_TURNS
     seq = after
     last_event_at = time.monotonic()
+    alive = True
     while True:
         batch = stored_events(database, message_id, seq)
+        if batch:
+            metrics.followed_events.labels("database").inc(len(batch))
         for seq, event in batch:
             yield seq, event
             if event["type"] in TERMINAL_EVENTS:
                 return
+        if not alive:
+            return
         if batch:
             last_event_at = time.monotonic()
         elif not is_alive():
-            return
+            # Read once more: a turn that ended between the two reads saved its last
+            # events with its end.
+            alive = False
+            continue
         elif time.monotonic() - last_event_at > HEARTBEAT_S:
             last_event_at = time.monotonic()
             yield None
-        time.sleep(POLL_INTERVAL_S)
+        client = live_turns.redis()
+        if client is None:
+            time.sleep(POLL_INTERVAL_S)
+            continue
+        # Live from Redis until a blocking read times out (then the database says whether
+        # the turn still runs and holds anything Redis missed), a gap, an error or the end.
+        began = time.monotonic()
+        for item in follow_redis(client, live_turns, message_id, seq):
+            if item is None:
+                break
+            seq, event = item
+            last_event_at = time.monotonic()
+            yield seq, event
+            if event["type"] in TERMINAL_EVENTS:
+                return
+        # A gap or an error at once: not faster than polling.
+        time.sleep(max(0.0, POLL_INTERVAL_S - (time.monotonic() - began)))
+
+
+def follow_redis(
+    client, live_turns: LiveTurns, message_id: str, seq: int
+) -> Iterator[tuple[int, dict] | None]:
+    """Events with id > ``seq`` from the turn's Redis Stream, as they come; ``None`` when
+    the caller should look at the database (a read timed out, or events are missing: the
+    stream was trimmed, or the owner could not publish them) and on a Redis error."""
+    key = REDIS_KEY.format(message_id)
+    while True:
+        try:
+            reply = client.xread({key: f"0-{seq}"}, block=REDIS_BLOCK_MS, count=100)
+        except Exception as exc:
+            live_turns.redis_failed(exc)
+            yield None
+            return
+        if not reply:
+            yield None
+            return
+        for _, fields in reply[0][1]:
+            first = int(fields["from"])
+            if first > seq + 1:  # a gap: the database has them
+                yield None
+                return
+            events = json.loads(fields["events"])
+            fresh = [(first + i, e) for i, e in enumerate(events) if first + i > seq]
+            metrics.followed_events.labels("redis").inc(len(fresh))
+            for item in fresh:
+                seq = item[0]
+                yield item
