@@ -5,10 +5,19 @@ process (an in-memory SQLite FTS5 table with the archive's tokenizer and the arc
 that entry shapes and fusions can be compared in seconds once the texts are embedded.
 
     .venv/bin/python benchmarks/memory_locomo_offline.py            # tune split, then check
+    .venv/bin/python benchmarks/memory_locomo_offline.py --cache /tmp/locomo-vectors.npz
 
-Tokens are estimated (4 characters a token) and entries carry no "User:"/"Assistant:"
-labels, so its figures are a little off the API's; ``memory_locomo.py`` measures the
-choice through the API."""
+``--cache FILE`` keeps the vectors between runs (embedding the ≈ 7,000 texts takes minutes
+on a loaded machine; a run from the cache takes seconds). Entries carry the
+"User:"/"Assistant:" labels the API gives them (speaker A as the user); tokens are estimated
+(4 characters a token), so its figures are a little off the API's; ``memory_locomo.py``
+measures the choice through the API.
+
+Rankings: ``text`` / ``vector`` one half alone (``vector``: the question as it is;
+``vector, names out``: without the speakers' names, ``queries.meaning_query``, as the
+archive embeds it), ``rrf``, ``score w=…`` (``ranking.fuse`` over the question as it is)
+and ``names out, w=…`` (the meaning half without the names; the archive's choice is
+``ranking.ARCHIVE_VECTOR_WEIGHT``)."""
 
 from __future__ import annotations
 
@@ -30,7 +39,8 @@ from conftest import start_engine, wait_for_health  # noqa: E402
 from llm_Engine.testing.server_thread import free_port  # noqa: E402
 from RAI_Chat.backend.services.memory.entries import sliding_pairs  # noqa: E402
 from RAI_Chat.backend.services.memory.episodic import query_terms  # noqa: E402
-from RAI_Chat.backend.services.memory.ranking import fuse  # noqa: E402
+from RAI_Chat.backend.services.memory.queries import meaning_query, speaker_names  # noqa: E402
+from RAI_Chat.backend.services.memory.ranking import ARCHIVE_VECTOR_WEIGHT, fuse  # noqa: E402
 from RAI_Chat.tests.chat_helpers import stop_process  # noqa: E402
 
 SHAPES = ("exchange", "turn", "prev+turn")
@@ -38,10 +48,15 @@ SHAPES = ("exchange", "turn", "prev+turn")
 FUSIONS = [
     ("text", None),
     ("vector", None),
+    ("vector, names out", None),
     ("rrf", None),
     ("score w=0.3", 0.3),
-    ("score w=0.4", 0.4),
     ("score w=0.5", 0.5),
+    ("names out, w=0.3", 0.3),
+    ("names out, w=0.45", 0.45),
+    ("names out, w=0.5", 0.5),
+    (f"names out, w={ARCHIVE_VECTOR_WEIGHT}", ARCHIVE_VECTOR_WEIGHT),
+    ("names out, w=0.6", 0.6),
 ]
 
 
@@ -56,7 +71,15 @@ def entries(turns: list[dict], shape: str) -> list[tuple[str, set[str]]]:
     """(text, evidence ids) of each entry: ``exchange`` as the import grouped them before
     (``contextual.group_exchanges``, speaker A as the user), ``turn`` one turn alone,
     ``prev+turn`` as it groups them now (``entries.sliding_pairs``)."""
-    items = [Turn(f"{t['speaker']}: {t['text']}", t["dia_id"], t["at"]) for t in turns]
+    role = {turns[0]["speaker"]: "User"}
+    items = [
+        Turn(
+            f"{role.get(t['speaker'], 'Assistant')}: {t['speaker']}: {t['text']}",
+            t["dia_id"],
+            t["at"],
+        )
+        for t in turns
+    ]
     if shape == "turn":
         groups = [[t] for t in items]
     elif shape == "prev+turn":
@@ -64,7 +87,7 @@ def entries(turns: list[dict], shape: str) -> list[tuple[str, set[str]]]:
     else:
         first, groups = turns[0]["speaker"], []
         for t, raw in zip(items, turns, strict=True):
-            if raw["speaker"] == first or not groups or groups[-1][-1].line.split(":")[0] != first:
+            if raw["speaker"] == first or not groups or groups[-1][-1].line.split(": ")[1] != first:
                 groups.append([t])
             else:
                 groups[-1].append(t)
@@ -72,14 +95,39 @@ def entries(turns: list[dict], shape: str) -> list[tuple[str, set[str]]]:
 
 
 class Embedder:
-    def __init__(self, url: str):
-        self.http = httpx.Client(base_url=url, timeout=300)
+    """all-MiniLM-L6-v2 vectors (normalised) of texts, from ``cache`` when there; the
+    others from the engine at ``url`` (one is started when none is given and one is needed)."""
+
+    def __init__(self, url: str | None, cache: Path | None = None):
+        self.url, self.cache, self.process = url, cache, None
+        self.http: httpx.Client | None = None
         self.memo: dict[str, np.ndarray] = {}
+        if cache and cache.exists():
+            with np.load(cache) as stored:
+                self.memo = dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True))
+
+    def _client(self) -> httpx.Client:
+        if self.http is None:
+            if not self.url:
+                port = free_port()
+                env = {"LLM_EMBEDDING_MODEL": "true", "LLM_LOCAL_MODEL": "false"}
+                self.process = start_engine(port, env)
+                self.url = f"http://127.0.0.1:{port}"
+                wait_for_health(self.process, self.url, timeout=300)
+            self.http = httpx.Client(base_url=self.url, timeout=300)
+        return self.http
+
+    def close(self) -> None:
+        if self.cache and self.memo:
+            texts = list(self.memo)
+            np.savez(self.cache, texts=np.array(texts), vectors=np.vstack(list(self.memo.values())))
+        if self.process:
+            stop_process(self.process)
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         need = [t for t in dict.fromkeys(texts) if t not in self.memo]
         for i in range(0, len(need), 64):
-            r = self.http.post(
+            r = self._client().post(
                 "/v1/embeddings", json={"model": "all-MiniLM-L6-v2", "input": need[i : i + 64]}
             )
             for t, d in zip(need[i : i + 64], r.json()["data"], strict=True):
@@ -88,30 +136,37 @@ class Embedder:
         return np.vstack([self.memo[t] for t in texts])
 
 
-def rankings(question: str, qv: np.ndarray, db, matrix) -> dict[str, list[int]]:
+def lexical(question: str, db) -> list[tuple[int, float]]:
     terms = query_terms(question)
-    lexical = []
-    if terms:
-        match = " OR ".join(f'"{t}"' for t in terms)
-        sql = "SELECT rowid, -bm25(f) FROM f WHERE f MATCH ? ORDER BY bm25(f) LIMIT 50"
-        lexical = [(int(r[0]), float(r[1])) for r in db.execute(sql, (match,))]
+    if not terms:
+        return []
+    match = " OR ".join(f'"{t}"' for t in terms)
+    sql = "SELECT rowid, -bm25(f) FROM f WHERE f MATCH ? ORDER BY bm25(f) LIMIT 50"
+    return [(int(r[0]), float(r[1])) for r in db.execute(sql, (match,))]
+
+
+def semantic(qv: np.ndarray, matrix) -> list[tuple[int, float]]:
     scores = matrix @ qv
     top = np.argsort(-scores)[:50]
-    semantic = [(int(i), float(scores[i])) for i in top if scores[i] > 0.2]
+    return [(int(i), float(scores[i])) for i in top if scores[i] > 0.2]
+
+
+def rankings(text_half, plain, names_out) -> dict[str, list[int]]:
     out = {}
     for name, weight in FUSIONS:
         if name == "text":
-            order = [i for i, _ in lexical]
-        elif name == "vector":
-            order = [i for i, _ in semantic]
+            order = [i for i, _ in text_half]
+        elif name.startswith("vector"):
+            order = [i for i, _ in (names_out if "names" in name else plain)]
         elif name == "rrf":
             fused: dict[int, float] = {}
-            for ranking in (lexical, semantic):
+            for ranking in (text_half, plain):
                 for rank, (i, _) in enumerate(ranking):
                     fused[i] = fused.get(i, 0.0) + 1.0 / (60 + rank + 1)
             order = sorted(fused, key=fused.get, reverse=True)
         else:
-            order = [i for i, _ in fuse(lexical, semantic, weight)]
+            meaning = names_out if name.startswith("names") else plain
+            order = [i for i, _ in fuse(text_half, meaning, weight)]
         out[name] = order[:10]
     return out
 
@@ -126,9 +181,19 @@ def measure(convs: list[dict], shape: str, embed) -> dict:
         db.executemany("INSERT INTO f(rowid, text) VALUES (?, ?)", enumerate(t for t, _ in shaped))
         matrix = embed([t for t, _ in shaped])
         questions = [q["question"] for q in conv["questions"]]
-        for q, qv in zip(conv["questions"], embed(questions), strict=True):
+        text_halves = [lexical(q, db) for q in questions]
+        # as the archive does: the names labelling the text half's candidates' lines
+        shaped_queries = [
+            meaning_query(q, speaker_names(shaped[i][0] for i, _ in hits))
+            for q, hits in zip(questions, text_halves, strict=True)
+        ]
+        plain_vectors, names_out_vectors = embed(questions), embed(shaped_queries)
+        for q, text_half, qv, nv in zip(
+            conv["questions"], text_halves, plain_vectors, names_out_vectors, strict=True
+        ):
             evidence = set(q["evidence"])
-            for name, order in rankings(q["question"], qv, db, matrix).items():
+            ranked = rankings(text_half, semantic(qv, matrix), semantic(nv, matrix))
+            for name, order in ranked.items():
                 found = [shaped[i][1] for i in order]
                 t = totals[name]
                 t["n"] += 1
@@ -146,17 +211,12 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--split", default="26,30,41", help="conversations tuned on")
     parser.add_argument("--engine", help="a running engine's URL (else one is started)")
+    parser.add_argument("--cache", type=Path, help="keep the vectors in this .npz file")
+    parser.add_argument("--shapes", default=",".join(SHAPES), help="entry shapes to compare")
     args = parser.parse_args()
     convs = [conversation(p) for p in sorted(args.data.glob("*.json"))]
     tuned = set(args.split.split(","))
-    process = None
-    url = args.engine
-    if not url:
-        port = free_port()
-        process = start_engine(port, {"LLM_EMBEDDING_MODEL": "true", "LLM_LOCAL_MODEL": "false"})
-        url = f"http://127.0.0.1:{port}"
-        wait_for_health(process, url, timeout=300)
-    embed = Embedder(url)
+    embed = Embedder(args.engine, args.cache)
     try:
         for label, part in (
             (f"tuned on {sorted(tuned)}", [c for c in convs if c["name"] in tuned]),
@@ -165,15 +225,14 @@ def main() -> None:
             log(f"\n{label} (offline; tokens estimated)")
             log("| entry | ranking | any@5 | any@10 | all@10 | ~tokens/query |")
             log("|---|---|---|---|---|---|")
-            for shape in SHAPES:
+            for shape in args.shapes.split(","):
                 for name, s in measure(part, shape, embed).items():
                     log(
                         f"| {shape} | {name} | {s['any@5']:.3f} | {s['any@10']:.3f} | "
                         f"{s['all@10']:.3f} | {s['tokens']:.0f} |"
                     )
     finally:
-        if process:
-            stop_process(process)
+        embed.close()
 
 
 if __name__ == "__main__":
