@@ -456,7 +456,7 @@ def search_latency(db: str, engine_url: str, sizes: list[int], base_n: int, quer
         to_blob,
     )
     from RAI_Chat.backend.services.memory.vector_index import VECTOR_INDEXES
-    from RAI_Chat.tests.conftest import make_config
+    from RAI_Chat.tests.conftest import make_settings
 
     rng = random.Random(11)
     np_rng = np.random.default_rng(11)
@@ -466,7 +466,7 @@ def search_latency(db: str, engine_url: str, sizes: list[int], base_n: int, quer
         pg_name, url = create_pg_database(PG_ADMIN_DSN)
     else:
         url = f"sqlite:///{tmp / 'search.db'}"
-    app = create_app(make_config(url, tmp))  # migrates
+    app = create_app(make_settings(url, tmp))  # migrates
     app.extensions["rai_database"].dispose()
     for noisy in ("httpx", "huey", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

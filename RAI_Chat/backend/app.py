@@ -12,14 +12,12 @@ from werkzeug.routing import PathConverter
 from . import extensions
 from .api.errors import error_response, register_error_handlers, validation_error_callback
 from .api.openapi import INFO, SECURITY_SCHEMES, document_streams
-from .config import FRONTEND_DIST_DIR
+from .config import FRONTEND_DIST_DIR, Settings, load_settings
+from .core.app_state import SETTINGS_KEY, app_settings
 from .core.auth.utils import authenticate_request
-from .core.database.migrate import upgrade
-from .core.database.session import Database
 from .core.logging import configure_logging
 from .extensions import metrics
-from .services.jobs import Jobs
-from .services.llm_client import EngineClient
+from .services.composition import build_services
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 API_PREFIXES = ("/api/", "/v1/")  # the RAI API and its OpenAI-compatible routes
@@ -51,14 +49,15 @@ class PagePathConverter(PathConverter):
     regex = r"(?!(?:api|v1)(?:/|$))[^/].*?"
 
 
-def create_app(config_object=None) -> Flask:
-    """Application factory pattern for the Flask app."""
-    if config_object is None:
-        from .config import get_config
-
-        config_object = get_config()
-    if hasattr(config_object, "validate"):
-        config_object.validate()
+def create_app(settings: Settings | None = None, **overrides) -> Flask:
+    """Application factory. ``settings``: the app's settings (default: read from the
+    environment); ``overrides``: settings by field name on top of the environment's (tests,
+    the gunicorn workers). Raises ``ConfigError`` for settings unsafe in production."""
+    if settings is None:
+        settings = load_settings(**overrides)
+    else:
+        settings = settings.model_copy(update=overrides).completed()
+        settings.validate_for_environment()
 
     app = OpenAPI(
         __name__,
@@ -70,34 +69,43 @@ def create_app(config_object=None) -> Flask:
         doc_url="/openapi.json",
         static_folder=None,
     )
-    app.config.from_object(config_object)
+    app.config.update(flask_config(settings))
+    app.extensions[SETTINGS_KEY] = settings
     app.json.sort_keys = False
     app.url_map.converters["page"] = PagePathConverter
 
     extensions.init_app(app)
-    configure_logging(app.config["LOGS_DIR"], app.config.get("LOG_LEVEL", "INFO"))
+    configure_logging(str(settings.rai_logs_dir), settings.log_level.upper())
 
-    database = Database(app.config["SQLALCHEMY_DATABASE_URI"])
-    app.extensions["rai_database"] = database
-    if app.config["AUTO_MIGRATE"]:
-        upgrade(database.engine)
-    app.extensions["rai_engine"] = EngineClient(
-        app.config["LLM_API_URL"],
-        model=app.config["LLM_MODEL"],
-        api_key=app.config["LLM_API_KEY"],
-        read_timeout=app.config["LLM_READ_TIMEOUT"],
-        embedding_url=app.config["EMBEDDING_API_URL"],
-        embedding_model=app.config["EMBEDDING_MODEL"],
-    )
-    app.extensions["rai_jobs"] = jobs = Jobs(app.config.get("REDIS_URL"), app.config["JOBS_MODE"])
-    jobs.start_consumer()
-    metrics.set_job_queue_depth_source(jobs.queue_depth)
+    services = build_services(settings)
+    app.extensions["rai_services"] = services
+    app.extensions["rai_database"] = services.database
+    app.extensions["rai_engine"] = services.engine
+    app.extensions["rai_jobs"] = services.jobs
+    services.jobs.start_consumer()
+    metrics.set_job_queue_depth_source(services.jobs.queue_depth)
 
     register_request_hooks(app)
     register_error_handlers(app)
     register_blueprints(app)
     register_frontend(app)
     return app
+
+
+def flask_config(settings: Settings) -> dict:
+    """What Flask and its extensions read from ``app.config`` (the one place it is derived
+    from the settings; RAI's own code reads the settings)."""
+    return {
+        "SECRET_KEY": settings.secret_key,
+        "MAX_CONTENT_LENGTH": settings.max_content_length,
+        "TESTING": settings.environment == "testing",
+        "DEBUG": settings.environment == "development",
+        # flask-limiter; an unreachable Redis must not lock everyone out: count in memory.
+        "RATELIMIT_ENABLED": settings.ratelimit_enabled,
+        "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    }
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -116,7 +124,7 @@ def register_request_hooks(app: Flask) -> None:
         if request.method not in BODY_METHODS or not request.is_json:
             return None
         if request.endpoint == "session.import_session":
-            request.max_content_length = current_app.config["MAX_IMPORT_BYTES"]
+            request.max_content_length = app_settings().max_import_bytes
         try:
             body = request.get_json(silent=True)
         except RecursionError:
@@ -134,7 +142,7 @@ def register_request_hooks(app: Flask) -> None:
         if request.method not in BODY_METHODS or not request.path.startswith(API_PREFIXES):
             return None
         if request.endpoint == "session.import_session":
-            request.max_content_length = current_app.config["MAX_IMPORT_BYTES"]
+            request.max_content_length = app_settings().max_import_bytes
         if request.content_length is None and not request.headers.get("Transfer-Encoding"):
             return None
         if request.endpoint in MULTIPART_ENDPOINTS or request.routing_exception is not None:
@@ -197,7 +205,7 @@ def page_base() -> str:
     ``SCRIPT_NAME``, or ``X-Forwarded-Prefix`` from a trusted proxy), ending in ``/``."""
     prefix = request.script_root
     forwarded = request.headers.get("X-Forwarded-Prefix", "").rstrip("/")
-    if current_app.config.get("RATELIMIT_TRUSTED_PROXIES", 0) and forwarded:
+    if app_settings().ratelimit_trusted_proxies and forwarded:
         prefix = forwarded
     if not PREFIX_PATTERN.match(prefix):
         prefix = ""

@@ -153,15 +153,13 @@ def openapi_document() -> dict:
     import tempfile
 
     from .app import create_app
-    from .config import TestingConfig
 
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(
-            TestingConfig(
-                SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder}/openapi.db",
-                AUTO_MIGRATE=False,
-                REDIS_URL=None,
-            )
+            flask_env="testing",
+            database_url=f"sqlite:///{folder}/openapi.db",
+            auto_migrate=False,
+            redis_url=None,
         )
         return app.api_doc
 

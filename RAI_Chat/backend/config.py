@@ -1,5 +1,6 @@
-"""Configuration: one typed settings model read from the environment, and the seed's
-Development / Testing / Production classes built from it (chosen by ``FLASK_ENV``)."""
+"""Configuration: one typed settings model read from the environment (``Settings``), built
+once by ``load_settings`` in ``create_app`` and handed to everything; ``FLASK_ENV`` chooses
+the defaults of the secrets and what is refused (production)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .utils.path import BACKEND_DIR, RAI_CHAT_DIR
@@ -198,6 +199,77 @@ class Settings(PathSettings):
         "(capabilities.tools in the engine's /v1/models) chooses its tools itself, in place "
         "of the decision step; off: never.",
     )
+    auto_migrate: bool = Field(
+        True,
+        description="Apply the database migrations when the app starts (gunicorn's workers: "
+        "off, the master's check has migrated).",
+    )
+
+    @field_validator("llm_api_url", "embedding_api_url")
+    @classmethod
+    def _without_trailing_slash(cls, url: str | None) -> str | None:
+        return url.rstrip("/") if url else url
+
+    # --- values derived from the settings (one place each) -----------------------------
+    @property
+    def environment(self) -> Literal["development", "testing", "production"]:
+        env = self.flask_env.lower()
+        return env if env in ("testing", "production") else "development"  # type: ignore[return-value]
+
+    @property
+    def embedding_url(self) -> str:
+        """Where embeddings are asked for: EMBEDDING_API_URL, else the engine."""
+        return self.embedding_api_url or self.llm_api_url
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    @property
+    def documents_dir(self) -> str:
+        return self.document_storage_dir or str(self.rai_instance_dir / "documents")
+
+    @property
+    def ratelimit_storage_uri(self) -> str:
+        return self.redis_url or "memory://"
+
+    def completed(self) -> Settings:
+        """These settings with what ``FLASK_ENV`` decides filled in: the secrets (a random
+        one kept in the instance folder in development, a fixed one in testing, none in
+        production: ``validate`` refuses that) and, in testing, synchronous jobs and no rate
+        limits unless set."""
+        env = self.environment
+        update: dict = {}
+        for name in ("secret_key", "jwt_secret_key"):
+            if not getattr(self, name):  # unset or empty
+                update[name] = _default_secret(env, name)
+        if env == "testing":
+            if "jobs_mode" not in self.model_fields_set:
+                update["jobs_mode"] = "immediate"
+            # Tests register many users from one address: limits are off unless asked.
+            if "ratelimit_enabled" not in self.model_fields_set:
+                update["ratelimit_enabled"] = False
+        return self.model_copy(update=update) if update else self
+
+    def validate_for_environment(self) -> None:
+        """Refuse settings that are unsafe for this environment (production)."""
+        if self.environment != "production":
+            return
+        for var, value in (
+            ("SECRET_KEY", self.secret_key or ""),
+            ("JWT_SECRET_KEY", self.jwt_secret_key or ""),
+        ):
+            if value in DEFAULT_SECRETS or len(value) < MIN_SECRET_LENGTH:
+                raise ConfigError(
+                    f"FLASK_ENV=production needs {var} set to a random value of at least "
+                    f"{MIN_SECRET_LENGTH} characters (e.g. `python -c 'import secrets; "
+                    f"print(secrets.token_urlsafe(48))'`)."
+                )
+        if "*" in self.cors_origin_list:
+            raise ConfigError(
+                "FLASK_ENV=production needs CORS_ORIGINS set to the origins that may call the "
+                "API (comma-separated), not '*'."
+            )
 
 
 def _instance_secret(name: str) -> str:
@@ -214,115 +286,20 @@ def _instance_secret(name: str) -> str:
     return value
 
 
-class Config:
-    """Base configuration (Flask reads the UPPERCASE attributes)."""
-
-    DEBUG = False
-    TESTING = False
-    ENV_NAME = "development"
-
-    def __init__(self, settings: Settings | None = None, **overrides):
-        s = settings or Settings()
-        self.SECRET_KEY = s.secret_key or self.default_secret("secret_key")
-        self.JWT_SECRET_KEY = s.jwt_secret_key or self.default_secret("jwt_secret_key")
-        self.JWT_ACCESS_TOKEN_EXPIRES = s.jwt_access_token_expires
-        self.SQLALCHEMY_DATABASE_URI = s.database_url
-        self.DATABASE_WAIT_SECONDS = s.database_wait_seconds
-        self.AUTO_MIGRATE = True  # False in gunicorn's workers: the master's check migrated
-        self.LLM_API_URL = s.llm_api_url.rstrip("/")
-        self.LLM_API_KEY = s.llm_api_key
-        self.LLM_MODEL = s.llm_model
-        self.EMBEDDING_API_URL = (s.embedding_api_url or s.llm_api_url).rstrip("/")
-        self.EMBEDDING_MODEL = s.embedding_model
-        self.LLM_READ_TIMEOUT = s.llm_read_timeout
-        self.CONTEXT_TOKEN_BUDGET = s.context_token_budget
-        self.MAX_ANSWER_TOKENS = s.max_answer_tokens
-        self.MAX_MESSAGE_CHARS = s.max_message_chars
-        self.REFINE_TITLES = s.refine_titles
-        self.FACTS_TOKEN_BUDGET = s.facts_token_budget
-        self.RECALL_TOKEN_BUDGET = s.recall_token_budget
-        self.JOBS_MODE = s.jobs_mode
-        self.MAX_IMPORT_BYTES = s.max_import_bytes
-        self.CORS_ORIGINS = [o.strip() for o in s.cors_origins.split(",") if o.strip()]
-        self.REGISTRATION_ENABLED = s.registration_enabled
-        self.MAX_CONTENT_LENGTH = s.max_content_length
-        self.REDIS_URL = s.redis_url
-        self.LOGS_DIR = str(LOGS_DIR)
-        self.LOG_LEVEL = s.log_level.upper()
-        self.RATELIMIT_ENABLED = s.ratelimit_enabled
-        self.RATELIMIT_LOGIN = s.ratelimit_login
-        self.RATELIMIT_REGISTER = s.ratelimit_register
-        self.RATELIMIT_CHAT = s.ratelimit_chat
-        self.RATELIMIT_API_KEY = s.ratelimit_api_key
-        self.RATELIMIT_TRUSTED_PROXIES = s.ratelimit_trusted_proxies
-        self.RATELIMIT_STORAGE_URI = s.redis_url or "memory://"
-        self.METRICS_ENABLED = s.metrics_enabled
-        self.METRICS_TOKEN = s.metrics_token
-        self.TAVILY_API_KEY = s.tavily_api_key
-        self.TAVILY_API_URL = s.tavily_api_url
-        self.SEARXNG_URL = s.searxng_url
-        self.WEB_SEARCH_TIMEOUT = s.web_search_timeout
-        self.WEB_SEARCH_MAX_RESULTS = s.web_search_max_results
-        self.WEB_RESULTS_TOKEN_BUDGET = s.web_results_token_budget
-        self.ACTION_MAX_ROUNDS = s.action_max_rounds
-        self.DECISION_STEP = s.decision_step
-        self.MAX_DOCUMENT_BYTES = s.max_document_bytes
-        self.MAX_DOCUMENT_PAGES = s.max_document_pages
-        self.DOCUMENT_STORAGE_PER_USER_BYTES = s.document_storage_per_user_bytes
-        self.DOCUMENT_TOKEN_BUDGET = s.document_token_budget
-        self.DOCUMENT_STORAGE_DIR = s.document_storage_dir or str(INSTANCE_DIR / "documents")
-        self.NATIVE_TOOLS = s.native_tools
-        for key, value in overrides.items():
-            setattr(self, key, value)
-
-    def default_secret(self, name: str) -> str:
-        return _instance_secret(name)
-
-    def validate(self) -> None:
-        """Refuse settings that are unsafe for this environment."""
-
-
-class DevelopmentConfig(Config):
-    DEBUG = True
-
-
-class TestingConfig(Config):
-    __test__ = False  # not a pytest test class
-    TESTING = True
-    ENV_NAME = "testing"
-
-    def __init__(self, settings: Settings | None = None, **overrides):
-        overrides.setdefault("JOBS_MODE", "immediate")
-        # Tests register many users from one address: limits are off unless a test asks.
-        overrides.setdefault("RATELIMIT_ENABLED", False)
-        super().__init__(settings, **overrides)
-
-    def default_secret(self, name: str) -> str:
+def _default_secret(env: str, name: str) -> str:
+    if env == "testing":
         return f"testing-{name}-" + "x" * MIN_SECRET_LENGTH
+    if env == "production":
+        return ""  # refused by validate_for_environment
+    return _instance_secret(name)
 
 
-class ProductionConfig(Config):
-    ENV_NAME = "production"
-
-    def default_secret(self, name: str) -> str:
-        return ""
-
-    def validate(self) -> None:
-        for var, value in (
-            ("SECRET_KEY", self.SECRET_KEY),
-            ("JWT_SECRET_KEY", self.JWT_SECRET_KEY),
-        ):
-            if value in DEFAULT_SECRETS or len(value) < MIN_SECRET_LENGTH:
-                raise ConfigError(
-                    f"FLASK_ENV=production needs {var} set to a random value of at least "
-                    f"{MIN_SECRET_LENGTH} characters (e.g. `python -c 'import secrets; "
-                    f"print(secrets.token_urlsafe(48))'`)."
-                )
-        if "*" in self.CORS_ORIGINS:
-            raise ConfigError(
-                "FLASK_ENV=production needs CORS_ORIGINS set to the origins that may call the "
-                "API (comma-separated), not '*'."
-            )
+def load_settings(**overrides) -> Settings:
+    """The settings of an app: the environment, then ``overrides`` (field names: tests, the
+    gunicorn workers), completed for ``FLASK_ENV`` and checked (``ConfigError``)."""
+    settings = Settings(**overrides).completed()
+    settings.validate_for_environment()
+    return settings
 
 
 @cache
@@ -336,11 +313,3 @@ def default(name: str):
     """A setting's default, for code that is also called without the settings (one place
     per default)."""
     return Settings.model_fields[name].default
-
-
-def get_config(**overrides) -> Config:
-    """Return the configuration object for ``FLASK_ENV``."""
-    settings = Settings()
-    env = settings.flask_env.lower()
-    cls = {"production": ProductionConfig, "testing": TestingConfig}.get(env, DevelopmentConfig)
-    return cls(settings, **overrides)

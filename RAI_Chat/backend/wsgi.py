@@ -51,7 +51,9 @@ def serve_with_gunicorn(host: str, port: int, workers: int, worker_connections: 
         def load(self):
             from .app import create_app
 
-            return create_app(worker_config())
+            # The master's ``--check`` has migrated: nothing in a worker's start-up needs
+            # the database.
+            return create_app(auto_migrate=False)
 
     RaiGunicorn().run()
 
@@ -60,10 +62,7 @@ def main() -> None:
     # psycopg picks how it waits for the server when it is imported: here, before gevent
     # patches the workers. Waiting with poll() lets gevent switch to other streams.
     os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_poll")
-    config = validated_config()
-    from .config import current_settings  # the settings only: this process never imports the app
-
-    settings = current_settings()
+    settings = validated_settings()  # the settings only: this process never imports the app
     host, port = settings.rai_api_host, settings.rai_api_port
     workers, worker_connections = settings.rai_api_workers, settings.rai_api_worker_connections
     if sys.platform.startswith("linux") and settings.rai_api_server != "waitress":
@@ -76,7 +75,7 @@ def main() -> None:
         print(f"RAI API Server is running at http://{host}:{port}", flush=True)
         serve_with_gunicorn(host, port, workers, worker_connections)
         return
-    app = checked_app(config)
+    app = checked_app(settings)
     print(f"RAI API Server is running at http://{host}:{port}", flush=True)
     from waitress import serve
 
@@ -88,21 +87,13 @@ def announce_ready_worker(worker) -> None:
     worker.log.info("Worker ready (pid: %s)", worker.pid)
 
 
-def worker_config():
-    """A worker's configuration: the master's ``--check`` has migrated already, so nothing in
-    a worker's start-up needs the database."""
-    from .config import get_config
-
-    return get_config(AUTO_MIGRATE=False)
-
-
-def checked_app(config):
+def checked_app(settings):
     """The app (migrated, once the database answers), or one clear line and exit 1."""
     from .app import create_app
 
     try:
-        wait_for_database(config.SQLALCHEMY_DATABASE_URI, config.DATABASE_WAIT_SECONDS)
-        return create_app(config)
+        wait_for_database(settings.database_url, settings.database_wait_seconds)
+        return create_app(settings)
     except Exception as exc:
         print(f"RAI API cannot start: {type(exc).__name__}: {exc}", file=sys.stderr)
         sys.exit(1)
@@ -153,22 +144,20 @@ def is_transient(reason: str) -> bool:
     return not any(word in lowered for word in PERMANENT_REFUSALS)
 
 
-def validated_config():
-    """The configuration, or one line saying which variable to set and exit 2."""
-    from .config import ConfigError, get_config
+def validated_settings():
+    """The settings, or one line saying which variable to set and exit 2."""
+    from .config import ConfigError, load_settings
 
     try:
-        config = get_config()
-        config.validate()
+        return load_settings()
     except ConfigError as exc:
         print(f"RAI API cannot start: {exc}", file=sys.stderr)
         sys.exit(2)
-    return config
 
 
 def check() -> None:
     """``--check``: create the app once (applying migrations) and exit."""
-    checked_app(validated_config())
+    checked_app(validated_settings())
 
 
 if __name__ == "__main__":

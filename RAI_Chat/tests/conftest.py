@@ -20,7 +20,7 @@ import psycopg
 import pytest
 
 from RAI_Chat.backend.app import create_app
-from RAI_Chat.backend.config import Settings, TestingConfig
+from RAI_Chat.backend.config import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PG_ADMIN_DSN = os.environ.get("RAI_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -111,19 +111,24 @@ def db_url(request, tmp_path):
         yield url
 
 
-def make_config(db_url: str, tmp_path: Path, **overrides) -> TestingConfig:
-    settings = Settings(
-        database_url=db_url,
-        secret_key=TEST_SECRET,
-        jwt_secret_key=TEST_JWT_SECRET,
-        llm_api_url=overrides.pop("llm_api_url", "http://127.0.0.1:9"),
-    )
-    return TestingConfig(settings, LOGS_DIR=str(tmp_path / "logs"), **overrides)
+def make_settings(db_url: str, tmp_path: Path, **overrides) -> Settings:
+    """A test app's settings (``create_app(make_settings(...))``): testing (synchronous
+    jobs, no rate limits unless set), this database, logs under ``tmp_path``, no engine
+    unless ``llm_api_url``; ``overrides`` by field name."""
+    values = {
+        "flask_env": "testing",
+        "database_url": db_url,
+        "secret_key": TEST_SECRET,
+        "jwt_secret_key": TEST_JWT_SECRET,
+        "llm_api_url": "http://127.0.0.1:9",
+        "rai_logs_dir": tmp_path / "logs",
+    }
+    return Settings(**{**values, **overrides})
 
 
 @pytest.fixture
 def app(db_url, tmp_path):
-    application = create_app(make_config(db_url, tmp_path))
+    application = create_app(make_settings(db_url, tmp_path))
     yield application
     application.extensions["rai_database"].dispose()
 

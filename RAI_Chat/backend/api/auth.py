@@ -1,9 +1,10 @@
 """``/api/auth``: register, login, who am I, change password, sign out (this token or
 every token of the user)."""
 
-from flask import current_app, g
+from flask import g
 from flask_openapi3 import APIBlueprint, Tag
 
+from ..core.app_state import app_settings
 from ..core.auth.utils import auth_service, token_required
 from ..extensions.limiter import (
     login_limit_per_ip,
@@ -28,7 +29,7 @@ def register_user(body: CredentialsRequest):
     result = auth_service().register(
         body.username,
         body.password,
-        registration_enabled=current_app.config["REGISTRATION_ENABLED"],
+        registration_enabled=app_settings().registration_enabled,
     )
     return {"status": "success", **result}, 201
 

@@ -3,13 +3,13 @@
 import logging
 from dataclasses import replace
 
-from flask import current_app, g, jsonify, request
+from flask import g, jsonify, request
 from flask_openapi3 import APIBlueprint, Tag
 
 from ..core.auth.utils import token_required
 from ..core.errors import BadRequest
 from ..extensions.limiter import chat_turn_limit
-from ..modules.web_search import WebSearch, get_web_search
+from ..modules.web_search import WebSearch
 from ..schemas.chat import (
     ChatRequest,
     ChatResponse,
@@ -26,7 +26,7 @@ from ..services.branch_turns import BranchTurns
 from ..services.documents.library import DocumentLibrary
 from ..services.turn import TurnSettings
 from .errors import error_response
-from .managers import get_user_session_manager
+from .managers import app_services, app_settings, get_user_session_manager
 from .openapi import BEARER
 from .sse import sse_response
 
@@ -41,25 +41,26 @@ logger = logging.getLogger(__name__)
 
 
 def turn_settings(model: str | None) -> TurnSettings:
-    cfg = current_app.config
+    services = app_services()
+    s = services.settings
     web_search = WebSearch(
-        get_web_search(cfg),
-        max_results=cfg["WEB_SEARCH_MAX_RESULTS"],
-        token_budget=cfg["WEB_RESULTS_TOKEN_BUDGET"],
-        count_tokens=current_app.extensions["rai_engine"].count_tokens,
+        services.web_search,
+        max_results=s.web_search_max_results,
+        token_budget=s.web_results_token_budget,
+        count_tokens=services.engine.count_tokens,
     )
     return TurnSettings(
         web_search=web_search,
-        max_action_rounds=cfg["ACTION_MAX_ROUNDS"],
-        decision_step=cfg["DECISION_STEP"],
-        native_tools=cfg.get("NATIVE_TOOLS", "auto"),
-        model=model or cfg["LLM_MODEL"],
-        context_budget=cfg["CONTEXT_TOKEN_BUDGET"],
-        max_answer_tokens=cfg["MAX_ANSWER_TOKENS"],
-        refine_titles=cfg["REFINE_TITLES"],
-        facts_budget=cfg["FACTS_TOKEN_BUDGET"],
-        recall_budget=cfg["RECALL_TOKEN_BUDGET"],
-        document_budget=cfg["DOCUMENT_TOKEN_BUDGET"],
+        max_action_rounds=s.action_max_rounds,
+        decision_step=s.decision_step,
+        native_tools=s.native_tools,
+        model=model or s.llm_model,
+        context_budget=s.context_token_budget,
+        max_answer_tokens=s.max_answer_tokens,
+        refine_titles=s.refine_titles,
+        facts_budget=s.facts_token_budget,
+        recall_budget=s.recall_token_budget,
+        document_budget=s.document_token_budget,
     )
 
 
@@ -121,7 +122,7 @@ def turn_response(turn, streaming: bool):
 
 
 def check_length(message: str) -> None:
-    limit = current_app.config["MAX_MESSAGE_CHARS"]
+    limit = app_settings().max_message_chars
     if len(message) > limit:
         raise BadRequest(f"message: at most {limit} characters")
 
@@ -201,5 +202,5 @@ def stop(body: StopRequest):
 @token_required
 def models():
     """The models the engine offers."""
-    engine = current_app.extensions["rai_engine"]
+    engine = app_services().engine
     return jsonify({"status": "success", "models": engine.list_models()})

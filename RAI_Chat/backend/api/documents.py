@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import g, request
 from flask_openapi3 import APIBlueprint, Tag
 
 from ..core.auth.utils import token_required
@@ -24,7 +24,7 @@ from ..schemas.documents import (
 )
 from ..services.documents.errors import DocumentTooLarge
 from ..services.documents.library import DocumentLibrary, DocumentLimits
-from .managers import get_user_session_manager
+from .managers import app_settings, get_user_session_manager
 from .openapi import BEARER
 
 # Room for the multipart envelope around the file itself.
@@ -49,12 +49,12 @@ session_documents_bp = APIBlueprint(
 
 
 def limits() -> DocumentLimits:
-    cfg = current_app.config
+    settings = app_settings()
     return DocumentLimits(
-        max_bytes=cfg["MAX_DOCUMENT_BYTES"],
-        max_pages=cfg["MAX_DOCUMENT_PAGES"],
-        storage_per_user=cfg["DOCUMENT_STORAGE_PER_USER_BYTES"],
-        storage_dir=cfg["DOCUMENT_STORAGE_DIR"],
+        max_bytes=settings.max_document_bytes,
+        max_pages=settings.max_document_pages,
+        storage_per_user=settings.document_storage_per_user_bytes,
+        storage_dir=settings.documents_dir,
     )
 
 
@@ -67,7 +67,7 @@ def allow_document_sized_uploads():
     """An upload may be larger than MAX_CONTENT_LENGTH: up to MAX_DOCUMENT_BYTES."""
     if request.endpoint != UPLOAD_ENDPOINT:
         return None
-    most = current_app.config["MAX_DOCUMENT_BYTES"]
+    most = app_settings().max_document_bytes
     request.max_content_length = most + MULTIPART_OVERHEAD
     if request.content_length and request.content_length > most + MULTIPART_OVERHEAD:
         raise DocumentTooLarge(f"The file is too large: at most {most} bytes (MAX_DOCUMENT_BYTES)")

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
+from ..core.app_state import app_settings
 from ..core.database.session import database_unavailable
 from ..core.errors import RaiError
 
@@ -108,7 +109,7 @@ def register_error_handlers(app: Flask) -> None:
             message = template.format(
                 path=request.path,
                 method=request.method,
-                limit=app.config.get("MAX_CONTENT_LENGTH"),
+                limit=app_settings().max_content_length,
             )
         else:
             message = exc.description or exc.name

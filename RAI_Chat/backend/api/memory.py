@@ -1,6 +1,6 @@
 """``/api/memory``: the user's remembered facts and episodic archive."""
 
-from flask import current_app, g
+from flask import g
 from flask_openapi3 import APIBlueprint, Tag
 
 from ..core.auth.utils import token_required
@@ -21,6 +21,7 @@ from ..schemas.memory import (
 from ..services.memory.episodic import EpisodicArchive
 from ..services.memory.facts import UserFacts
 from ..services.memory.undo import undo_capture
+from .managers import app_services
 from .openapi import BEARER
 
 memory_bp = APIBlueprint(
@@ -37,7 +38,7 @@ def facts() -> UserFacts:
 
 
 def archive() -> EpisodicArchive:
-    return EpisodicArchive(g.user_id, get_database(), current_app.extensions["rai_engine"])
+    return EpisodicArchive(g.user_id, get_database(), app_services().engine)
 
 
 @memory_bp.get("/facts", responses={200: FactsResponse})

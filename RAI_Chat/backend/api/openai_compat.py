@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
-from flask import Response, current_app, g, request, stream_with_context
+from flask import Response, g, request, stream_with_context
 from flask_openapi3 import APIBlueprint, Tag
 
 from ..core.auth.utils import client_auth_required
@@ -26,7 +26,7 @@ from ..schemas.openai import (
 from ..services.client_turns import ClientTurns, read_conversation
 from .chat import turn_settings
 from .errors import error_response, openai_error
-from .managers import get_user_session_manager
+from .managers import app_services, app_settings, get_user_session_manager
 from .openapi import BEARER
 
 openai_bp = APIBlueprint(
@@ -82,17 +82,17 @@ def chat_completions(body: ChatCompletionRequest):
     if body.n not in (None, 1):
         raise BadRequest("n: only 1 is supported")
     conversation = read_conversation(body.messages)
-    cfg = current_app.config
-    limit = cfg["MAX_MESSAGE_CHARS"]
+    most_answer_tokens = app_settings().max_answer_tokens
+    limit = app_settings().max_message_chars
     if len(conversation.message) > limit:
         raise BadRequest(f"messages: the last message may hold at most {limit} characters")
     if len(conversation.instructions or "") > limit:
         raise BadRequest(f"messages: the system messages may hold at most {limit} characters")
     settings = turn_settings(None if body.model == DEFAULT_MODEL else body.model)
-    answer_limit = body.max_completion_tokens or body.max_tokens or cfg["MAX_ANSWER_TOKENS"]
+    answer_limit = body.max_completion_tokens or body.max_tokens or most_answer_tokens
     settings = replace(
         settings,
-        max_answer_tokens=min(answer_limit, cfg["MAX_ANSWER_TOKENS"]),
+        max_answer_tokens=min(answer_limit, most_answer_tokens),
         client_instructions=conversation.instructions,
         api_key_id=g.api_key.key_id if g.api_key is not None else None,
     )
@@ -194,6 +194,6 @@ def data(payload: dict) -> str:
 def models():
     """The models a completion may ask for: ``rai`` (the server's default) and the
     engine's."""
-    engine = current_app.extensions["rai_engine"]
+    engine = app_services().engine
     ids = [DEFAULT_MODEL] + [m["id"] for m in engine.list_models() if m["id"] != DEFAULT_MODEL]
     return {"object": "list", "data": [ModelOut(id=model_id).model_dump() for model_id in ids]}

@@ -1,15 +1,14 @@
 """``/api/health`` and ``/api/capabilities``."""
 
 import httpx
-from flask import current_app
 from flask_openapi3 import APIBlueprint, Tag
 from sqlalchemy import text
 
 from ..core.auth.utils import token_required
 from ..core.database.session import get_uow
-from ..modules.web_search import get_web_search
 from ..schemas.common import CapabilitiesResponse, ErrorResponse, HealthResponse
 from ..services.llm_client import EngineError
+from .managers import app_services, app_settings
 from .openapi import BEARER
 
 system_bp = APIBlueprint("system", __name__, abp_tags=[Tag(name="system")])
@@ -25,7 +24,7 @@ def database_status() -> str:
 
 
 def engine_status() -> str:
-    url = current_app.config["LLM_API_URL"] + "/health"
+    url = app_settings().llm_api_url + "/health"
     try:
         response = httpx.get(url, timeout=2.0)
         return "ok" if response.status_code == 200 else f"unhealthy ({response.status_code})"
@@ -37,10 +36,10 @@ def semantic_search_status() -> str:
     """Whether EMBEDDING_API_URL embeds with EMBEDDING_MODEL; if not, memory search uses
     full text alone, and this says why."""
     try:
-        current_app.extensions["rai_engine"].embed(["health"], fresh=True)
+        app_services().engine.embed(["health"], fresh=True)
         return "on"
     except EngineError as exc:
-        model = current_app.config["EMBEDDING_MODEL"]
+        model = app_settings().embedding_model
         return f"off: {exc.message} (EMBEDDING_API_URL, EMBEDDING_MODEL={model})"
 
 
@@ -65,10 +64,10 @@ def health():
 @token_required
 def capabilities():
     """The limits the API enforces and what the assistant can do (web search or not)."""
-    cfg = current_app.config
+    settings = app_settings()
     return {
         "status": "success",
-        "max_message_chars": cfg["MAX_MESSAGE_CHARS"],
-        "max_import_bytes": cfg["MAX_IMPORT_BYTES"],
-        "web_search": get_web_search(cfg) is not None,
+        "max_message_chars": settings.max_message_chars,
+        "max_import_bytes": settings.max_import_bytes,
+        "web_search": app_services().web_search is not None,
     }

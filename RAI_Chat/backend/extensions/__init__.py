@@ -3,6 +3,7 @@
 from flask import Flask
 from flask_cors import CORS
 
+from ..core.app_state import SETTINGS_KEY
 from . import limiter as limiter_ext
 from . import metrics
 from .limiter import chat_turn_limit, limiter
@@ -13,7 +14,7 @@ __all__ = ["chat_turn_limit", "cors", "init_app", "limiter", "metrics"]
 
 
 def init_app(app: Flask) -> None:
-    origins = {"origins": app.config["CORS_ORIGINS"]}
+    origins = {"origins": app.extensions[SETTINGS_KEY].cors_origin_list}
     # Browser clients of /v1 (other chat front ends) read which session a call continued.
     clients = {**origins, "expose_headers": ["X-RAI-Session-Id", "Retry-After"]}
     cors.init_app(app, resources={r"/api/*": origins, r"/v1/*": clients})

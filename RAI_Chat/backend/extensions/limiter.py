@@ -2,7 +2,7 @@
 
 Counters live in memory by default (each API worker process counts on its own) and in Redis
 when ``REDIS_URL`` is set (shared by every worker and every API process). The limits are
-strings in flask-limiter's syntax (``"10 per minute;100 per hour"``) read from the config at
+strings in flask-limiter's syntax (``"10 per minute;100 per hour"``) read from the settings at
 request time, so each app (and each test) may use its own.
 
 Routes use the decorators defined here::
@@ -28,15 +28,16 @@ A request over a limit gets 429 with ``Retry-After`` (seconds) and the JSON erro
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request
+from flask import Flask, g, request
 from flask_limiter import Limiter
 
+from ..core.app_state import app_settings
 from ..core.errors import RaiError
 
 
 def client_ip() -> str:
     """The client's address: the socket's, or the one the trusted proxies report."""
-    trusted = current_app.config.get("RATELIMIT_TRUSTED_PROXIES", 0)
+    trusted = app_settings().ratelimit_trusted_proxies
     if trusted:
         forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",")]
         forwarded = [a for a in forwarded if a]
@@ -89,7 +90,8 @@ def _no_own_key_limit() -> bool:
 
 
 def _limit(name: str):
-    return lambda: current_app.config[name]
+    """The limit named by a setting (``ratelimit_login``...), read when a request comes."""
+    return lambda: getattr(app_settings(), name)
 
 
 def _failed(response) -> bool:
@@ -98,39 +100,28 @@ def _failed(response) -> bool:
 
 limiter = Limiter(key_func=ip_key, headers_enabled=True, key_prefix="rai")
 
-login_limit_per_ip = limiter.limit(_limit("RATELIMIT_LOGIN"), key_func=ip_key, scope="login-ip")
+login_limit_per_ip = limiter.limit(_limit("ratelimit_login"), key_func=ip_key, scope="login-ip")
 # Only failed logins count against a username: its owner can still sign in from elsewhere
 # until someone has guessed wrong RATELIMIT_LOGIN times.
 login_limit_per_username = limiter.limit(
-    _limit("RATELIMIT_LOGIN"), key_func=username_key, scope="login-user", deduct_when=_failed
+    _limit("ratelimit_login"), key_func=username_key, scope="login-user", deduct_when=_failed
 )
 register_limit_per_ip = limiter.limit(
-    _limit("RATELIMIT_REGISTER"), key_func=ip_key, scope="register-ip"
+    _limit("ratelimit_register"), key_func=ip_key, scope="register-ip"
 )
 register_limit_per_username = limiter.limit(
-    _limit("RATELIMIT_REGISTER"), key_func=username_key, scope="register-user"
+    _limit("ratelimit_register"), key_func=username_key, scope="register-user"
 )
-chat_turn_limit = limiter.limit(_limit("RATELIMIT_CHAT"), key_func=user_key, scope="chat-turn")
+chat_turn_limit = limiter.limit(_limit("ratelimit_chat"), key_func=user_key, scope="chat-turn")
 # Every request to /v1 counts against its API key: the server's RATELIMIT_API_KEY, and the
 # key's own (stricter) limit when it was made with one.
-api_client_limit = limiter.limit(_limit("RATELIMIT_API_KEY"), key_func=client_key, scope="api-key")
+api_client_limit = limiter.limit(_limit("ratelimit_api_key"), key_func=client_key, scope="api-key")
 api_key_own_limit = limiter.limit(
     _own_key_limit, key_func=client_key, scope="api-key-own", exempt_when=_no_own_key_limit
 )
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("RATELIMIT_ENABLED", True)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    app.config.setdefault("RATELIMIT_LOGIN", "10 per minute;100 per hour")
-    app.config.setdefault("RATELIMIT_REGISTER", "5 per minute;50 per hour")
-    app.config.setdefault("RATELIMIT_CHAT", "30 per minute;500 per hour")
-    app.config.setdefault("RATELIMIT_API_KEY", "60 per minute;1000 per hour")
-    app.config.setdefault("RATELIMIT_TRUSTED_PROXIES", 0)
-    # An unreachable Redis must not lock everyone out: count in memory meanwhile.
-    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
-    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
-
     # Registered first, so it runs after the limiter has added its headers.
     @app.after_request
     def retry_after_only_on_429(response):

@@ -24,7 +24,7 @@ import os
 import time
 from collections.abc import Callable
 
-from flask import Flask, Response, abort, current_app, g, request
+from flask import Flask, Response, abort, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -37,6 +37,7 @@ from prometheus_client import (
 )
 
 from ..config import current_settings
+from ..core.app_state import app_settings
 
 MULTIPROC_DIR = current_settings().prometheus_multiproc_dir
 
@@ -105,9 +106,10 @@ def render() -> bytes:
 
 
 def metrics_view():
-    if not current_app.config.get("METRICS_ENABLED"):
+    settings = app_settings()
+    if not settings.metrics_enabled:
         abort(404)
-    token = current_app.config.get("METRICS_TOKEN")
+    token = settings.metrics_token
     if token:
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), token):
@@ -118,9 +120,6 @@ def metrics_view():
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("METRICS_ENABLED", False)
-    app.config.setdefault("METRICS_TOKEN", None)
-
     @app.before_request
     def start_timer():
         g.metrics_started = time.perf_counter()

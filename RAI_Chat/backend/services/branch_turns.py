@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core.database.models import (
     ChatSession,
-    EpisodicEntry,
     Message,
     StreamChunk,
     new_id,
@@ -23,7 +22,13 @@ from ..core.errors import BadRequest, Conflict, NotFound
 from ..schemas.events import MessageStatus
 from .branches import can_continue, load_tree, lock_session, mark_off_branch, set_active_leaf
 from .conversation import ConversationManager
-from .repositories import TURN_RUNNING, ensure_no_turn_running, owned_session
+from .repositories import (
+    TURN_RUNNING,
+    ensure_no_turn_running,
+    owned_message,
+    owned_session,
+    session_memory_entries,
+)
 from .turn import Turn, TurnSettings
 from .turn_runner import TurnRunner
 from .turn_stream import TurnStream
@@ -43,9 +48,7 @@ def forked_title(title: str) -> str:
 
 class BranchTurns(UserServices):
     def _owned_message(self, session, message_id: str) -> tuple[Message, ChatSession]:
-        message = session.get(Message, message_id)
-        if message is None or message.user_id != self.user_id:
-            raise NotFound("Message not found")
+        message = owned_message(session, self.user_id, message_id)
         return message, self._locked_session(session, message.session_id)
 
     def _locked_session(self, session, session_id: str) -> ChatSession:
@@ -143,9 +146,7 @@ class BranchTurns(UserServices):
             # The new events are numbered from 1 again (the same resume as any turn); the
             # archived form of the answer is made again from the whole of it.
             uow.session.execute(delete(StreamChunk).where(StreamChunk.message_id == answer.id))
-            for entry in uow.session.scalars(
-                select(EpisodicEntry).where(EpisodicEntry.session_id == chat.id)
-            ):
+            for entry in session_memory_entries(uow.session, chat.id):
                 if answer.id in (entry.message_ids or []):
                     uow.session.delete(entry)
             set_active_leaf(uow.session, chat, tree, answer.id)

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
 
-from ..core.database.models import ChatSession, EpisodicEntry, Message, UserFact
+from ..core.database.models import ChatSession, Message, UserFact
 from ..core.database.session import Database
+from .repositories import session_memory_entries
 
 
 @dataclass
@@ -119,10 +120,7 @@ def mark_off_branch(session, session_id: str, on_branch: set[str]) -> None:
     """Mark the memory of the session's messages off the active branch, unmark the rest:
     an episodic entry is abandoned when one of its messages is off the branch; a fact when
     the message it was captured from is."""
-    entries = session.scalars(
-        select(EpisodicEntry).where(EpisodicEntry.session_id == session_id)
-    ).all()
-    for entry in entries:
+    for entry in session_memory_entries(session, session_id):
         abandoned = not set(entry.message_ids or []) <= on_branch
         if bool(entry.abandoned_branch) != abandoned:
             entry.abandoned_branch = abandoned

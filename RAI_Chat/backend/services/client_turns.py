@@ -177,6 +177,6 @@ class ClientTurns(UserServices):
             uow.commit()
             chat_id = chat.id
         EpisodicArchive(self.user_id, self.database, None).add(exchanges, embed=False)
-        if self.jobs is not None and self.job_settings is not None:
-            self.jobs.embed_archive(self.job_settings, self.user_id)
+        if self.jobs is not None:
+            self.jobs.embed_archive(self.user_id)
         return chat_id

@@ -29,6 +29,7 @@ from .repositories import (
     TURN_RUNNING,
     ensure_no_turn_running,
     expire_stale_turn,
+    owned_message,
     owned_session,
     running_turn,
 )
@@ -129,8 +130,8 @@ class ConversationManager(UserServices):
     # --- following, resuming and stopping ------------------------------------------
     def owned_answer(self, message_id: str) -> Message:
         with self.database.unit_of_work() as uow:
-            answer = uow.session.get(Message, message_id)
-            if answer is None or answer.user_id != self.user_id or answer.role != "assistant":
+            answer = owned_message(uow.session, self.user_id, message_id)
+            if answer.role != "assistant":
                 raise NotFound("Message not found")
             uow.session.expunge(answer)
             return answer

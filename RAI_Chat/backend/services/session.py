@@ -243,6 +243,6 @@ class UserSessionManager(UserServices):
             embed=False,
         )
         sync_branch_marks(self.database, chat.id)
-        if self.jobs is not None and self.job_settings is not None:
-            self.jobs.embed_archive(self.job_settings, self.user_id)
+        if self.jobs is not None:
+            self.jobs.embed_archive(self.user_id)
         return result

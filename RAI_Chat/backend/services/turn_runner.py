@@ -174,9 +174,9 @@ class TurnRunner(UserServices):
             settings,
             chosen,
         )
-        if self.jobs is not None and self.job_settings is not None:
+        if self.jobs is not None:
             ids = [turn.user_message_id] + ([turn.assistant_message_id] if text else [])
-            self.jobs.after_turn(self.job_settings, self.user_id, turn.session_id, ids)
+            self.jobs.after_turn(self.user_id, turn.session_id, ids)
         # A stopped answer gets a title too: the chat is kept all the same.
         if refine_title and settings.refine_titles and status in ENDED:
             self._refine_title(turn.session_id, message, settings, text)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:  # annotations only: the job queue's tasks run these services
     from ..core.database.session import Database
-    from .jobs import Jobs, JobSettings
+    from .jobs import Jobs
     from .llm_client import EngineClient
 
 S = TypeVar("S", bound="UserServices")
@@ -20,7 +20,6 @@ class UserServices:
     database: Database
     engine: EngineClient | None = None
     jobs: Jobs | None = None
-    job_settings: JobSettings | None = None
 
     def sibling(self, cls: type[S]) -> S:
         """Another per-user service on the same user, database, engine and jobs."""

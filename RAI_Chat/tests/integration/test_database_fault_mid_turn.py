@@ -18,7 +18,7 @@ from RAI_Chat.backend.app import create_app
 from RAI_Chat.backend.services import turn_runner
 
 from ..chat_helpers import start_fake_engine, stop_process
-from ..conftest import AuthHelper, make_config
+from ..conftest import AuthHelper, make_settings
 
 
 def cut_connection(*_args, **_kwargs):
@@ -83,8 +83,8 @@ def engine_url():
 
 @pytest.fixture
 def answering_client(db_url, tmp_path, engine_url):
-    config = make_config(db_url, tmp_path, llm_api_url=engine_url, REFINE_TITLES=False)
-    application = create_app(config)
+    settings = make_settings(db_url, tmp_path, llm_api_url=engine_url, refine_titles=False)
+    application = create_app(settings)
     yield application.test_client()
     # Each turn's thread goes on with its background work after the answer: let it end
     # before the database is dropped.

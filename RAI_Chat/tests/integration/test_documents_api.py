@@ -11,7 +11,7 @@ import pytest
 
 from RAI_Chat.backend.app import create_app
 
-from ..conftest import AuthHelper, make_config
+from ..conftest import AuthHelper, make_settings
 from ..documents_data import (
     ELF_EXECUTABLE,
     docx_bomb,
@@ -26,12 +26,12 @@ MB = 1024 * 1024
 @pytest.fixture
 def app(db_url, tmp_path):
     application = create_app(
-        make_config(
+        make_settings(
             db_url,
             tmp_path,
-            DOCUMENT_STORAGE_DIR=str(tmp_path / "documents"),
-            MAX_DOCUMENT_PAGES=50,
-            DOCUMENT_STORAGE_PER_USER_BYTES=2 * MB,
+            document_storage_dir=str(tmp_path / "documents"),
+            max_document_pages=50,
+            document_storage_per_user_bytes=2 * MB,
         )
     )
     yield application
@@ -147,8 +147,8 @@ def test_upload_without_a_file_is_a_400(client, user):
 
 def test_a_file_over_the_size_limit_is_a_413(db_url, tmp_path):
     app = create_app(
-        make_config(
-            db_url, tmp_path, DOCUMENT_STORAGE_DIR=str(tmp_path / "d"), MAX_DOCUMENT_BYTES=1000
+        make_settings(
+            db_url, tmp_path, document_storage_dir=str(tmp_path / "d"), max_document_bytes=1000
         )
     )
     try:

@@ -23,7 +23,7 @@ from RAI_Chat.backend.services.memory.maintenance import index_exchange
 from RAI_Chat.backend.services.memory.ranking import dated
 from RAI_Chat.backend.services.memory.vector_index import VECTOR_INDEXES, UserVectors
 
-from ..conftest import make_config
+from ..conftest import make_settings
 
 DIM = 48
 
@@ -41,7 +41,7 @@ class HashEmbedder:
 
 @pytest.fixture
 def database(db_url, tmp_path):
-    app = create_app(make_config(db_url, tmp_path))  # migrates
+    app = create_app(make_settings(db_url, tmp_path))  # migrates
     app.extensions["rai_database"].dispose()
     db = Database(db_url)
     yield db

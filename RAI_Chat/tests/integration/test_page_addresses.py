@@ -48,7 +48,7 @@ def test_under_a_sub_path_the_base_is_the_sub_path(page):
 def test_a_forwarded_prefix_counts_only_from_a_trusted_proxy(page, app):
     headers = {"X-Forwarded-Prefix": "/chat"}
     assert '<base href="/" />' in page.get("/settings", headers=headers).get_data(as_text=True)
-    app.config["RATELIMIT_TRUSTED_PROXIES"] = 1
+    app.extensions["rai_settings"].ratelimit_trusted_proxies = 1
     assert '<base href="/chat/" />' in page.get("/settings", headers=headers).get_data(as_text=True)
     hostile = page.get("/settings", headers={"X-Forwarded-Prefix": '/"><script>x()</script>'})
     body = hostile.get_data(as_text=True)

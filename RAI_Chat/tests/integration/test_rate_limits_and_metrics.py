@@ -10,7 +10,7 @@ import pytest
 from RAI_Chat.backend.app import create_app
 from RAI_Chat.backend.extensions import chat_turn_limit, metrics
 
-from ..conftest import make_config, start_api_server, stop_api_server
+from ..conftest import make_settings, start_api_server, stop_api_server
 
 PASSWORD = "correct horse 1"
 
@@ -22,15 +22,15 @@ def name() -> str:
 @pytest.fixture
 def limited_app(db_url, tmp_path):
     application = create_app(
-        make_config(
+        make_settings(
             db_url,
             tmp_path,
-            RATELIMIT_ENABLED=True,
-            RATELIMIT_LOGIN="3 per minute",
-            RATELIMIT_REGISTER="2 per minute",
-            RATELIMIT_CHAT="2 per minute",
-            METRICS_ENABLED=True,
-            METRICS_TOKEN="metrics-token",
+            ratelimit_enabled=True,
+            ratelimit_login="3 per minute",
+            ratelimit_register="2 per minute",
+            ratelimit_chat="2 per minute",
+            metrics_enabled=True,
+            metrics_token="metrics-token",
         )
     )
     yield application
@@ -99,7 +99,7 @@ def test_successful_logins_do_not_count_against_the_username(limited_app):
 
 
 def test_trusted_proxy_header_names_the_client(limited_app):
-    limited_app.config["RATELIMIT_TRUSTED_PROXIES"] = 1
+    limited_app.extensions["rai_settings"].ratelimit_trusted_proxies = 1
     client = limited_app.test_client()
 
     def via_proxy(client_ip):

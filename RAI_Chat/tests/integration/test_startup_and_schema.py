@@ -10,7 +10,7 @@ from sqlalchemy import inspect
 from RAI_Chat.backend.app import create_app
 from RAI_Chat.backend.core.database.migrate import current_revision, head_revision, upgrade
 
-from ..conftest import PROJECT_ROOT, make_config
+from ..conftest import PROJECT_ROOT, make_settings
 
 
 @pytest.mark.parametrize(
@@ -59,7 +59,7 @@ def test_migrations_create_every_table_and_are_idempotent(app):
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path):
-    app = create_app(make_config(f"sqlite:///{tmp_path / 'wal.db'}", tmp_path))
+    app = create_app(make_settings(f"sqlite:///{tmp_path / 'wal.db'}", tmp_path))
     with app.extensions["rai_database"].engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     app.extensions["rai_database"].dispose()
@@ -71,7 +71,7 @@ def test_the_first_user_is_admin_and_later_ones_are_not(client, auth):
 
 
 def test_registration_can_be_turned_off(db_url, tmp_path):
-    app = create_app(make_config(db_url, tmp_path, REGISTRATION_ENABLED=False))
+    app = create_app(make_settings(db_url, tmp_path, registration_enabled=False))
     client = app.test_client()
     body = {"username": "first_admin", "password": "long enough 1"}
     assert client.post("/api/auth/register", json=body).status_code == 201  # the admin

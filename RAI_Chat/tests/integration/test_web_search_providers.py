@@ -8,6 +8,7 @@ import time
 import pytest
 
 from llm_Engine.testing.server_thread import free_port
+from RAI_Chat.backend.config import Settings
 from RAI_Chat.backend.modules.web_search import (
     SearxngSearch,
     TavilySearch,
@@ -134,14 +135,15 @@ def test_the_turn_gets_a_note_not_an_exception_when_the_service_fails(provider):
 
 
 def test_the_factory_picks_tavily_then_searxng_then_nothing(tavily_server, searxng_server):
-    both = {
-        "TAVILY_API_KEY": "k",
-        "TAVILY_API_URL": tavily_server.base_url,
-        "SEARXNG_URL": searxng_server.base_url,
-        "WEB_SEARCH_TIMEOUT": 2,
-    }
+    both = Settings(
+        tavily_api_key="k",
+        tavily_api_url=tavily_server.base_url,
+        searxng_url=searxng_server.base_url,
+        web_search_timeout=2,
+    )
     tavily = get_web_search(both)
     assert isinstance(tavily, TavilySearch) and tavily.timeout == 2
     assert tavily.client.base_url == tavily_server.base_url
-    assert isinstance(get_web_search({**both, "TAVILY_API_KEY": ""}), SearxngSearch)
-    assert get_web_search({"TAVILY_API_KEY": None, "SEARXNG_URL": ""}) is None
+    searx = get_web_search(both.model_copy(update={"tavily_api_key": ""}))
+    assert isinstance(searx, SearxngSearch)
+    assert get_web_search(Settings(tavily_api_key=None, searxng_url="")) is None

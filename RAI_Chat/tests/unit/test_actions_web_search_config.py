@@ -3,7 +3,7 @@ results trimmed to a token budget and made inert."""
 
 from __future__ import annotations
 
-from RAI_Chat.backend.config import Settings, TestingConfig
+from RAI_Chat.backend.config import Settings
 from RAI_Chat.backend.core.markers import parse_markers
 from RAI_Chat.backend.modules.web_search import (
     SearchResult,
@@ -22,22 +22,22 @@ def words(text: str) -> int:
 def test_web_search_is_off_by_default_and_actions_have_three_rounds(monkeypatch):
     for var in ("TAVILY_API_KEY", "SEARXNG_URL"):
         monkeypatch.delenv(var, raising=False)
-    config = TestingConfig(Settings())
-    assert config.ACTION_MAX_ROUNDS == 3
-    assert config.WEB_SEARCH_MAX_RESULTS == 5
-    assert get_web_search(config) is None
+    settings = Settings()
+    assert settings.action_max_rounds == 3
+    assert settings.web_search_max_results == 5
+    assert get_web_search(settings) is None
 
 
 def test_settings_choose_tavily_or_searxng(monkeypatch):
     monkeypatch.setenv("SEARXNG_URL", "http://searx.local:8080/")
     monkeypatch.setenv("WEB_SEARCH_TIMEOUT", "3.5")
     monkeypatch.delenv("TAVILY_API_KEY", raising=False)
-    searx = get_web_search(TestingConfig(Settings()))
+    searx = get_web_search(Settings())
     assert isinstance(searx, SearxngSearch)
     assert (searx.base_url, searx.timeout) == ("http://searx.local:8080", 3.5)
     monkeypatch.setenv("TAVILY_API_KEY", "tvly-x")
     monkeypatch.setenv("TAVILY_API_URL", "http://127.0.0.1:1")
-    tavily = get_web_search(TestingConfig(Settings()))
+    tavily = get_web_search(Settings())
     assert isinstance(tavily, TavilySearch)
     assert tavily.client.base_url == "http://127.0.0.1:1"
 

@@ -8,6 +8,7 @@ from functools import wraps
 
 from flask import current_app, g, request
 
+from ..app_state import app_settings
 from ..database.session import get_uow
 from ..errors import Unauthorized
 from .api_keys import ApiKeys, is_api_key
@@ -15,8 +16,8 @@ from .service import AuthService
 
 
 def auth_service() -> AuthService:
-    cfg = current_app.config
-    return AuthService(get_uow(), cfg["JWT_SECRET_KEY"], cfg["JWT_ACCESS_TOKEN_EXPIRES"])
+    settings = app_settings()
+    return AuthService(get_uow(), settings.jwt_secret_key, settings.jwt_access_token_expires)
 
 
 def authenticate_request() -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
+from ...config import Settings
 from .base import (
     SearchOutcome,
     SearchResult,
@@ -28,20 +27,14 @@ __all__ = [
 ]
 
 
-def _setting(config: object, name: str, default=None):
-    if isinstance(config, Mapping):  # Flask's app.config
-        return config.get(name, default)
-    return getattr(config, name, default)
-
-
-def get_web_search(config: object) -> WebSearchProvider | None:
+def get_web_search(settings: Settings) -> WebSearchProvider | None:
     """Tavily when TAVILY_API_KEY is set, else SearXNG when SEARXNG_URL is set, else None
     (web search is off and the model is told so)."""
-    timeout = float(_setting(config, "WEB_SEARCH_TIMEOUT", 10.0))
-    key = _setting(config, "TAVILY_API_KEY")
-    if key:
-        return TavilySearch(key, timeout=timeout, api_base_url=_setting(config, "TAVILY_API_URL"))
-    url = _setting(config, "SEARXNG_URL")
-    if url:
-        return SearxngSearch(url, timeout=timeout)
+    timeout = settings.web_search_timeout
+    if settings.tavily_api_key:
+        return TavilySearch(
+            settings.tavily_api_key, timeout=timeout, api_base_url=settings.tavily_api_url
+        )
+    if settings.searxng_url:
+        return SearxngSearch(settings.searxng_url, timeout=timeout)
     return None

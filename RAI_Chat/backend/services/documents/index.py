@@ -109,12 +109,17 @@ class DocumentIndex:
         scope = f"e.user_id = :user AND e.document_id IN ({', '.join(names)})"
         return scope, {"user": self.user_id} | {f"d{i}": d for i, d in enumerate(document_ids)}
 
-    def _semantic(self, session, query: str, documents: list[Document], limit: int):
-        if self.engine is None or not documents:
-            return []
+    def _query_vector(self, query: str) -> np.ndarray | None:
+        """The query's embedding (a call to the engine: made before any transaction opens)."""
+        if self.engine is None:
+            return None
         try:
-            vector = np.frombuffer(to_blob(self.engine.embed([query])[0]), np.float32)
+            return np.frombuffer(to_blob(self.engine.embed([query])[0]), np.float32)
         except EngineError:
+            return None
+
+    def _semantic(self, session, vector: np.ndarray | None, documents: list[Document], limit: int):
+        if vector is None or not documents:
             return []
         ids: list[str] = []
         matrices = []
@@ -132,6 +137,7 @@ class DocumentIndex:
         ``query``, best first."""
         if not document_ids:
             return []
+        vector = self._query_vector(query)
         with self.database.unit_of_work() as uow:
             documents = list(
                 uow.session.scalars(
@@ -154,7 +160,7 @@ class DocumentIndex:
                 scope=scope,
                 params=params,
             )
-            semantic = self._semantic(uow.session, query, documents, CANDIDATES)
+            semantic = self._semantic(uow.session, vector, documents, CANDIDATES)
             ranked = fuse(lexical, semantic)[:k]
             names = {d.id: d.filename for d in documents}
             rows = {

@@ -15,7 +15,7 @@ from ...core.database.document_models import Document, DocumentChunk, SessionDoc
 from ...core.database.models import isoformat, utcnow
 from ...core.errors import NotFound
 from ..pagination import encode_cursor, keyset_before
-from ..repositories import owned_session
+from ..repositories import owned_document, owned_session
 from ..user_services import UserServices
 from .detect import inspect
 from .errors import DocumentTooLarge
@@ -72,10 +72,7 @@ def chunk_dict(chunk: DocumentChunk, filename: str) -> dict:
 class DocumentLibrary(UserServices):
     # --- reading ----------------------------------------------------------------------
     def _owned(self, session, document_id: str) -> Document:
-        doc = session.get(Document, document_id)
-        if doc is None or doc.user_id != self.user_id:
-            raise NotFound("Document not found")
-        return doc
+        return owned_document(session, self.user_id, document_id)
 
     def _dicts(self, session, docs: list[Document]) -> list[dict]:
         if [doc for doc in docs if expire_stale(doc)]:
@@ -169,8 +166,8 @@ class DocumentLibrary(UserServices):
                 store.remove(doc.storage_path)
                 raise
             document_id = doc.id
-        if self.jobs is not None and self.job_settings is not None:
-            self.jobs.extract_document(self.job_settings, limits, self.user_id, document_id)
+        if self.jobs is not None:
+            self.jobs.extract_document(limits, self.user_id, document_id)
         return self.get(document_id)
 
     def rename(self, document_id: str, filename: str) -> dict:

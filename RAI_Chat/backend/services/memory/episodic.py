@@ -16,8 +16,8 @@ from sqlalchemy import delete, select, text
 
 from ...core.database.models import EpisodicEntry, isoformat
 from ...core.database.session import Database
-from ...core.errors import NotFound
 from ..llm_client import EngineClient, EngineError
+from ..repositories import owned_memory_entry
 from .facts import STOPWORDS
 from .ranking import VECTOR_MIN_SIMILARITY, Ranking, fuse
 from .vector_index import VECTOR_INDEXES
@@ -205,19 +205,21 @@ class EpisodicArchive:
     def embed_missing(self, limit: int = 512) -> int:
         """Embed entries archived without a vector (imports, or while the engine was down)."""
         with self.database.unit_of_work() as uow:
-            rows = list(
-                uow.session.scalars(
-                    select(EpisodicEntry)
+            pending = list(
+                uow.session.execute(
+                    select(EpisodicEntry.id, EpisodicEntry.text)
                     .where(EpisodicEntry.user_id == self.user_id, EpisodicEntry.embedding.is_(None))
                     .limit(limit)
                 )
             )
-            if not rows:
-                return 0
-            blobs = self._embed([r.text for r in rows])
-            done = 0
-            for row, blob in zip(rows, blobs, strict=True):
-                if blob is not None:
+        if not pending:
+            return 0
+        blobs = self._embed([text for _, text in pending])  # no transaction open meanwhile
+        done = 0
+        with self.database.unit_of_work() as uow:
+            for (entry_id, _), blob in zip(pending, blobs, strict=True):
+                row = uow.session.get(EpisodicEntry, entry_id)
+                if blob is not None and row is not None and row.embedding is None:
                     row.embedding = blob
                     done += 1
             uow.commit()
@@ -235,15 +237,20 @@ class EpisodicArchive:
             params={"user": self.user_id},
         )
 
-    def _semantic(self, session, query: str, limit: int) -> Ranking:
+    def _query_vector(self, query: str) -> np.ndarray | None:
+        """The query's embedding (a call to the engine: made before any transaction opens)."""
         if self.engine is None:
+            return None
+        try:
+            return np.frombuffer(to_blob(self.engine.embed([query])[0]), np.float32)
+        except EngineError:
+            return None
+
+    def _semantic(self, session, query_vector: np.ndarray | None, limit: int) -> Ranking:
+        if query_vector is None:
             return []
         vectors = VECTOR_INDEXES.get(self.database.url, self.user_id)
         if not vectors.sync(session, self.user_id):
-            return []
-        try:
-            query_vector = np.frombuffer(to_blob(self.engine.embed([query])[0]), np.float32)
-        except EngineError:
             return []
         return vectors.search(query_vector, limit, VECTOR_MIN_SIMILARITY)
 
@@ -251,9 +258,10 @@ class EpisodicArchive:
         """The ``k`` entries most relevant to ``query`` (this user's only), best first.
         ``mode``: ``hybrid`` (both halves fused), ``text`` or ``vector`` (one half alone,
         to measure what each contributes)."""
+        query_vector = self._query_vector(query) if mode != "text" else None
         with self.database.unit_of_work() as uow:
             lexical = self._lexical(uow.session, query, CANDIDATES) if mode != "vector" else []
-            semantic = self._semantic(uow.session, query, CANDIDATES) if mode != "text" else []
+            semantic = self._semantic(uow.session, query_vector, CANDIDATES)
             # An exchange of an abandoned branch is never recalled (``services.branches``).
             # Only the candidates (all this user's) are looked up, by key: with a condition
             # on user_id as well, SQLite walks the user's index instead (0.3 s at 100k).
@@ -290,9 +298,7 @@ class EpisodicArchive:
     # --- forgetting ---------------------------------------------------------------------
     def delete(self, entry_id: str) -> None:
         with self.database.unit_of_work() as uow:
-            entry = uow.session.get(EpisodicEntry, entry_id)
-            if entry is None or entry.user_id != self.user_id:
-                raise NotFound("Memory entry not found")
+            entry = owned_memory_entry(uow.session, self.user_id, entry_id)
             uow.session.delete(entry)
             uow.commit()
         VECTOR_INDEXES.forget(self.database.url, self.user_id, [entry_id])

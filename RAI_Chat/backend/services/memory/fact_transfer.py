@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from ...core.database.models import Message, UserFact, isoformat
 from ...core.errors import BadRequest
+from ..repositories import active_fact_keys
 from .facts import MAX_FACT_CHARS, fact_key
 
 MAX_IMPORT_FACTS = 2000
@@ -97,13 +98,7 @@ def parse_facts(data, roles: list[str]) -> list[dict]:
 def import_facts(session, user_id: str, facts: list[dict], messages: list[Message]) -> int:
     """Create the parsed facts attached to the new ``messages`` (flushed, with ids); an
     active fact equal to one already remembered is skipped. Returns how many were made."""
-    active = set(
-        session.scalars(
-            select(UserFact.fact_key).where(
-                UserFact.user_id == user_id, UserFact.status == "active"
-            )
-        )
-    )
+    active = active_fact_keys(session, user_id)
     made: dict[int, UserFact] = {}
     for i, item in enumerate(facts):
         key = fact_key(item["fact"])

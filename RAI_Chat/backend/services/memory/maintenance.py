@@ -119,7 +119,7 @@ def archive_overflow(
 def after_turn(database, engine, settings, user_id, session_id, message_ids) -> None:
     add_tiers(database, engine, message_ids, user_id)
     index_exchange(database, engine, user_id, session_id, message_ids)
-    budget = history_budget(settings.context_budget, settings.max_answer_tokens)
+    budget = history_budget(settings.context_token_budget, settings.max_answer_tokens)
     archived = archive_overflow(database, engine, user_id, session_id, budget)
     if archived:
         logger.info("Moved %d exchanges of session %s out of its window", archived, session_id)

@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from ...core.database.models import UserFact, utcnow
+from ...core.database.models import utcnow
 from ...core.database.session import Database
-from ...core.errors import BadRequest, NotFound
+from ...core.errors import BadRequest
+from ..repositories import active_fact_keys, facts_superseded_by, owned_fact
 from .facts import fact_dict
 
 
@@ -17,27 +16,11 @@ def undo_capture(user_id: str, database: Database, fact_id: str) -> tuple[dict, 
     Another user's fact, or none, is ``NotFound``."""
     with database.unit_of_work() as uow:
         session = uow.session
-        fact = session.get(UserFact, fact_id)
-        if fact is None or fact.user_id != user_id:
-            raise NotFound("Fact not found")
+        fact = owned_fact(session, user_id, fact_id)
         if fact.status != "active":
             raise BadRequest(f"Only an active fact can be undone; this one is {fact.status}")
-        older = list(
-            session.scalars(
-                select(UserFact).where(
-                    UserFact.user_id == user_id, UserFact.superseded_by_id == fact.id
-                )
-            )
-        )
-        active_keys = set(
-            session.scalars(
-                select(UserFact.fact_key).where(
-                    UserFact.user_id == user_id,
-                    UserFact.status == "active",
-                    UserFact.id != fact.id,
-                )
-            )
-        )
+        older = facts_superseded_by(session, user_id, fact.id)
+        active_keys = active_fact_keys(session, user_id, except_id=fact.id)
         restored = []
         for old in older:
             if old.fact_key in active_keys:
