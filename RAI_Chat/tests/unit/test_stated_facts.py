@@ -198,3 +198,20 @@ def test_an_assistant_message_states_nothing():
     model = FakeEngine({"facts": [{"about": "name", "value": "RAI"}], "summary": SUMMARY})
     capture = capture_message(model, "assistant", "I am RAI and I live in your computer.")
     assert capture.facts == [] and capture.stated == []
+
+
+def test_a_model_fact_holding_a_corrections_old_value_word_by_word_is_dropped():
+    model = FakeEngine({"facts": [{"about": "vehicle", "value": "blue Volvo"}], "summary": SUMMARY})
+    said = "Actually I drive a red Volvo, not a blue one."
+    capture = capture_message(model, "user", said, tool="correct")
+    assert capture.facts == []
+    assert capture.stated == [("vehicle", "The user drives a red Volvo.")]
+
+
+def test_a_model_fact_outside_the_statements_is_not_kept():
+    # Seen on the local model: ("family", "my sister") for a sister's new city.
+    model = FakeEngine({"facts": [{"about": "family", "value": "my sister"}], "summary": SUMMARY})
+    said = "Correction: my sister lives in Graz now, not in Linz."
+    capture = capture_message(model, "user", said, tool="correct")
+    assert capture.facts == []
+    assert [sentence for _, sentence in capture.stated] == ["The user's sister lives in Graz."]

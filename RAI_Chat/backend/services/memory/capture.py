@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from ..decision.decide import Decider
 from ..llm_client import EngineClient, EngineError
-from .facts import UserFacts
+from .facts import UserFacts, content_words
 from .statements import fact_subject, statements
 from .tiers import clean_tier2, source_text, supported
 
@@ -159,6 +159,9 @@ def negated(value: str, stated: str) -> bool:
         clause_after = re.split(r"[,;:.!?]", after)[0]
         if not (_NEGATED_BEFORE.search(clause_before) or _NEGATED_AFTER.search(clause_after)):
             return False
+    if not found:  # "blue Volvo" from "a red Volvo, not a blue one": word by word
+        words = content_words(value)
+        return bool(words) and any(negated(word, stated) for word in words)
     return found
 
 
@@ -205,6 +208,11 @@ def decided_tool(engine: EngineClient, text: str) -> str | None:
     return decision.tool if decision.probability is not None else None
 
 
+def holds(text: str, value: str) -> bool:
+    """``value`` as whole words in ``text``, case aside."""
+    return bool(re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text, re.I))
+
+
 def uncovered(
     found: list[tuple[str | None, str]], facts: list[tuple[str, str]]
 ) -> list[tuple[str | None, str]]:
@@ -212,9 +220,7 @@ def uncovered(
     return [
         (about, sentence)
         for about, sentence in found
-        if not any(
-            re.search(rf"(?<!\w){re.escape(value)}(?!\w)", sentence, re.I) for _, value in facts
-        )
+        if not any(holds(sentence, value) for _, value in facts)
     ]
 
 
@@ -257,8 +263,9 @@ def capture_message(
     if not isinstance(answer, dict):
         return Capture(stated=exact) if exact else None
     facts = checked_facts(answer.get("facts") or [], source) if role == "user" else []
-    if not found:  # a question, request or wish about oneself states nothing to keep
-        facts = []
+    # A fact is kept only from a statement: a question, request or wish about oneself
+    # states nothing, and the exact reading leaves out a correction's old value.
+    facts = [(a, v) for a, v in facts if any(holds(sentence, v) for _, sentence in found)]
     summary = answer.get("summary")
     summary = clean_tier2(summary, source) if isinstance(summary, str) else None
     return Capture(facts, summary, uncovered(exact, facts))
