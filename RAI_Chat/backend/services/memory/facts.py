@@ -10,7 +10,8 @@ from sqlalchemy import delete, select
 
 from ...core.database.models import Message, UserFact, isoformat, utcnow
 from ...core.database.session import Database
-from ...core.errors import BadRequest, NotFound
+from ...core.errors import BadRequest
+from ..repositories import owned_fact
 
 MAX_FACT_CHARS = 500
 _WORD = re.compile(r"[\w']+", re.UNICODE)
@@ -113,10 +114,7 @@ class UserFacts:
         )
 
     def _owned(self, session, fact_id: str) -> UserFact:
-        fact = session.get(UserFact, fact_id)
-        if fact is None or fact.user_id != self.user_id:
-            raise NotFound("Fact not found")
-        return fact
+        return owned_fact(session, self.user_id, fact_id)
 
     def _with_sources(self, session, facts: list[UserFact]) -> list[dict]:
         ids = {f.source_message_id for f in facts if f.source_message_id}
