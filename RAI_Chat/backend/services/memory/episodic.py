@@ -19,7 +19,8 @@ from ...core.database.session import Database
 from ..llm_client import EngineClient, EngineError
 from ..repositories import owned_memory_entry
 from .facts import STOPWORDS
-from .ranking import VECTOR_MIN_SIMILARITY, Ranking, fuse
+from .queries import meaning_query, speaker_names
+from .ranking import ARCHIVE_VECTOR_WEIGHT, VECTOR_MIN_SIMILARITY, Ranking, fuse
 from .vector_index import VECTOR_INDEXES
 
 logger = logging.getLogger(__name__)
@@ -237,6 +238,16 @@ class EpisodicArchive:
             params={"user": self.user_id},
         )
 
+    def _speakers(self, session, lexical: Ranking) -> set[str]:
+        """The speakers' names labelling the lines of the full-text half's candidates (all
+        this user's: read by key)."""
+        if not lexical:
+            return set()
+        ids = [hit[0] for hit in lexical]
+        return speaker_names(
+            session.scalars(select(EpisodicEntry.text).where(EpisodicEntry.id.in_(ids)))
+        )
+
     def _query_vector(self, query: str) -> np.ndarray | None:
         """The query's embedding (a call to the engine: made before any transaction opens)."""
         if self.engine is None:
@@ -258,9 +269,13 @@ class EpisodicArchive:
         """The ``k`` entries most relevant to ``query`` (this user's only), best first.
         ``mode``: ``hybrid`` (both halves fused), ``text`` or ``vector`` (one half alone,
         to measure what each contributes)."""
-        query_vector = self._query_vector(query) if mode != "text" else None
         with self.database.unit_of_work() as uow:
-            lexical = self._lexical(uow.session, query, CANDIDATES) if mode != "vector" else []
+            lexical = self._lexical(uow.session, query, CANDIDATES)
+            names = self._speakers(uow.session, lexical) if mode != "text" else set()
+        # The meaning half embeds the question without the speakers' names (``queries``).
+        query_vector = self._query_vector(meaning_query(query, names)) if mode != "text" else None
+        with self.database.unit_of_work() as uow:
+            lexical = lexical if mode != "vector" else []
             semantic = self._semantic(uow.session, query_vector, CANDIDATES)
             # An exchange of an abandoned branch is never recalled (``services.branches``).
             # Only the candidates (all this user's) are looked up, by key: with a condition
@@ -281,7 +296,11 @@ class EpisodicArchive:
             if abandoned:
                 lexical = [hit for hit in lexical if hit[0] not in abandoned]
                 semantic = [hit for hit in semantic if hit[0] not in abandoned]
-            ranked = fuse(lexical, semantic) if mode == "hybrid" else lexical or semantic
+            ranked = (
+                fuse(lexical, semantic, ARCHIVE_VECTOR_WEIGHT)
+                if mode == "hybrid"
+                else lexical or semantic
+            )
             fused = dict(ranked[:k])
             best = list(fused)
             if not best:
