@@ -63,49 +63,59 @@ def facts(user, history: bool = False) -> list[dict]:
     return response.json()["facts"]
 
 
-def captured(model, user, calls: int, timeout: float = 120) -> list[dict]:
-    """The user's facts once the background capture has made its ``calls``-th model call
-    and stored what it found (the job commits the facts right after the call)."""
+def captured(user, expected: list[str], timeout: float = 120) -> list[dict]:
+    """The user's active facts once they are ``expected`` (the background job stores them
+    after the turn)."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        made = [r for r in model.chat_requests if r.get("response_format")]
-        if len(made) >= calls:
-            found = facts(user)
-            if found:
-                return found
+    while True:
+        found = facts(user)
+        if [f["fact"] for f in found] == expected:
+            return found
+        assert time.monotonic() < deadline, facts(user, history=True)
         time.sleep(0.2)
-    raise AssertionError(f"no fact stored within {timeout} s: {model.chat_requests}")
+
+
+def capture_calls(model) -> list[dict]:
+    return [r for r in model.chat_requests if r.get("response_format")]
 
 
 def capture_answer(raw_facts: list[dict]) -> str:
     return json.dumps({"facts": raw_facts, "summary": "The user talks about their car."})
 
 
+LONG = " We take the long road along the coast every summer, with the windows down." * 2
+
+
 def test_a_stated_fact_is_stored_with_its_source_when_the_models_extraction_is_empty(model, user):
+    # A long message: the model is asked (for its summary) and names no fact.
     model.play("Nice, a Volvo!", capture_answer([]))
-    events = stream_turn(user, "I drive a blue Volvo.")
+    events = stream_turn(user, "I drive a blue Volvo." + LONG)
     done = events[-1][1]
     assert done["type"] == "done" and done["decision"]["tool"] == "remember"
-    (fact,) = captured(model, user, calls=1)
-    assert fact["fact"] == "The user drives a blue Volvo."
+    (fact,) = captured(user, ["The user drives a blue Volvo."])
     assert fact["source_message_id"] == done["user_message_id"]
     assert fact["source_session_id"] == done["session_id"]
-    schema = model.chat_requests[1]["response_format"]["json_schema"]["schema"]
+    (call,) = capture_calls(model)
+    schema = call["response_format"]["json_schema"]["schema"]
     assert schema["properties"]["facts"]["minItems"] == 1  # the model was asked for one
 
 
+def test_a_short_statement_is_stored_without_a_model_call(model, user):
+    model.play("Nice, a Volvo!", capture_answer([{"about": "car", "value": "blue Volvo"}]))
+    done = stream_turn(user, "I drive a blue Volvo.")[-1][1]
+    (fact,) = captured(user, ["The user drives a blue Volvo."])
+    assert fact["source_message_id"] == done["user_message_id"]
+    assert capture_calls(model) == []  # only the answer was asked of the model
+
+
 def test_a_correction_supersedes_by_subject_and_its_old_value_is_never_stored(model, user):
-    model.play("Nice, a Volvo!", capture_answer([]))
+    model.play("Nice, a Volvo!")
     stream_turn(user, "I drive a blue Volvo.")
-    captured(model, user, calls=1)
-    # The model names the old value: the checks reject it; the user's words are stored.
-    model.play("Got it.", capture_answer([{"about": "car colour", "value": "blue"}]))
+    captured(user, ["The user drives a blue Volvo."])
+    model.play("Got it.")
     done = stream_turn(user, "Actually I drive a red Volvo, not a blue one.")[-1][1]
     assert done["decision"]["tool"] == "correct"
-    deadline = time.monotonic() + 120
-    while [f["fact"] for f in facts(user)] != ["The user drives a red Volvo."]:
-        assert time.monotonic() < deadline, facts(user, history=True)
-        time.sleep(0.2)
+    captured(user, ["The user drives a red Volvo."])
     history = {f["fact"]: f["status"] for f in facts(user, history=True)}
     assert history == {
         "The user drives a red Volvo.": "active",
@@ -114,12 +124,12 @@ def test_a_correction_supersedes_by_subject_and_its_old_value_is_never_stored(mo
 
 
 def test_a_question_or_a_request_about_the_user_stores_nothing(model, user):
-    # The model names a "fact" for each; the checks and the statement reader find none.
+    # The model names a "fact" for each; the statement reader finds none to keep.
     for message in ("What car do I drive? I wonder if it is a Volvo.", "Name my new Volvo."):
         model.play("Sure.", capture_answer([{"about": "car", "value": "Volvo"}]))
         assert stream_turn(user, message)[-1][1]["type"] == "done"
     # One job consumer: once the fact of a later statement is stored, both earlier
     # messages have been captured.
-    model.play("Noted.", capture_answer([]))
+    model.play("Noted.")
     stream_turn(user, "I live in Ghent.")
-    assert [f["fact"] for f in captured(model, user, calls=1)] == ["The user lives in Ghent."]
+    captured(user, ["The user lives in Ghent."])

@@ -152,7 +152,9 @@ SUMMARY = "The user talks about themselves."
     ],
 )
 def test_a_statement_is_stored_in_the_users_words_when_the_model_yields_no_checked_fact(raw):
-    capture = capture_message(FakeEngine(raw), "user", "I drive a blue Volvo.", tool="remember")
+    # The classifier cannot judge (no embedding model): the model is asked, and what it
+    # does not cover is read from the user's words.
+    capture = capture_message(FakeEngine(raw), "user", "I drive a blue Volvo.")
     assert capture is not None
     assert capture.facts == []
     assert capture.stated == [("vehicle", "The user drives a blue Volvo.")]
@@ -165,10 +167,30 @@ def test_a_statement_the_model_covers_is_not_stored_twice_and_the_rest_is_added(
         | {"summary": SUMMARY}
     )
     message = "Hi! My name is Alice and I live in Lyon. I have a cat called Miso."
-    capture = capture_message(model, "user", message, tool="remember")
+    capture = capture_message(model, "user", message)
     assert capture.facts == [("name", "Alice"), ("city", "Lyon")]
     assert capture.stated == [(None, "The user has a cat called Miso.")]
     assert model.schemas[0]["properties"]["facts"]["minItems"] == 1
+
+
+def test_a_short_statement_the_classifier_reads_as_one_needs_no_model_call():
+    model = FakeEngine("fail")
+    capture = capture_message(model, "user", "My dog is called Pepper.", tool="remember")
+    assert model.schemas == []
+    assert capture.stated == [("dog's name", "The user's dog is called Pepper.")]
+    assert capture.tier1() == "dog_s_name=The user's dog is called Pepper."
+
+
+def test_a_long_statement_asks_the_model_for_its_summary_and_keeps_the_statements():
+    model = FakeEngine(
+        {"facts": [{"about": "pet", "value": "Pepper"}], "summary": "The user has a dog."}
+    )
+    message = "My dog is called Pepper. " + "We walk along the river every morning. " * 4
+    capture = capture_message(model, "user", message, tool="remember")
+    assert len(model.schemas) == 1
+    assert capture.facts == []  # the statements as read, not the model's version
+    assert capture.stated == [("dog's name", "The user's dog is called Pepper.")]
+    assert capture.summary == "The user has a dog."
 
 
 def test_a_correction_replaces_by_its_verb_a_plain_statement_only_adds():
@@ -203,7 +225,7 @@ def test_an_assistant_message_states_nothing():
 def test_a_model_fact_holding_a_corrections_old_value_word_by_word_is_dropped():
     model = FakeEngine({"facts": [{"about": "vehicle", "value": "blue Volvo"}], "summary": SUMMARY})
     said = "Actually I drive a red Volvo, not a blue one."
-    capture = capture_message(model, "user", said, tool="correct")
+    capture = capture_message(model, "user", said)
     assert capture.facts == []
     assert capture.stated == [("vehicle", "The user drives a red Volvo.")]
 
@@ -212,6 +234,6 @@ def test_a_model_fact_outside_the_statements_is_not_kept():
     # Seen on the local model: ("family", "my sister") for a sister's new city.
     model = FakeEngine({"facts": [{"about": "family", "value": "my sister"}], "summary": SUMMARY})
     said = "Correction: my sister lives in Graz now, not in Linz."
-    capture = capture_message(model, "user", said, tool="correct")
+    capture = capture_message(model, "user", said)
     assert capture.facts == []
     assert [sentence for _, sentence in capture.stated] == ["The user's sister lives in Graz."]

@@ -27,7 +27,7 @@ from ..decision.decide import Decider
 from ..llm_client import EngineClient, EngineError
 from .facts import UserFacts, content_words
 from .statements import fact_subject, statements
-from .tiers import clean_tier2, source_text, supported
+from .tiers import SHORT_MESSAGE_CHARS, clean_tier2, source_text, supported
 
 logger = logging.getLogger(__name__)
 MAX_FACTS = 6
@@ -233,12 +233,18 @@ def capture_message(
     found = statements(source) if role == "user" else []
     if found and tool is None:
         tool = decided_tool(engine, source)
-    # The statements are kept as read when the classifier says the message tells
-    # something about the user, or cannot judge (no embedding model); when it decides
-    # otherwise ("My laptop is slow." → none) only the model's checked facts are kept.
+    # When the classifier says the message tells something about the user, its
+    # statements as read are the facts: exact where the model is not. When it cannot
+    # judge (no embedding model), they complete what the model's checked facts do not
+    # cover; when it decides otherwise ("My laptop is slow." → none), only the model's
+    # checked facts are kept.
     exact = found if tool in STATING_TOOLS or (tool is None and found) else []
     if tool != "correct":  # a plain statement adds; only a correction replaces by verb
         exact = [(None if a and a.startswith("does:") else a, f) for a, f in exact]
+    if tool in STATING_TOOLS and len(" ".join(source.split())) <= SHORT_MESSAGE_CHARS:
+        # A short message is its own summary and its facts are read: no model call (on
+        # two busy cores one took 20 s to 3 min).
+        return Capture(stated=exact)
     # The small model answers "facts": [] to nearly every short statement; when the writer
     # states something about themselves it must name at least one, and the checks drop
     # what it invents.
@@ -266,6 +272,8 @@ def capture_message(
     # A fact is kept only from a statement: a question, request or wish about oneself
     # states nothing, and the exact reading leaves out a correction's old value.
     facts = [(a, v) for a, v in facts if any(holds(sentence, v) for _, sentence in found)]
+    if tool in STATING_TOOLS:
+        facts = []  # the statements as read say it all
     summary = answer.get("summary")
     summary = clean_tier2(summary, source) if isinstance(summary, str) else None
     return Capture(facts, summary, uncovered(exact, facts))
