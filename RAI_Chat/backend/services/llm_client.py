@@ -74,6 +74,91 @@ def _error_message(response: httpx.Response) -> str:
 # Short texts (a message, a query) whose vectors ``EngineClient.embed`` keeps, and how many.
 QUERY_MAX_CHARS = 2000
 QUERY_VECTORS_KEPT = 256
+# Texts whose token counts ``EngineClient.count_tokens`` keeps (a prompt's system text,
+# headers, facts, recalled memories, window messages: counted once per process).
+COUNTED_MAX_CHARS = 32_000
+COUNTS_KEPT = 4096
+EMBED_BATCH_MAX = 64  # single texts sent to /v1/embeddings in one request, at most
+
+
+def query_text(text: str) -> str:
+    """A query as it is embedded: its words one space apart (the same for MiniLM's
+    tokenizer), so that the decision step and the memory recall of a turn ask once."""
+    return " ".join(text.split())
+
+
+class _Batch:
+    """Single texts to embed in one request (the same text once)."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.index: dict[str, int] = {}
+        self.callers = 0
+        self.vectors: list[list[float]] | None = None
+        self.error: EngineError | None = None
+        self.done = threading.Event()
+
+    def add(self, text: str) -> int:
+        self.callers += 1
+        if text not in self.index:
+            self.index[text] = len(self.texts)
+            self.texts.append(text)
+        return self.index[text]
+
+
+class EmbeddingBatcher:
+    """Single texts embedded at about the same time (turns that start together) go to the
+    engine as one ``/v1/embeddings`` request.
+
+    The first caller of a batch sends it; while an earlier request of the same model is
+    still in flight, the texts asked for meanwhile gather in the next batch (so one turn
+    alone waits for nothing; many at once make one request per round trip). Every waiter
+    gets its own vector, or the engine's error. Locks and events are made on first use,
+    never at import (under gevent they must be made after the worker is patched)."""
+
+    def __init__(self, send, max_batch: int = EMBED_BATCH_MAX):
+        self._send = send  # (texts, model) -> vectors
+        self.max_batch = max_batch
+        self._lock: threading.Lock | None = None
+        self._open: dict[str, _Batch] = {}  # model -> the batch gathering texts
+        self._sending: dict[str, threading.Lock] = {}  # model -> held while a request runs
+        self.requests = 0  # requests sent (for tests and benchmarks)
+
+    def _guard(self) -> threading.Lock:
+        if self._lock is None:
+            self._lock = threading.Lock()
+        return self._lock
+
+    def embed_one(self, text: str, model: str) -> list[float]:
+        with self._guard():
+            batch = self._open.get(model)
+            leader = batch is None or len(batch.texts) >= self.max_batch
+            if leader:
+                batch = self._open[model] = _Batch()
+            index = batch.add(text)
+            sending = self._sending.setdefault(model, threading.Lock())
+        if leader:
+            with sending:  # the previous request of this model has ended
+                with self._guard():
+                    if self._open.get(model) is batch:
+                        del self._open[model]  # from now on, texts go to a new batch
+                self.requests += 1
+                try:
+                    batch.vectors = self._send(batch.texts, model)
+                    if len(batch.vectors) != len(batch.texts):
+                        raise EngineError("The embedding model sent a malformed answer")
+                except EngineError as exc:
+                    batch.error = exc
+                except Exception as exc:  # never leave the waiters waiting
+                    batch.error = EngineError(f"The embedding model failed ({type(exc).__name__})")
+                finally:
+                    batch.done.set()
+        else:
+            batch.done.wait()
+        if batch.error is not None:
+            error = type(batch.error)(batch.error.message, batch.error.status_code)
+            raise error from batch.error
+        return list(batch.vectors[index])
 
 
 class EngineClient:
@@ -104,6 +189,9 @@ class EngineClient:
         # (model, text) -> vector of the short texts embedded lately (see ``embed``).
         self._query_vectors: OrderedDict[tuple[str, str], list[float]] = OrderedDict()
         self._query_lock = threading.Lock()
+        self._batcher = EmbeddingBatcher(self._embed)
+        # (model, text) -> tokens, of the texts counted lately (see ``count_tokens``).
+        self._counts: OrderedDict[tuple[str, str], int] = OrderedDict()
 
     def close(self) -> None:
         self._http.close()
@@ -216,13 +304,27 @@ class EngineClient:
         )
 
     def count_tokens(self, text: str) -> int:
-        """Exact count from the engine's tokenizer; an estimate if it has none."""
+        """Exact count from the engine's tokenizer; an estimate if it has none. A text
+        counted before (the system prompt, a fact, a window message) is answered from
+        memory: a turn asks the engine only about what is new."""
+        key = (self.model, text)
+        with self._query_lock:
+            known = self._counts.get(key)
+            if known is not None:
+                self._counts.move_to_end(key)
+                return known
         try:
             response = self._http.post(
                 self._url("/tokenize"), json={"model": self.model, "input": text}, timeout=10
             )
             if response.status_code == 200:
-                return int(response.json()["count"])
+                count = int(response.json()["count"])
+                if len(text) <= COUNTED_MAX_CHARS:
+                    with self._query_lock:
+                        self._counts[key] = count
+                        while len(self._counts) > COUNTS_KEPT:
+                            self._counts.popitem(last=False)
+                return count
         except (httpx.HTTPError, ValueError, KeyError):
             logger.debug("Engine /tokenize unavailable; estimating")
         return max(1, len(text) // CHARS_PER_TOKEN_ESTIMATE)
@@ -231,25 +333,25 @@ class EngineClient:
         self, texts: list[str], model: str | None = None, fresh: bool = False
     ) -> list[list[float]]:
         """Embeddings from EMBEDDING_API_URL's /v1/embeddings (one vector per text). One
-        short text asked for again is answered from memory (a turn embeds its message for
-        the decision step, the memory recall and the documents' passages), unless
-        ``fresh`` (a health check: is the model there now?)."""
+        short text (a query: its words one space apart) asked for again is answered from
+        memory (a turn embeds its message for the decision step, the memory recall and the
+        documents' passages), unless ``fresh`` (a health check: is the model there now?);
+        short texts of turns that start together go in one request (``EmbeddingBatcher``)."""
         model = model or self.embedding_model
-        short = len(texts) == 1 and len(texts[0]) <= QUERY_MAX_CHARS
-        key = (model, texts[0]) if short and not fresh else None
-        if key is not None:
-            with self._query_lock:
-                known = self._query_vectors.get(key)
-                if known is not None:
-                    self._query_vectors.move_to_end(key)
-                    return [list(known)]
-        vectors = self._embed(texts, model)
-        if key is not None:
-            with self._query_lock:
-                self._query_vectors[key] = list(vectors[0])
-                while len(self._query_vectors) > QUERY_VECTORS_KEPT:
-                    self._query_vectors.popitem(last=False)
-        return vectors
+        if fresh or len(texts) != 1 or len(texts[0]) > QUERY_MAX_CHARS:
+            return self._embed(texts, model)
+        key = (model, query_text(texts[0]))
+        with self._query_lock:
+            known = self._query_vectors.get(key)
+            if known is not None:
+                self._query_vectors.move_to_end(key)
+                return [list(known)]
+        vector = self._batcher.embed_one(key[1], model)
+        with self._query_lock:
+            self._query_vectors[key] = list(vector)
+            while len(self._query_vectors) > QUERY_VECTORS_KEPT:
+                self._query_vectors.popitem(last=False)
+        return [vector]
 
     def _embed(self, texts: list[str], model: str) -> list[list[float]]:
         try:

@@ -71,6 +71,7 @@ class BuiltPrompt:
     left_out: list[str]  # window messages that did not fit
     facts_used: int
     recalled_used: int
+    new_message_tokens: int | None = None  # of the new message as sent (kept with it)
 
 
 def neutral_window_message(m: WindowMessage) -> WindowMessage:
@@ -125,6 +126,10 @@ def build_prompt(
         recalled=[neutralise(r) for r in parts.recalled],
         system_prompt=parts.system_prompt,
     )
+    # A window message's counts came with it (stored by an earlier turn): never asked again.
+    for m in parts.window:
+        for tier, tokens in m.tokens.items():
+            memo.setdefault(m.text_at(tier), tokens)
     facts = list(parts.facts)
     if sum(count(f) + 3 for f in facts) > facts_budget:
         facts = _fit_block(facts, facts_budget, count, rank_for=parts.new_message)
@@ -169,4 +174,11 @@ def build_prompt(
         *recent,
         {"role": "user", "content": parts.new_message},
     ]
-    return BuiltPrompt(messages, total, window.left_out, len(facts), len(recalled))
+    return BuiltPrompt(
+        messages,
+        total,
+        window.left_out,
+        len(facts),
+        len(recalled),
+        count(parts.new_message),
+    )

@@ -259,6 +259,7 @@ class TurnRunner(UserServices):
             facts_budget=settings.facts_budget,
             recall_budget=settings.recall_budget,
             system_prompt=system_prompt(settings),
+            new_message_id=turn.user_message_id,
         )
         messages = built.messages
         messages[-1] = {**messages[-1], "content": decided.for_model(messages[-1]["content"])}

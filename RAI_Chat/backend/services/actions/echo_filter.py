@@ -7,6 +7,7 @@ still turn out to be such a copy. A ``Swap`` is replaced instead of removed: the
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 MIN_PHRASE_CHARS = 24
@@ -34,8 +35,19 @@ def phrases_of(texts: list) -> list:
     return sorted(out, key=lambda p: len(p.text if isinstance(p, Swap) else p), reverse=True)
 
 
+@lru_cache(maxsize=64)
+def _prefixes(phrases: tuple[str, ...]) -> frozenset[str]:
+    """Every beginning of every phrase: a held tail is one of them (a set lookup per
+    position, not a ``startswith`` per phrase; made once for a turn's phrases)."""
+    return frozenset(p[:i] for p in phrases for i in range(1, len(p) + 1))
+
+
 class EchoFilter:
-    """``feed(text)`` returns what can be shown now; ``flush()`` the rest at the end."""
+    """``feed(text)`` returns what can be shown now; ``flush()`` the rest at the end.
+
+    On the per-token path: a piece shorter than every phrase holds no copy, so only the
+    phrases that fit in what is held are searched, and what may begin a copy is found by
+    set lookups."""
 
     def __init__(self, phrases: list):
         self.replacements = {p.text: p.replacement for p in phrases if isinstance(p, Swap)}
@@ -46,20 +58,25 @@ class EchoFilter:
             reverse=True,
         )
         self._pending = ""
+        self._prefixes = _prefixes(tuple(self.phrases)) if self.phrases else frozenset()
+        self._longest = len(self.phrases[0]) if self.phrases else 0
 
     def feed(self, text: str) -> str:
         if not self.phrases:
             return text
-        self._pending += text
+        pending = self._pending + text
+        size = len(pending)
         for phrase in self.phrases:  # longest first
-            self._pending = self._remove(self._pending, phrase)
-        cut = len(self._pending)
-        for start in range(len(self._pending)):
-            tail = self._pending[start:]
-            if any(p.startswith(tail) for p in self.phrases):
+            if len(phrase) <= size:
+                pending = self._remove(pending, phrase)
+                size = len(pending)
+        cut = size
+        # A tail longer than the longest phrase begins none of them.
+        for start in range(max(0, size - self._longest), size):
+            if pending[start:] in self._prefixes:
                 cut = start
                 break
-        shown, self._pending = self._pending[:cut], self._pending[cut:]
+        shown, self._pending = pending[:cut], pending[cut:]
         return shown
 
     def _remove(self, text: str, phrase: str, final: bool = False) -> str:

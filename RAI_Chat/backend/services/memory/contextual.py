@@ -6,9 +6,9 @@ always stay)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select, update
 
 from ...core.database.models import Message
 from ...core.database.session import Database
@@ -34,6 +34,8 @@ class WindowMessage:
     tier2: str | None
     required_tier: int
     tokens: dict[int, int]  # tier -> token count
+    # The counts as stored with the message: ``save_counts`` writes only what is new.
+    stored: dict[int, int] = field(default_factory=dict)
 
     def text_at(self, tier: int) -> str:
         if tier >= 3:
@@ -146,39 +148,63 @@ class ContextualMemory:
                     Message.role.in_(["user", "assistant"]),
                 )
             ).all()
-            return [
-                WindowMessage(
-                    m.id,
-                    m.role,
-                    m.content,
-                    m.tier1_content,
-                    m.tier2_content,
-                    m.required_tier,
-                    {
-                        t: n
-                        for t, n in ((3, m.token_count), (2, m.tier2_tokens), (1, m.tier1_tokens))
-                        if n is not None
-                    },
-                )
-                for m in rows
-                if m.id not in exclude
-            ]
-
-    def save_counts(self, messages: list[WindowMessage]) -> None:
-        """Keep the token counts computed while planning, for the next turns."""
-        if not messages:
-            return
-        with self.database.unit_of_work() as uow:
-            for m in messages:
-                row = uow.session.get(Message, m.id)
-                if row is None:
+            window = []
+            for m in rows:
+                if m.id in exclude:
                     continue
-                row.token_count = m.tokens.get(3, row.token_count)
-                if m.tier2:
-                    row.tier2_tokens = m.tokens.get(2, row.tier2_tokens)
-                if m.tier1:
-                    row.tier1_tokens = m.tokens.get(1, row.tier1_tokens)
+                counts = {
+                    t: n
+                    for t, n in ((3, m.token_count), (2, m.tier2_tokens), (1, m.tier1_tokens))
+                    if n is not None
+                }
+                window.append(
+                    WindowMessage(
+                        m.id,
+                        m.role,
+                        m.content,
+                        m.tier1_content,
+                        m.tier2_content,
+                        m.required_tier,
+                        counts,
+                        dict(counts),
+                    )
+                )
+            return window
+
+    def save_counts(self, messages: list[WindowMessage], new: dict[str, int] | None = None) -> int:
+        """Keep the token counts computed while planning, for the next turns: only those
+        not stored yet (``new``: message id -> tokens of its full text, e.g. the turn's own
+        message), in one statement; nothing at all when nothing is new. Returns how many
+        messages were written."""
+        rows = []
+        for m in messages:
+            fresh = {
+                t: n
+                for t, n in m.tokens.items()
+                if m.stored.get(t) != n and (t == 3 or (m.tier2 if t == 2 else m.tier1))
+            }
+            if fresh:
+                rows.append(
+                    {"m_id": m.id, "t3": fresh.get(3), "t2": fresh.get(2), "t1": fresh.get(1)}
+                )
+                m.stored.update(fresh)
+        rows += [{"m_id": i, "t3": n, "t2": None, "t1": None} for i, n in (new or {}).items()]
+        if not rows:
+            return 0
+        # Each count is set only where given (COALESCE keeps the stored one).
+        statement = (
+            update(Message.__table__)
+            .where(Message.__table__.c.id == bindparam("m_id"))
+            .values(
+                token_count=func.coalesce(bindparam("t3"), Message.__table__.c.token_count),
+                tier2_tokens=func.coalesce(bindparam("t2"), Message.__table__.c.tier2_tokens),
+                tier1_tokens=func.coalesce(bindparam("t1"), Message.__table__.c.tier1_tokens),
+            )
+        )
+        with self.database.unit_of_work() as uow:
+            uow.session.execute(statement, rows)
             uow.commit()
+        return len(rows)
 
     def archive_candidates(self, session_id: str, left_out: list[str]) -> list[list[Message]]:
         """Exchanges to archive: the left-out messages, never the last ones, grouped
