@@ -19,6 +19,7 @@ from ...core.database.session import Database
 from ..llm_client import EngineClient, EngineError
 from ..repositories import owned_memory_entry
 from .facts import STOPWORDS
+from .fulltext import archive_ranking
 from .queries import meaning_query, speaker_names
 from .ranking import ARCHIVE_VECTOR_WEIGHT, VECTOR_MIN_SIMILARITY, Ranking, fuse
 from .vector_index import VECTOR_INDEXES
@@ -93,15 +94,13 @@ def to_blob(vector) -> bytes:
 
 @dataclass(frozen=True)
 class HybridTable:
-    """A table searched like the archive: rows with ``id`` and ``text``, indexed by SQLite
-    FTS5 (``fts``, external content on ``rowid``) or a generated PostgreSQL ``tsv`` column.
-    The documents' passages (``services.documents.index``) are searched the same way."""
+    """A table searched by ``lexical_ranking``: rows with ``id`` and ``text``, indexed by
+    SQLite FTS5 (``fts``, external content on ``rowid``) or a generated PostgreSQL ``tsv``
+    column: the documents' passages (``services.documents.index``). The archive's own full
+    text is restricted to the user inside its index (``fulltext.archive_ranking``)."""
 
     table: str
     fts: str
-
-
-ARCHIVE_TABLE = HybridTable("episodic_entries", "episodic_fts")
 
 
 def lexical_ranking(
@@ -228,14 +227,8 @@ class EpisodicArchive:
 
     # --- searching ----------------------------------------------------------------------
     def _lexical(self, session, query: str, limit: int) -> Ranking:
-        return lexical_ranking(
-            session,
-            self.database.dialect,
-            ARCHIVE_TABLE,
-            query_terms(query),
-            limit,
-            scope="e.user_id = :user",
-            params={"user": self.user_id},
+        return archive_ranking(
+            session, self.database.dialect, self.user_id, query_terms(query), limit
         )
 
     def _speakers(self, session, lexical: Ranking) -> set[str]:
