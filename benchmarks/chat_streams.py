@@ -57,7 +57,19 @@ def parse_pace(model: str, default_delay: float, default_n: int) -> tuple[float,
     return default_delay, default_n
 
 
-def make_fake_app(default_delay: float, default_n: int):
+EMBEDDING_DIM = 384  # MiniLM's: the decision step's classifier takes these
+
+
+def fake_vector(text: str) -> list[float]:
+    """A deterministic unit-ish vector for ``text`` (no meaning: only the cost of a call)."""
+    seed = sum(map(ord, text)) or 1
+    return [((seed * (i + 1)) % 97) / 97.0 - 0.5 for i in range(EMBEDDING_DIM)]
+
+
+def make_fake_app(default_delay: float, default_n: int, embeddings: bool = False):
+    # What the fake was asked for /v1/embeddings: requests and texts (GET /stats).
+    asked = {"embedding_requests": 0, "embedding_texts": 0}
+
     def chunk(model: str, delta: dict, finish: str | None = None, **extra) -> bytes:
         body = {
             "id": "chatcmpl-bench",
@@ -95,6 +107,18 @@ def make_fake_app(default_delay: float, default_n: int):
             return await respond_json(send, 200, {"status": "ok"})
         if path == "/v1/models":
             return await respond_json(send, 200, {"object": "list", "data": [{"id": "fake"}]})
+        if path == "/stats":
+            return await respond_json(send, 200, asked)
+        if path == "/v1/embeddings" and embeddings:
+            texts = json.loads(raw or b"{}").get("input", [])
+            texts = [texts] if isinstance(texts, str) else texts
+            asked["embedding_requests"] += 1
+            asked["embedding_texts"] += len(texts)
+            data = [
+                {"object": "embedding", "index": i, "embedding": fake_vector(t)}
+                for i, t in enumerate(texts)
+            ]
+            return await respond_json(send, 200, {"object": "list", "data": data})
         if path == "/tokenize":
             text = json.loads(raw or b"{}").get("input", "")
             return await respond_json(send, 200, {"count": max(1, len(str(text)) // 4)})
@@ -142,11 +166,11 @@ def make_fake_app(default_delay: float, default_n: int):
     return app
 
 
-def serve_fake(port: int, delay: float, n: int) -> None:
+def serve_fake(port: int, delay: float, n: int, embeddings: bool = False) -> None:
     import uvicorn
 
     uvicorn.run(
-        make_fake_app(delay, n),
+        make_fake_app(delay, n, embeddings),
         host="127.0.0.1",
         port=port,
         log_level="warning",
@@ -191,9 +215,11 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def start_fake(port: int, delay: float, n: int, log: Path) -> subprocess.Popen:
+def start_fake(
+    port: int, delay: float, n: int, log: Path, embeddings: bool = False
+) -> subprocess.Popen:
     args = [sys.executable, __file__, "--serve-fake", str(port), "--delay", str(delay)]
-    args += ["--tokens", str(n)]
+    args += ["--tokens", str(n)] + (["--embeddings"] if embeddings else [])
     process = subprocess.Popen(
         args,
         cwd=ROOT,
@@ -425,6 +451,7 @@ def summarise(streams: list[StreamStats], n_tokens: int) -> dict:
             errors[s.error] = errors.get(s.error, 0) + 1
     return {
         "streams": len(streams),
+        "tokens": sum(s.tokens for s in streams),
         "complete": complete,
         "errors": errors,
         "ttft_p50": pct(ttft, 50),
@@ -465,6 +492,11 @@ async def part_a(api: Api, fake: str, tokens: list[str], args) -> list[dict]:
                     await asyncio.gather(*jobs)
             result[side] = summarise(streams, args.tokens)
             result[side]["api_worker_cpu_s"] = api.worker_cpu_seconds() - cpu0
+            # Per token relayed, the turns' starts included (an upper bound of the token path).
+            relayed = result[side]["tokens"] if side == "api" else 0
+            result[side]["api_worker_cpu_us_per_token"] = (
+                result[side]["api_worker_cpu_s"] / relayed * 1e6 if relayed else None
+            )
             await asyncio.sleep(1.0)
         d, a = result["direct"], result["api"]
         result["added"] = {
@@ -490,6 +522,12 @@ def print_a_row(r: dict) -> None:
             flush=True,
         )
     a = r["added"]
+    if r["api"].get("api_worker_cpu_us_per_token") is not None:
+        print(
+            f"  c={c:<4} API worker CPU per relayed token (turn starts included) "
+            f"{r['api']['api_worker_cpu_us_per_token']:.0f} µs",
+            flush=True,
+        )
     print(
         f"  c={c:<4} added  TTFT p50 {ms(a['ttft_p50'])} ms, p99 {ms(a['ttft_p99'])} ms; "
         f"per-token p50 {ms(a['token_latency_p50'])} ms, p99 {ms(a['token_latency_p99'])} ms",
@@ -660,11 +698,14 @@ async def main_async(args) -> dict:
     with tempfile.TemporaryDirectory(prefix="rai-bench-") as tmp:
         workdir = Path(tmp)
         port = free_port()
-        fake = start_fake(port, args.delay, args.tokens, workdir / "fake.stderr")
+        fake = start_fake(port, args.delay, args.tokens, workdir / "fake.stderr", args.embeddings)
         try:
             fake_url = f"http://127.0.0.1:{port}"
             for db in args.db:
                 results["runs"].append(await run_db(db, fake_url, workdir, args))
+            if args.embeddings:
+                results["fake_stats"] = httpx.get(fake_url + "/stats", timeout=10).json()
+                print("fake engine:", results["fake_stats"], flush=True)
         finally:
             stop(fake)
             if args.keep_logs:
@@ -694,11 +735,18 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=40)
     parser.add_argument("--skip-a", action="store_true")
     parser.add_argument("--skip-b", action="store_true")
+    parser.add_argument(
+        "--embeddings",
+        action="store_true",
+        help="the fake answers /v1/embeddings (384-d vectors): the decision step's classifier "
+        "and the memory recall's meaning half run as with a real engine (without it, both "
+        "get a 404 and fall back: memory recall by text only)",
+    )
     parser.add_argument("--json", help="write the results there")
     parser.add_argument("--keep-logs", help="copy the servers' stderr to this directory")
     args = parser.parse_args()
     if args.serve_fake:
-        serve_fake(args.serve_fake, args.delay, args.tokens)
+        serve_fake(args.serve_fake, args.delay, args.tokens, args.embeddings)
         return
     if args.quick:
         args.levels, args.c1_streams, args.hold = "1,16", 2, "100,200"

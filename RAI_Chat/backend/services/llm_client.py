@@ -120,14 +120,16 @@ class EmbeddingBatcher:
         self._send = send  # (texts, model) -> vectors
         self.max_batch = max_batch
         self._lock: threading.Lock | None = None
+        self._made: dict[str, threading.Lock] = {}
         self._open: dict[str, _Batch] = {}  # model -> the batch gathering texts
         self._sending: dict[str, threading.Lock] = {}  # model -> held while a request runs
         self.requests = 0  # requests sent (for tests and benchmarks)
 
     def _guard(self) -> threading.Lock:
-        if self._lock is None:
-            self._lock = threading.Lock()
-        return self._lock
+        lock = self._lock
+        if lock is None:  # first use: ``setdefault`` keeps one lock if threads race here
+            lock = self._lock = self._made.setdefault("guard", threading.Lock())
+        return lock
 
     def embed_one(self, text: str, model: str) -> list[float]:
         with self._guard():
@@ -155,6 +157,8 @@ class EmbeddingBatcher:
                     batch.done.set()
         else:
             batch.done.wait()
+        if batch.vectors is None and batch.error is None:  # its sender was killed
+            batch.error = EngineError("The embedding model did not answer")
         if batch.error is not None:
             error = type(batch.error)(batch.error.message, batch.error.status_code)
             raise error from batch.error
