@@ -9,6 +9,7 @@ has something to leave out. ``--keep DIR`` keeps the SQLite file (and names the 
 database in ``DIR/pg.txt``) so that a second run measures without filling again.
 
     .venv/bin/python benchmarks/memory_fulltext.py --db sqlite,postgres --keep /tmp/h13fts
+    .venv/bin/python benchmarks/memory_fulltext.py --locomo   # recall against revision 0009
 
 Not a test: it prints its figures (``--json FILE`` writes them)."""
 
@@ -24,10 +25,13 @@ import time
 import uuid
 from pathlib import Path
 
+from sqlalchemy import text
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.memory import OBJECTS, SUBJECTS, exchange_texts, load, log, pct  # noqa: E402
+from benchmarks.memory_locomo import DEFAULT_DATA  # noqa: E402
 from RAI_Chat.tests.conftest import PG_ADMIN_DSN, create_pg_database  # noqa: E402
 
 
@@ -139,6 +143,95 @@ def measure(db: str, url: str, user_id: str, queries: int) -> dict:
     return row
 
 
+OLD_SQLITE_FTS = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS episodic_fts_0009 USING fts5(text, "
+    "content='episodic_entries', content_rowid='rowid', tokenize='porter unicode61')"
+)
+
+
+def locomo(db: str, data: Path) -> dict:
+    """The text half's recall on LoCoMo's tuning conversations (one user each, all in one
+    database, entries shaped as the archive shapes them): the search as it ranks now against
+    the ranking of revision 0009 (SQLite: 0003's external-content FTS5 table, rebuilt beside
+    the new one; PostgreSQL: ``_postgres_bm25``, both through ``episodic.lexical_ranking``)."""
+    from benchmarks.memory_locomo import conversation
+    from benchmarks.memory_locomo_offline import entries
+    from RAI_Chat.backend.app import create_app
+    from RAI_Chat.backend.core.database.session import Database
+    from RAI_Chat.backend.services.memory.episodic import (
+        CANDIDATES,
+        ArchivedExchange,
+        EpisodicArchive,
+        HybridTable,
+        lexical_ranking,
+        query_terms,
+    )
+    from RAI_Chat.tests.conftest import drop_pg_database, make_settings
+
+    workdir = Path(tempfile.mkdtemp(prefix="rai-fts-locomo-"))
+    pg_name = None
+    if db == "postgres":
+        pg_name, url = create_pg_database(PG_ADMIN_DSN)
+    else:
+        url = f"sqlite:///{workdir / 'locomo.db'}"
+    app = create_app(make_settings(url, workdir))
+    app.extensions["rai_database"].dispose()
+    database = Database(url)
+    convs = []
+    for path in sorted(data.glob("*.json")):
+        conv = conversation(path)
+        shaped = entries(conv["turns"], "prev+turn")
+        user = _user(database, f"locomo_{conv['name']}")
+        ids = EpisodicArchive(user, database, None).add(
+            [ArchivedExchange(None, [], t) for t, _ in shaped], embed=False
+        )
+        evidence = dict(zip(ids, (e for _, e in shaped), strict=True))
+        convs.append((user, conv["questions"], evidence))
+    old_table = HybridTable("episodic_entries", "episodic_fts_0009")
+    if db == "sqlite":
+        with database.unit_of_work() as uow:
+            uow.session.execute(text(OLD_SQLITE_FTS))
+            uow.session.execute(
+                text("INSERT INTO episodic_fts_0009(episodic_fts_0009) VALUES ('rebuild')")
+            )
+            uow.commit()
+    totals = {k: {"any@5": 0, "any@10": 0} for k in ("0009", "now")}
+    same_top10 = n = 0
+    for user, questions, evidence in convs:
+        archive = EpisodicArchive(user, database, None)
+        for q in questions:
+            with database.unit_of_work() as uow:
+                now = archive._lexical(uow.session, q["question"], CANDIDATES)
+                old = lexical_ranking(
+                    uow.session,
+                    database.dialect,
+                    old_table,
+                    query_terms(q["question"]),
+                    CANDIDATES,
+                    scope="e.user_id = :user",
+                    params={"user": user},
+                )
+            wanted = set(q["evidence"])
+            for key, ranked in (("0009", old), ("now", now)):
+                found = [evidence[i] for i, _ in ranked]
+                totals[key]["any@5"] += bool(wanted & set().union(*found[:5]))
+                totals[key]["any@10"] += bool(wanted & set().union(*found[:10]))
+            same_top10 += [i for i, _ in old[:10]] == [i for i, _ in now[:10]]
+            n += 1
+    database.dispose()
+    if pg_name:
+        drop_pg_database(PG_ADMIN_DSN, pg_name)
+    row = {"db": db, "questions": n, "same_top10_order": same_top10 / n}
+    for key, t in totals.items():
+        row |= {f"{key}_{k}": v / n for k, v in t.items()}
+    log(
+        f"  [{db}] LoCoMo tuning text half, {n} questions: any@5 {row['0009_any@5']:.3f} -> "
+        f"{row['now_any@5']:.3f}, any@10 {row['0009_any@10']:.3f} -> {row['now_any@10']:.3f};"
+        f" same top 10 in the same order {row['same_top10_order']:.3f}"
+    )
+    return row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", default="sqlite,postgres")
@@ -147,11 +240,20 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the filled databases here")
     parser.add_argument("--json", help="write the results there")
+    parser.add_argument(
+        "--locomo",
+        type=Path,
+        nargs="?",
+        const=DEFAULT_DATA,
+        help="instead: the text half's recall on LoCoMo's tuning conversations (this folder)",
+    )
     args = parser.parse_args()
     for noisy in ("httpx", "huey", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     rows = []
-    for db in args.db.split(","):
+    for db in args.db.split(",") if args.locomo else []:
+        rows.append(locomo(db, args.locomo))
+    for db in args.db.split(",") if not args.locomo else []:
         url, user = prepare(db, args.size, args.others, args.keep)
         rows.append(measure(db, url, user, args.queries))
     if args.json:
