@@ -26,14 +26,13 @@ def assemble_prompt(
     facts_budget: int,
     recall_budget: int,
     system_prompt: str | None = None,
-    new_message_id: str | None = None,
 ) -> BuiltPrompt:
     """The prompt of a turn: facts, recalled memories, the window, the new message.
 
     Token counts are asked of the engine only for what is new: a window message's counts
-    are stored with it (by the turn that first counted it; the turn's own message, given
-    ``new_message_id``, is stored with its count here), and the engine client keeps the
-    counts of the texts it was asked about (system prompt, headers, facts)."""
+    are stored with it (by the turn that first counted it; the turn's own message is stored
+    with ``new_message_tokens`` when the turn saves its answer), and the engine client keeps
+    the counts of the texts it was asked about (system prompt, headers, facts)."""
     contextual = ContextualMemory(user_id, database)
     window = contextual.window(session_id, exclude)
     # What the window already shows is not recalled twice.
@@ -59,8 +58,5 @@ def assemble_prompt(
         facts_budget=facts_budget,
         recall_budget=recall_budget,
     )
-    new = {}
-    if new_message_id is not None and built.new_message_tokens is not None:
-        new[new_message_id] = built.new_message_tokens
-    contextual.save_counts(window, new)
+    contextual.save_counts(window)
     return built

@@ -65,6 +65,8 @@ def system_prompt(settings: TurnSettings) -> str:
 
 
 class TurnRunner(UserServices):
+    question_tokens: int | None = None  # the new message's tokens, once the prompt is built
+
     def run(
         self, turn: Turn, message: str, settings: TurnSettings, refine_title: bool = False
     ) -> None:
@@ -259,8 +261,9 @@ class TurnRunner(UserServices):
             facts_budget=settings.facts_budget,
             recall_budget=settings.recall_budget,
             system_prompt=system_prompt(settings),
-            new_message_id=turn.user_message_id,
         )
+        # Kept with the question when the answer is saved: the next turns never count it.
+        self.question_tokens = built.new_message_tokens
         messages = built.messages
         messages[-1] = {**messages[-1], "content": decided.for_model(messages[-1]["content"])}
         return messages
@@ -337,6 +340,13 @@ class TurnRunner(UserServices):
             # Stopped by the answer-length limit: the page offers to continue it.
             answer.cut_at_limit = complete and result.finish_reason == "length"
             answer.updated_at = utcnow()
+            if self.question_tokens is not None:  # in the same transaction: no extra commit
+                uow.session.execute(
+                    update(Message)
+                    .where(Message.id == turn.user_message_id, Message.token_count.is_(None))
+                    .values(token_count=self.question_tokens)
+                    .execution_options(synchronize_session=False)
+                )
             chat = uow.session.get(ChatSession, turn.session_id)
             if chat is not None:
                 chat.updated_at = utcnow()

@@ -26,6 +26,7 @@ from RAI_Chat.backend.services.llm_client import (
     EngineError,
     StreamResult,
 )
+from RAI_Chat.backend.services.memory.contextual import ContextualMemory
 from RAI_Chat.backend.services.turn import Turn, TurnSettings
 
 WAIT_S = 30  # an upper bound only: every wait ends as soon as its condition holds
@@ -135,6 +136,11 @@ def test_a_turn_counts_only_what_is_new(database, user_id):
     assert len(counted) <= 3
     with database.unit_of_work() as uow:
         assert uow.session.get(Message, third.user_message_id).token_count == 5
+    # Every message of the session has its count stored: a window read now writes nothing.
+    contextual = ContextualMemory(user_id, database)
+    window = contextual.window(first.session_id, set())
+    assert len(window) == 6 and all(3 in m.tokens for m in window)
+    assert contextual.save_counts(window) == 0
 
 
 def test_a_branch_switch_or_an_edit_reuses_the_counts_of_the_branch_shown(database, user_id):

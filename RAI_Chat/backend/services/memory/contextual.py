@@ -188,7 +188,6 @@ class ContextualMemory:
                     {"m_id": m.id, "t3": fresh.get(3), "t2": fresh.get(2), "t1": fresh.get(1)}
                 )
                 m.stored.update(fresh)
-        rows += [{"m_id": i, "t3": n, "t2": None, "t1": None} for i, n in (new or {}).items()]
         if not rows:
             return 0
         # Each count is set only where given (COALESCE keeps the stored one).
