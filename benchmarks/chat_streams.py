@@ -45,6 +45,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+API_START_S = 240  # a loaded machine boots the API slowly
 PG_ADMIN_DSN = os.environ.get("RAI_BENCH_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 # --- the fake engine (runs in its own process) ------------------------------------------
@@ -297,7 +298,7 @@ def start_api(db_url: str, fake_url: str, workdir: Path, workers: int) -> Api:
         stderr=open(log, "wb"),  # noqa: SIM115
     )
     url = f"http://127.0.0.1:{port}"
-    wait_healthy(process, url + "/api/health", 60, log)
+    wait_healthy(process, url + "/api/health", API_START_S, log)
     deadline = time.monotonic() + 20
     api = Api(url, process, log)
     while len(api.worker_pids()) < workers and time.monotonic() < deadline:
