@@ -9,6 +9,7 @@ import pytest
 
 from RAI_Chat.backend.services.llm_client import EngineError
 from RAI_Chat.backend.services.memory.capture import capture_message, fact_topic
+from RAI_Chat.backend.services.memory.maintenance import make_tiers
 from RAI_Chat.backend.services.memory.statements import statements
 
 
@@ -237,3 +238,11 @@ def test_a_model_fact_outside_the_statements_is_not_kept():
     capture = capture_message(model, "user", said)
     assert capture.facts == []
     assert [sentence for _, sentence in capture.stated] == ["The user's sister lives in Graz."]
+
+
+def test_a_statement_about_our_things_is_captured():
+    # Seen on the tuning half: "Correction, our anniversary is June 21, ..." stored nothing
+    # (the capture was skipped: no "I"/"my" in a short message).
+    _, _, capture = make_tiers(FakeEngine("fail"), "user", "Our wedding day is May 2.")
+    assert capture is not None
+    assert capture.stated == [("wedding day", "The user's wedding day is May 2.")]
