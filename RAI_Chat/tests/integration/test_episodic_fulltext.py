@@ -102,6 +102,18 @@ def test_candidates_chosen_by_rare_terms_are_scored_with_every_term(database, sm
     )
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_sqlite_scores_only_the_newest_matches_of_a_common_selection(database, monkeypatch):
+    monkeypatch.setattr(fulltext, "EXACT_BELOW", 2)
+    monkeypatch.setattr(fulltext, "SQLITE_MOST_SCORED", 3)
+    user = make_user(database)
+    ids = archive(database, user, [f"A kite, kite number {i}." for i in range(10)])
+    # One common word: the 3 newest matches are scored, not all 10 ...
+    assert {i for i, _ in ranking(database, user, ["kite"], 3)} == set(ids[-3:])
+    # ... unless they are fewer than asked for: then every match is.
+    assert {i for i, _ in ranking(database, user, ["kite"], 50)} == set(ids)
+
+
 def _recount(connection) -> dict[tuple[str, str], int]:
     rows = connection.execute(
         text(

@@ -16,7 +16,8 @@ def test_few_matches_are_all_ranked_and_absent_terms_are_left_out():
     assert plan({"kite": small, "hill": small, "zzz": 0}, 10**5) == Plan(
         "exact", ["kite", "hill"], []
     )
-    assert plan({"kite": 10**5}, 10**5) == Plan("exact", ["kite"], [])
+    assert plan({"kite": small}, 10**5) == Plan("exact", ["kite"], [])
+    assert plan({"kite": 10**4}, 10**5) == Plan("all", ["kite"], [])  # one common word
     assert plan({"zzz": 0}, 10**5) == Plan("exact", [], [])
 
 

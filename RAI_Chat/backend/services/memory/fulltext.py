@@ -31,6 +31,9 @@ from .ranking import Ranking
 EXACT_BELOW = 2000
 # The candidates chosen by the rarest terms are about this many (estimated).
 CANDIDATE_BUDGET = 1000
+# SQLite scores no more than the newest this many entries a selection matches (when even
+# every term together is common: "garden fence", a single common word).
+SQLITE_MOST_SCORED = 1000
 # PostgreSQL counts no cheaper than it ranks: its plan trusts the independence estimate
 # only this many times below the budget, and ranks with the budget as a bound (then adds a
 # term when there were more candidates, or gives one back when too few were found).
@@ -59,8 +62,10 @@ def plan(
     words that go together ("car insurance") defeat an estimate; without ``count`` the
     estimate is trusted only ``slack`` times below the budget."""
     terms = sorted((t for t, n in frequencies.items() if n > 0), key=lambda t: frequencies[t])
-    if sum(frequencies[t] for t in terms) <= EXACT_BELOW or len(terms) < 2:
+    if sum(frequencies[t] for t in terms) <= EXACT_BELOW:
         return Plan("exact", terms, [])
+    if len(terms) < 2:
+        return Plan("all", terms, [])
     chosen, matches = [], 0
     for term in terms:  # the rarest terms whose entries fit the budget together
         if matches + frequencies[term] > CANDIDATE_BUDGET:
@@ -94,19 +99,24 @@ def _text(terms: list[str], join: str = " OR ") -> str:
     return f"text : ({join.join(map(_quoted, terms))})"
 
 
-def _sqlite_scored(session, expressions: list[str]) -> dict[int, float]:
+def _sqlite_scored(session, selection: str, expressions: list[str]) -> dict[int, float]:
     """rowid → BM25 (the text's alone: the owner column weighs 0) of every row matching one
-    of ``expressions``, of all users (the candidates are few; the owner is checked next).
-    The owner phrase is never scored: its IDF alone would read all the user's rows."""
+    of ``expressions`` (each within ``selection``), of all users (the candidates are few;
+    the owner is checked next), among the newest ``SQLITE_MOST_SCORED`` ``selection``
+    matches. The owner phrase is never scored: its IDF alone would read all the user's rows."""
+    oldest = session.execute(
+        text(
+            "SELECT rowid FROM episodic_fts WHERE episodic_fts MATCH :match "
+            "ORDER BY rowid DESC LIMIT 1 OFFSET :most"
+        ),
+        {"match": selection, "most": SQLITE_MOST_SCORED},
+    ).scalar()
+    newer = "" if oldest is None else " AND rowid > :oldest"
+    bm25 = "-bm25(episodic_fts, 1.0, 0.0)"
+    sql = text(f"SELECT rowid, {bm25} FROM episodic_fts WHERE episodic_fts MATCH :match{newer}")  # noqa: S608
     scored: dict[int, float] = {}
     for expression in expressions:
-        rows = session.execute(
-            text(
-                "SELECT rowid, -bm25(episodic_fts, 1.0, 0.0) FROM episodic_fts "
-                "WHERE episodic_fts MATCH :match"
-            ),
-            {"match": expression},
-        )
+        rows = session.execute(sql, {"match": expression, "oldest": oldest})
         scored.update((row[0], float(row[1])) for row in rows)
     return scored
 
@@ -159,7 +169,7 @@ def _sqlite_ranking(session, user_id: str, chosen: Plan, limit: int) -> Ranking:
         # (all phrases scored), and the others (the NOT phrases add nothing).
         expressions = [f"{selection} AND {_text(chosen.rerank)}"]
         expressions.append(f"{selection} NOT {_text(chosen.rerank)}")
-    scored = _sqlite_scored(session, expressions)
+    scored = _sqlite_scored(session, selection, expressions)
     # The candidates are of all users (a few hundred): the best are read by key, a batch at
     # a time, until ``limit`` of them are the user's.
     ranked = sorted(scored, key=lambda r: -scored[r])
