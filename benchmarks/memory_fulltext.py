@@ -2,11 +2,15 @@
 time of ``EpisodicArchive.search(mode="text")`` and how many of the exact BM25 top 50 the
 search's ranking keeps, on SQLite and PostgreSQL.
 
-The archive is filled like part 3 of ``memory.py`` (the same template texts, the same
-questions), text only — no engine is needed: ``EpisodicArchive.add(..., embed=False)``. A
-second user gets ``--others`` entries of the same kind, so that the restriction to the user
-has something to leave out. ``--keep DIR`` keeps the SQLite file (and names the PostgreSQL
-database in ``DIR/pg.txt``) so that a second run measures without filling again.
+Revision 0009's ranking (``episodic.lexical_ranking`` over the archive: every match ranked,
+joined to the entries for the user) is timed alternately with today's on the same database,
+so that both see the same load (SQLite: on the new contentless table, the same query and
+matches as before). The archive is filled like part 3 of ``memory.py`` (the same template
+texts, the same questions), text only — no engine is needed:
+``EpisodicArchive.add(..., embed=False)``. A second user gets ``--others`` entries of the
+same kind, so that the restriction to the user has something to leave out. ``--keep DIR``
+keeps the SQLite file (and names the PostgreSQL database in ``DIR/<db>-<size>.json``) so
+that a second run measures without filling again.
 
     .venv/bin/python benchmarks/memory_fulltext.py --db sqlite,postgres --keep /tmp/h13fts
     .venv/bin/python benchmarks/memory_fulltext.py --locomo   # recall against revision 0009
@@ -103,7 +107,13 @@ def exact_top(database, user_id: str, terms: list[str], limit: int) -> list[str]
 
 def measure(db: str, url: str, user_id: str, queries: int) -> dict:
     from RAI_Chat.backend.core.database.session import Database
-    from RAI_Chat.backend.services.memory.episodic import CANDIDATES, EpisodicArchive, query_terms
+    from RAI_Chat.backend.services.memory.episodic import (
+        CANDIDATES,
+        EpisodicArchive,
+        HybridTable,
+        lexical_ranking,
+        query_terms,
+    )
 
     rng = random.Random(11)
     questions = [
@@ -117,11 +127,24 @@ def measure(db: str, url: str, user_id: str, queries: int) -> dict:
         t = time.perf_counter()
         archive.search(q, 5, "text")
         times.append(time.perf_counter() - t)
-    for q in questions:
+    old_times = []
+    for q in questions:  # this ranking and revision 0009's, alternately (same load)
         with database.unit_of_work() as uow:
             t = time.perf_counter()
             got = archive._lexical(uow.session, q, CANDIDATES)
             lexical_times.append(time.perf_counter() - t)
+        with database.unit_of_work() as uow:
+            t = time.perf_counter()
+            lexical_ranking(
+                uow.session,
+                database.dialect,
+                HybridTable("episodic_entries", "episodic_fts"),
+                query_terms(q),
+                CANDIDATES,
+                scope="e.user_id = :user",
+                params={"user": user_id},
+            )
+            old_times.append(time.perf_counter() - t)
         exact = exact_top(database, user_id, query_terms(q), CANDIDATES)
         agree += len({hit[0] for hit in got} & set(exact)) / max(1, len(exact))
     database.dispose()
@@ -132,13 +155,17 @@ def measure(db: str, url: str, user_id: str, queries: int) -> dict:
         "text_p99_ms": pct(times, 99) * 1000,
         "lexical_p50_ms": pct(lexical_times, 50) * 1000,
         "lexical_p99_ms": pct(lexical_times, 99) * 1000,
+        "ranking_0009_p50_ms": pct(old_times, 50) * 1000,
+        "ranking_0009_p99_ms": pct(old_times, 99) * 1000,
         "exact_top50_kept": agree / len(questions),
         "load": load(),
     }
     log(
         f"  [{db}] search(text) p50 / p99 {row['text_p50_ms']:.1f} / {row['text_p99_ms']:.1f} ms;"
         f" ranking alone {row['lexical_p50_ms']:.1f} / {row['lexical_p99_ms']:.1f} ms; exact"
-        f" BM25 top 50 kept {row['exact_top50_kept']:.3f}; load {row['load']}"
+        f" BM25 top 50 kept {row['exact_top50_kept']:.3f}; revision 0009's ranking, timed"
+        f" alternately: {row['ranking_0009_p50_ms']:.1f} / {row['ranking_0009_p99_ms']:.1f} ms;"
+        f" load {row['load']}"
     )
     return row
 
