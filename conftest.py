@@ -19,17 +19,44 @@ from llm_Engine.testing.fake_upstreams import FakeOpenAI
 from llm_Engine.testing.server_thread import free_port
 
 REPO_ROOT = Path(__file__).resolve().parent
+# Every server process a test started: whatever a fixture did not stop (e.g. its setup failed
+# after the engine started) is stopped when the session ends, never left running.
+STARTED: list[subprocess.Popen] = []
+
+
+def track(process: subprocess.Popen) -> subprocess.Popen:
+    STARTED.append(process)
+    return process
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    for process in STARTED:
+        if process.poll() is None:
+            process.terminate()
+    for process in STARTED:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def start_engine(port: int, env: dict[str, str] | None = None) -> subprocess.Popen:
     """Start `python llm_Engine/llm_api_server.py --port <port>` on 127.0.0.1."""
     full_env = {**os.environ, "LLM_HOST": "127.0.0.1", "LLM_LOG_LEVEL": "warning", **(env or {})}
-    return subprocess.Popen(
-        [sys.executable, str(REPO_ROOT / "llm_Engine" / "llm_api_server.py"), "--port", str(port)],
-        env=full_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    return track(
+        subprocess.Popen(
+            [
+                sys.executable,
+                str(REPO_ROOT / "llm_Engine" / "llm_api_server.py"),
+                "--port",
+                str(port),
+            ],
+            env=full_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     )
 
 

@@ -19,6 +19,7 @@ import httpx
 import psycopg
 import pytest
 
+from conftest import track  # the repository-root conftest
 from RAI_Chat.backend.app import create_app
 from RAI_Chat.backend.config import Settings
 
@@ -249,6 +250,7 @@ def start_api_server(
             stdout=subprocess.DEVNULL,
             stderr=stderr,
         )
+    track(process)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
