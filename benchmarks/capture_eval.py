@@ -9,8 +9,8 @@ running engine with the local model and MiniLM.
 Measures, over the messages run:
 
 * stored right: ``remember``/``correct`` messages with a fact holding the labelled value as
-  whole words; also how many the model's facts alone hold (what capture did before the
-  exact reading was added);
+  whole words; also how many of them the model's kept facts hold (none when the classifier
+  reads a statement: then the statements as read are the facts);
 * wrong facts: a fact holding the old value a correction replaces
   (``data/capture_old_values.tsv``), and every fact from a message of another label
   (questions, requests, forget and episodic messages: they state nothing to store);
