@@ -31,7 +31,9 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY llm_Engine ./llm_Engine
 COPY RAI_Chat ./RAI_Chat
-RUN pip install --upgrade "pip>=24" && pip install -e . \
+# llama.cpp for any CPU of the architecture, not the build machine's (see rai.sh).
+ARG CMAKE_ARGS="-DGGML_NATIVE=OFF"
+RUN pip install --upgrade "pip>=24" && CMAKE_ARGS="$CMAKE_ARGS" pip install -e . \
     && python -m llm_Engine.install
 COPY --from=frontend /src/RAI_Chat/frontend/dist ./RAI_Chat/frontend/dist
 

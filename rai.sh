@@ -10,6 +10,27 @@ VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 step() { printf '\n==> %s\n' "$*"; }
 
+# llama.cpp is compiled for any CPU of this architecture, not for this one (-march=native):
+# a native build may use instructions (AMX, AVX-512) that crash the engine on its first
+# prompt under some hypervisors. CMAKE_ARGS set by the user (e.g. -DGGML_CUDA=on) wins.
+LLAMA_CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}"
+LLAMA_PIN=$(grep -o '"llama-cpp-python==[^"]*"' pyproject.toml | tr -d '"')
+LLAMA_KEY=$(printf '%s' "$LLAMA_PIN $LLAMA_CMAKE_ARGS" | sha256sum | cut -c1-12)
+LLAMA_WHEELS="${XDG_CACHE_HOME:-$HOME/.cache}/rai-chat/llama-wheels/$LLAMA_KEY"
+
+install_llama() {
+  # pip's own cache keys a compiled wheel by version only, not by the build flags: the wheel
+  # is built once per machine into a folder named after the version and the flags.
+  if ! ls "$LLAMA_WHEELS"/llama_cpp_python-*.whl >/dev/null 2>&1; then
+    step "Compiling llama.cpp ($LLAMA_PIN, $LLAMA_CMAKE_ARGS): about 10 minutes, once per machine"
+    rm -rf "$LLAMA_WHEELS.partial"
+    CMAKE_ARGS="$LLAMA_CMAKE_ARGS" "$PY" -m pip wheel --no-cache-dir --no-deps \
+      --progress-bar off "$LLAMA_PIN" -w "$LLAMA_WHEELS.partial"
+    mv "$LLAMA_WHEELS.partial" "$LLAMA_WHEELS"
+  fi
+  "$PY" -m pip install --quiet --no-deps --force-reinstall "$LLAMA_WHEELS"/llama_cpp_python-*.whl
+}
+
 install_python() {
   local extras="$1"
   if [ ! -x "$PY" ]; then
@@ -18,12 +39,13 @@ install_python() {
   fi
   local stamp="$VENV/.installed-$extras"
   local want
-  want=$(cat pyproject.toml | sha256sum | cut -c1-16)
+  want=$( (cat pyproject.toml; echo "$LLAMA_KEY") | sha256sum | cut -c1-16)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     echo "Python packages are up to date."
   else
-    step "Installing Python packages (the first run compiles llama.cpp: about 7 minutes)"
+    step "Installing Python packages"
     "$PY" -m pip install --upgrade --quiet "pip>=24"
+    install_llama
     "$PY" -m pip install --progress-bar off -e ".[$extras]"
     echo "$want" > "$stamp"
   fi
