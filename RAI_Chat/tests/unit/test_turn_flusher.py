@@ -12,7 +12,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select
 
-from RAI_Chat.backend.core.database.migrate import upgrade
 from RAI_Chat.backend.core.database.models import (
     ChatSession,
     Message,
@@ -33,14 +32,6 @@ from RAI_Chat.backend.services.turn_stream import (
 )
 
 from .test_turn_services import SETTINGS, WAIT_S, FakeEngine
-
-
-@pytest.fixture
-def database(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'rai.db'}")
-    upgrade(db.engine)
-    yield db
-    db.dispose()
 
 
 def running_answer(database: Database) -> str:

@@ -14,7 +14,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from RAI_Chat.backend.core.database.migrate import upgrade
 from RAI_Chat.backend.core.database.models import (
     ChatSession,
     Message,
@@ -89,14 +88,6 @@ SETTINGS = TurnSettings(
     decision_step="off",
     native_tools="off",
 )
-
-
-@pytest.fixture
-def database(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'rai.db'}")
-    upgrade(db.engine)
-    yield db
-    db.dispose()
 
 
 def add_user(database: Database, name: str) -> str:

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from RAI_Chat.backend.core.database.migrate import upgrade
 from RAI_Chat.backend.core.database.models import Message, User
 from RAI_Chat.backend.core.database.session import Database
 from RAI_Chat.backend.services.branch_turns import BranchTurns
@@ -27,7 +26,9 @@ from RAI_Chat.backend.services.llm_client import (
     StreamResult,
 )
 from RAI_Chat.backend.services.memory.contextual import ContextualMemory
-from RAI_Chat.backend.services.turn import Turn, TurnSettings
+from RAI_Chat.backend.services.turn import Turn
+
+from .test_turn_services import SETTINGS
 
 WAIT_S = 30  # an upper bound only: every wait ends as soon as its condition holds
 
@@ -61,24 +62,6 @@ class CountingEngine:
 
     def supports_tools(self, model=None) -> bool:
         return False
-
-
-SETTINGS = TurnSettings(
-    model="fake",
-    context_budget=4096,
-    max_answer_tokens=256,
-    refine_titles=False,
-    decision_step="off",
-    native_tools="off",
-)
-
-
-@pytest.fixture
-def database(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'rai.db'}")
-    upgrade(db.engine)
-    yield db
-    db.dispose()
 
 
 @pytest.fixture
