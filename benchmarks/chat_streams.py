@@ -185,9 +185,17 @@ def serve_fake(port: int, delay: float, n: int, embeddings: bool = False) -> Non
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free port: any, or the next free one of ``RAI_BENCH_PORTS`` (``first-last``) when
+    set (a shared machine where each person has a range)."""
+    first, _, last = os.environ.get("RAI_BENCH_PORTS", "").partition("-")
+    for port in range(int(first), int(last) + 1) if first else [0]:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise RuntimeError(f"no free port in RAI_BENCH_PORTS={first}-{last}")
 
 
 def wait_healthy(process: subprocess.Popen, url: str, timeout: float, log: Path | None) -> None:

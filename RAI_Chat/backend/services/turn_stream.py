@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Iterator
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Text, bindparam, insert, select, update
 
 from ..config import current_settings
 from ..core.database.models import Message, StreamChunk, utcnow
@@ -53,8 +53,12 @@ class TurnStream:
         self.flushed = 0  # events stored in the database
         self.published = 0  # events published to Redis
         # The visible answer so far (the runner's list of pieces): the flusher stores it as
-        # the partial answer with the events.
+        # the partial answer with the events. Pieces are only ever appended to it; to change
+        # what it says, assign a new list (the flusher then writes it in full again).
         self.answer: list[str] | None = None
+        # What the database holds of ``answer``: (that list, how many of its pieces). The
+        # flusher appends only the pieces after them; None: the next flush writes it in full.
+        self.stored_answer: tuple[list[str], int] | None = None
         # A failed turn's HTTP status, for the JSON answer of the request that started it:
         # kept beside the events (never stored with them, never sent in them).
         self.http_status: int | None = None
@@ -238,63 +242,100 @@ class LiveTurns:
                 stream.published = last
 
 
+# The flusher's statements, built once (a flush only binds its rows).
+_MESSAGES = Message.__table__
+_IN_PROGRESS = (  # never over a saved answer: only while the turn is in progress
+    _MESSAGES.c.id == bindparam("b_id"),
+    _MESSAGES.c.status == MessageStatus.in_progress,
+)
+STOP_FLAGS = select(_MESSAGES.c.id, _MESSAGES.c.stop_requested).where(
+    _MESSAGES.c.id.in_(bindparam("ids", expanding=True))
+)
+ADD_CHUNKS = insert(StreamChunk.__table__)
+WRITE_ANSWER = (
+    update(_MESSAGES)
+    .where(*_IN_PROGRESS)
+    .values(content=bindparam("b_content"), updated_at=bindparam("b_now"))
+)
+APPEND_ANSWER = (
+    update(_MESSAGES)
+    .where(*_IN_PROGRESS)
+    .values(
+        content=_MESSAGES.c.content.concat(bindparam("b_suffix", type_=Text)),
+        updated_at=bindparam("b_now"),
+    )
+)
+BEAT = update(_MESSAGES).where(*_IN_PROGRESS).values(updated_at=bindparam("b_now"))
+
+
 def store(database: Database, streams: list[TurnStream], live: list[TurnStream], beat: bool):
     """One transaction for several turns: the new events and partial answers of
     ``streams`` (whose store locks the caller holds), the stop flags of every ``live``
-    turn, and their ``updated_at`` when ``beat``."""
-    batches = {s.message_id: (s, *s.unflushed()) for s in streams}
+    turn, and their ``updated_at`` when ``beat``. On a connection of its own, no ORM
+    session: the flusher's cost is per flush, so its fixed part is kept small.
+
+    A partial answer is appended to (``content || :suffix``: only its pieces since the last
+    flush travel and are bound), and written in full on a turn's first flush, when the
+    runner replaced its list, and after a failed flush (whose outcome is unknown)."""
     ids = [s.message_id for s in live]
     if not ids:
         return
-    with database.unit_of_work() as uow:
-        session = uow.session
+    batches = [(s, *s.unflushed()) for s in streams]
+    with database.engine.connect() as conn:  # leaving it without a commit rolls back
         existing = set()
-        for message_id, stop in session.execute(
-            select(Message.id, Message.stop_requested).where(Message.id.in_(ids))
-        ):
+        for message_id, stop in conn.execute(STOP_FLAGS, {"ids": ids}):
             existing.add(message_id)
             if stop:
                 for s in live:
                     if s.message_id == message_id:
                         s.stop_requested.set()
         now = utcnow()
-        answers, beats = [], []
-        for message_id, (stream, start, events) in batches.items():
+        chunks, answers, suffixes, beats = [], [], [], []
+        stored: list[tuple[TurnStream, tuple[list[str], int]]] = []
+        for stream, start, events in batches:
+            message_id = stream.message_id
             if message_id not in existing:  # deleted meanwhile
                 continue
             if events:
-                session.add(
-                    StreamChunk(
-                        message_id=message_id,
-                        seq_from=start + 1,
-                        seq_to=start + len(events),
-                        events=events,
-                    )
+                chunks.append(
+                    {
+                        "message_id": message_id,
+                        "seq_from": start + 1,
+                        "seq_to": start + len(events),
+                        "events": events,
+                        "created_at": now,
+                    }
                 )
-                if stream.answer is not None:
-                    answers.append({"b_id": message_id, "b_content": "".join(stream.answer)})
-                    continue
+                answer = stream.answer
+                if answer is not None:
+                    size = len(answer)  # the runner may append meanwhile (threads)
+                    held, stream.stored_answer = stream.stored_answer, None  # until committed
+                    stored.append((stream, (answer, size)))
+                    if held is not None and held[0] is answer and held[1] <= size:
+                        if held[1] < size:
+                            suffix = "".join(answer[held[1] : size])
+                            suffixes.append({"b_id": message_id, "b_suffix": suffix, "b_now": now})
+                            continue
+                    else:
+                        text = "".join(answer[:size])
+                        answers.append({"b_id": message_id, "b_content": text, "b_now": now})
+                        continue
             if events or beat:
-                beats.append({"b_id": message_id})
-        table = Message.__table__
-        in_progress = (table.c.id == bindparam("b_id"), table.c.status == MessageStatus.in_progress)
-        if answers:  # never over a saved answer: only while the turn is in progress
-            session.execute(
-                update(table)
-                .where(*in_progress)
-                .values(content=bindparam("b_content"), updated_at=now),
-                answers,
-            )
+                beats.append({"b_id": message_id, "b_now": now})
+        if chunks:
+            conn.execute(ADD_CHUNKS, chunks)
+        if answers:
+            conn.execute(WRITE_ANSWER, answers)
+        if suffixes:
+            conn.execute(APPEND_ANSWER, suffixes)
         if beats:
-            session.execute(
-                update(table).where(*in_progress).values(updated_at=now),
-                beats,
-            )
-        if not (answers or beats or any(events for _, _, events in batches.values())):
-            return  # only read the stop flags
-        uow.commit()
-    for stream, start, events in batches.values():
+            conn.execute(BEAT, beats)
+        if chunks or answers or suffixes or beats:  # else it only read the stop flags
+            conn.commit()
+    for stream, start, events in batches:
         stream.flushed = start + len(events)
+    for stream, held in stored:
+        stream.stored_answer = held
 
 
 LIVE_TURNS = LiveTurns(current_settings().redis_url)

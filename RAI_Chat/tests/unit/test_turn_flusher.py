@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select
 
+from RAI_Chat.backend.core.database.migrate import upgrade
 from RAI_Chat.backend.core.database.models import (
     ChatSession,
     Message,
@@ -31,6 +32,7 @@ from RAI_Chat.backend.services.turn_stream import (
     stored_events,
 )
 
+from ..conftest import BOTH_DATABASES, fresh_database
 from .test_turn_services import SETTINGS, WAIT_S, FakeEngine
 
 
@@ -108,6 +110,103 @@ def test_the_flusher_stores_each_turns_events_in_order_with_its_partial_answer(d
     assert stored_events(database, one.message_id, 2) == [
         (3, token_event("c")),
         (4, token_event("d")),
+    ]
+
+
+@pytest.fixture(params=BOTH_DATABASES)
+def any_database(request, tmp_path):
+    """A migrated database: SQLite, or a throwaway PostgreSQL one."""
+    with fresh_database(request, tmp_path) as url:
+        db = Database(url)
+        upgrade(db.engine)
+        yield db
+        db.dispose()
+
+
+def answer_writes(database: Database) -> list[list]:
+    """The UPDATEs of ``messages.content`` that flushes send from now on: each one's
+    parameter values (SQLite binds them by position, PostgreSQL by name)."""
+    seen: list[list] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("UPDATE MESSAGES") and "content" in statement:
+            rows = parameters if executemany else [parameters]
+            seen.append(
+                [v for row in rows for v in (row.values() if isinstance(row, dict) else row)]
+            )
+
+    event.listen(database.engine, "before_cursor_execute", before)
+    return seen
+
+
+def test_a_growing_partial_answer_is_appended_not_rewritten(any_database):
+    database = any_database
+    live = LiveTurns(interval=None)
+    stream = live_stream(live, database)
+    writes = answer_writes(database)
+    say(stream, "Héllo", ", ")
+    live.flush_once()  # the first flush writes it in full
+    say(stream, "wörld")
+    live.flush_once()
+    say(stream, "!", " ✓")
+    live.flush_once()
+    live.flush_once()  # nothing new: no write
+
+    assert answer_of(database, stream.message_id).content == "Héllo, wörld! ✓"
+    assert len(writes) == 3
+    assert "Héllo, " in writes[0]
+    # Each later flush sent only what was new, never the text already stored.
+    for values, new in zip(writes[1:], ("wörld", "! ✓"), strict=True):
+        assert new in values
+        assert not any(isinstance(v, str) and "Héllo" in v for v in values)
+
+
+def test_a_replaced_partial_answer_is_written_in_full(any_database):
+    """Not a pure extension of what is stored (the runner assigned a new list, e.g. text
+    taken back): the next flush rewrites the partial answer, then appends again."""
+    database = any_database
+    live = LiveTurns(interval=None)
+    stream = live_stream(live, database)
+    say(stream, "The answer is ", "[secret]")
+    live.flush_once()
+    stream.answer = ["The answer is ", "hidden"]
+    stream.append(token_event("hidden"))
+    live.flush_once()
+    assert answer_of(database, stream.message_id).content == "The answer is hidden"
+    say(stream, ".")
+    live.flush_once()
+    assert answer_of(database, stream.message_id).content == "The answer is hidden."
+
+
+def test_after_a_failed_flush_the_partial_answer_is_written_in_full(any_database):
+    """A flush that failed may or may not have been stored: the next one does not append
+    (which could repeat text) but writes the whole partial answer."""
+    database = any_database
+    live = LiveTurns(interval=None)
+    stream = live_stream(live, database)
+    say(stream, "one ")
+    live.flush_once()
+    say(stream, "two ")
+
+    def fail(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("UPDATE MESSAGES"):
+            raise RuntimeError("the database went away")
+
+    event.listen(database.engine, "before_cursor_execute", fail)
+    live.flush_once()  # fails (logged), nothing stored
+    event.remove(database.engine, "before_cursor_execute", fail)
+    assert answer_of(database, stream.message_id).content == "one "
+    assert stream.stored_answer is None
+    writes = answer_writes(database)
+    say(stream, "three")
+    live.flush_once()
+    assert answer_of(database, stream.message_id).content == "one two three"
+    assert len(writes) == 1
+    assert "one two three" in writes[0]  # in full, not "two three" appended
+    assert [e["content"] for _, e in stored_events(database, stream.message_id, 0)] == [
+        "one ",
+        "two ",
+        "three",
     ]
 
 
