@@ -93,7 +93,7 @@ def chat(body: ChatRequest):
 def turn_response(turn, streaming: bool):
     """A started turn's answer: Server-Sent Events, or the JSON of its end."""
     if streaming:
-        return sse_response(turn.stream.follow(0))
+        return sse_response(turn.stream.follow_batches(0))
     final = None
     for item in turn.stream.follow(0):
         if item is not None:

@@ -136,12 +136,15 @@ class ConversationManager(UserServices):
             uow.session.expunge(answer)
             return answer
 
-    def events(self, message_id: str, after: int = 0) -> Iterator[tuple[int, dict] | None]:
-        """Every event of a turn after ``after``, live when it is still running."""
+    def events(
+        self, message_id: str, after: int = 0
+    ) -> Iterator[tuple[int, dict] | list[tuple[int, dict]] | None]:
+        """Every event of a turn after ``after``, live when it is still running: (id, event),
+        or a list of them (a turn of this process: the events that were waiting together)."""
         self.owned_answer(message_id)
         local = LIVE_TURNS.get(message_id)
         if local is not None:
-            yield from local.follow(after)
+            yield from local.follow_batches(after)
             return
         seq = after
         ended = False

@@ -81,6 +81,24 @@ COUNTS_KEPT = 4096
 EMBED_BATCH_MAX = 64  # single texts sent to /v1/embeddings in one request, at most
 
 
+def sse_data(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The payloads of the ``data:`` lines of a Server-Sent Events body, from its bytes as
+    they arrive (lines split here: cheaper per token than decoding to text first)."""
+    rest = b""
+    for chunk in chunks:
+        if b"\r" in chunk:  # CRLF or CR line ends (a CRLF cut in two makes an empty line)
+            chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        if rest:
+            chunk = rest + chunk
+        lines = chunk.split(b"\n")
+        rest = lines.pop()
+        for line in lines:
+            if line.startswith(b"data:"):
+                yield line[5:].strip()
+    if rest.startswith(b"data:"):
+        yield rest[5:].strip()
+
+
 def query_text(text: str) -> str:
     """A query as it is embedded: its words one space apart (the same for MiniLM's
     tokenizer), so that the decision step and the memory recall of a turn ask once."""
@@ -251,11 +269,8 @@ class EngineClient:
                     raise EngineError(
                         f"The language model engine refused the request: {_error_message(response)}"
                     )
-                for line in response.iter_lines():
-                    if not line.startswith("data:"):
-                        continue
-                    data = line[5:].strip()
-                    if data == "[DONE]":
+                for data in sse_data(response.iter_bytes()):
+                    if data == b"[DONE]":
                         return
                     chunk = json.loads(data)
                     if "error" in chunk:
@@ -265,13 +280,14 @@ class EngineClient:
                     if usage:
                         result.prompt_tokens = usage.get("prompt_tokens")
                         result.completion_tokens = usage.get("completion_tokens")
-                    for choice in chunk.get("choices") or []:
+                    for choice in chunk.get("choices") or ():
                         if choice.get("finish_reason"):
                             result.finish_reason = choice["finish_reason"]
-                        for call in (choice.get("delta") or {}).get("tool_calls") or []:
+                        delta = choice.get("delta") or {}
+                        for call in delta.get("tool_calls") or ():
                             _add_tool_call(result.tool_calls, call)
-                        piece = (choice.get("delta") or {}).get("content")
-                        if piece:
+                        piece = delta.get("content")
+                        if piece and "\x00" in piece:
                             # NUL cannot be stored (PostgreSQL text) and is never meant.
                             piece = piece.replace("\x00", "")
                         if piece:

@@ -92,6 +92,16 @@ class TurnStream:
 
     def follow(self, after: int) -> Iterator[tuple[int, dict] | None]:
         """Yield (id, event) until the terminal event; ``None`` as a heartbeat."""
+        for batch in self.follow_batches(after):
+            if batch is None:
+                yield None
+                continue
+            yield from batch
+
+    def follow_batches(self, after: int) -> Iterator[list[tuple[int, dict]] | None]:
+        """As ``follow``, the events that were waiting together in one list (so a client's
+        frames for tokens that arrived together go out in one write; no event waits for
+        another: each wake takes what is there)."""
         seq = after
         while True:
             batch = self.wait_after(seq, HEARTBEAT_S)
@@ -100,10 +110,12 @@ class TurnStream:
                     return
                 yield None
                 continue
-            for seq, event in batch:
-                yield seq, event
+            for i, (_, event) in enumerate(batch):
                 if event["type"] in TERMINAL_EVENTS:
+                    yield batch[: i + 1]
                     return
+            seq = batch[-1][0]
+            yield batch
 
 
 # A third of the stale window (TURN_STALE_SECONDS): a live turn always beats in time.

@@ -127,3 +127,53 @@ def test_a_done_event_needs_an_ended_status():
             done_event(response="", status=status, **IDS)
     assert {s.value for s in MessageStatus} == {"in_progress", "complete", "interrupted", "error"}
     assert f"{MessageStatus.complete}" == "complete"  # a str enum: stored and logged as text
+
+
+# --- the SSE frames (``api/sse.py``) ------------------------------------------------------
+
+SSE_TEXTS = ["", "Hel", 'ünï "quoted" \\ [REMEMBER: x]', "\n\n_a note_", "tab\tand \u2028 ✓ 😀"]
+
+
+def frames_of(body: str) -> list[tuple[int, dict]]:
+    """What a client reads from an SSE body: (id, event) per frame."""
+    out = []
+    for block in body.split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.split("\n") if ": " in line)
+        if "data" in fields:
+            out.append((int(fields["id"]), json.loads(fields["data"])))
+    return out
+
+
+@pytest.mark.parametrize("event", [*EVENTS, *(token_event(t) for t in SSE_TEXTS)])
+def test_each_frame_carries_its_event_as_json_dumps_gives_it(event):
+    from RAI_Chat.backend.api.sse import frame
+
+    assert frame(7, event) == f"id: 7\ndata: {json.dumps(event, ensure_ascii=False)}\n\n"
+    assert frames_of(frame(7, event)) == [(7, event)]
+
+
+def test_events_that_waited_together_go_out_as_one_piece_in_order():
+    from RAI_Chat.backend.api.sse import format_events
+
+    tokens = [(i + 1, token_event(t)) for i, t in enumerate(SSE_TEXTS)]
+    pieces = list(format_events([tokens[0], tokens[1:4], None, [tokens[4]]]))
+    assert pieces[0] == "retry: 2000\n\n"
+    assert len(pieces) == 5  # retry, one event, one batch of three, keep-alive, one batch
+    assert pieces[3] == ": keep-alive\n\n"
+    assert frames_of("".join(pieces)) == tokens
+    assert frames_of(pieces[2]) == tokens[1:4]
+
+
+def test_a_follower_gets_what_waited_in_one_batch_and_stops_at_the_end():
+    from RAI_Chat.backend.services.turn_stream import TurnStream
+
+    stream = TurnStream("m")
+    for text in ("a", "b", "c"):
+        stream.append(token_event(text))
+    batches = stream.follow_batches(0)
+    assert next(batches) == [(1, token_event("a")), (2, token_event("b")), (3, token_event("c"))]
+    stream.append(token_event("d"))
+    stream.append(error_event("failed", **IDS))
+    stream.append(token_event("never sent"))  # nothing follows a terminal event
+    assert list(batches) == [[(4, token_event("d")), (5, error_event("failed", **IDS))]]
+    assert [seq for seq, _ in stream.follow(2)] == [3, 4, 5]
