@@ -17,7 +17,9 @@ Measures, over the messages run:
 * latency p50/p99 of the capture of one message (decision, model call, checks).
 
 The figures to quote are those of ``--half heldout``; every rule was written on the tuning
-half."""
+half. ``--half fresh`` runs ``data/capture_fresh.jsonl`` (40 remember, 30 correct, 30 none,
+old values in ``data/capture_fresh_old_values.tsv``): a second held-out set, written by
+hand after the capture rules were frozen, by someone who had not seen them."""
 
 from __future__ import annotations
 
@@ -40,6 +42,20 @@ from RAI_Chat.backend.services.memory.capture import fact_sentence  # noqa: E402
 from RAI_Chat.backend.services.memory.maintenance import make_tiers  # noqa: E402
 
 FACT_LABELS = ("remember", "correct")
+DATA = ROOT / "benchmarks" / "data"
+
+
+def old_values(path: Path) -> dict[str, str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return dict(line.split("\t") for line in lines if line.strip())
+
+
+def load_half(half: str) -> list[dict]:
+    if half != "fresh":
+        return load(half)
+    OLD_VALUES.update(old_values(DATA / "capture_fresh_old_values.tsv"))
+    text = (DATA / "capture_fresh.jsonl").read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def captured(engine: EngineClient, text: str) -> dict:
@@ -86,14 +102,14 @@ def score(rows: list[dict], results: list[dict]) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", required=True, help="engine base URL (local model + MiniLM)")
-    parser.add_argument("--half", choices=("tuning", "heldout"), required=True)
+    parser.add_argument("--half", choices=("tuning", "heldout", "fresh"), required=True)
     parser.add_argument("--labels", default="remember,correct,none")
     parser.add_argument("--limit", type=int, help="at most this many messages per label")
     parser.add_argument("--json", help="write every message's facts here")
     args = parser.parse_args()
     labels = args.labels.split(",")
     rows, per_label = [], {}
-    for row in load(args.half):
+    for row in load_half(args.half):
         if row["label"] in labels and per_label.get(row["label"], 0) < (args.limit or 10**9):
             per_label[row["label"]] = per_label.get(row["label"], 0) + 1
             rows.append(row)

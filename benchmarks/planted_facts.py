@@ -6,7 +6,11 @@ web search on a fake SearXNG. The facts are spread over ``--users`` users (fact 
 user i mod users), so that each user has several facts, as a real user would.
 
     .venv/bin/python benchmarks/planted_facts.py --engine-url http://127.0.0.1:6301 \\
-        [--users 5] [--max-answer-tokens 48] [--limit N] [--json FILE]
+        [--users 5] [--max-answer-tokens 48] [--limit N] [--json FILE] [--data TSV]
+
+``--data`` takes another set of the same form (``statement<TAB>question<TAB>value``):
+``data/planted_facts_fresh.tsv`` is the held-out set, written after the answer path was
+tuned on ``planted_facts.tsv`` (``fact_answer_tuning.py``).
 
 (``--engine-url`` must serve the local model and all-MiniLM-L6-v2: ``python
 llm_Engine/llm_api_server.py``.) Between the two phases the job queue drains (background
@@ -38,9 +42,9 @@ from RAI_Chat.tests.fakes.search_servers import FakeSearxng  # noqa: E402
 DATA = ROOT / "benchmarks" / "data" / "planted_facts.tsv"
 
 
-def load_facts() -> list[dict]:
+def load_facts(path: Path = DATA) -> list[dict]:
     rows = []
-    for line in DATA.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             statement, question, value = line.split("\t")
             rows.append({"statement": statement, "question": question, "value": value})
@@ -54,8 +58,9 @@ def main() -> None:
     parser.add_argument("--max-answer-tokens", type=int, default=48)
     parser.add_argument("--limit", type=int, default=0, help="only the first N facts")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--data", type=Path, default=DATA, help="statement, question, value")
     args = parser.parse_args()
-    rows = load_facts()[: args.limit or None]
+    rows = load_facts(args.data)[: args.limit or None]
     searxng = FakeSearxng().start()
     workdir = Path(tempfile.mkdtemp(prefix="planted-"))
     api = start_api_server(
@@ -99,6 +104,7 @@ def main() -> None:
         stop_api_server(api)
         searxng.stop()
     report = {
+        "data": args.data.name,
         "facts": len(rows),
         "answered_right": f"{sum(r['right'] for r in rows)}/{len(rows)}",
         "value_in_a_stored_fact": f"{sum(r['stored'] for r in rows)}/{len(rows)}",

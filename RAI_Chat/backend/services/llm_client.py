@@ -73,7 +73,7 @@ def _error_message(response: httpx.Response) -> str:
 
 # Short texts (a message, a query) whose vectors ``EngineClient.embed`` keeps, and how many.
 QUERY_MAX_CHARS = 2000
-QUERY_VECTORS_KEPT = 256
+QUERY_VECTORS_KEPT = 1024
 # Texts whose token counts ``EngineClient.count_tokens`` keeps (a prompt's system text,
 # headers, facts, recalled memories, window messages: counted once per process).
 COUNTED_MAX_CHARS = 32_000
@@ -372,6 +372,26 @@ class EngineClient:
             while len(self._query_vectors) > QUERY_VECTORS_KEPT:
                 self._query_vectors.popitem(last=False)
         return [vector]
+
+    def embed_known(self, texts: list[str], model: str | None = None) -> list[list[float]]:
+        """Embeddings of short texts asked for again and again (a user's facts, matched to
+        each question): the ones seen before come from memory, the rest in one request."""
+        model = model or self.embedding_model
+        keys = [(model, query_text(t)) for t in texts]
+        with self._query_lock:
+            known = {k: self._query_vectors[k] for k in keys if k in self._query_vectors}
+        missing = [k for k in dict.fromkeys(keys) if k not in known]
+        if missing:
+            vectors = self._embed([k[1] for k in missing], model)
+            if len(vectors) != len(missing):
+                raise EngineError("The embedding model sent a malformed answer")
+            known.update(zip(missing, vectors, strict=True))
+            with self._query_lock:
+                for key in missing:
+                    self._query_vectors[key] = list(known[key])
+                while len(self._query_vectors) > QUERY_VECTORS_KEPT:
+                    self._query_vectors.popitem(last=False)
+        return [list(known[k]) for k in keys]
 
     def _embed(self, texts: list[str], model: str) -> list[list[float]]:
         try:

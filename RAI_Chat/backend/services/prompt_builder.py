@@ -8,7 +8,6 @@ window; a new message that cannot fit on its own is refused (PromptTooLong, 413)
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,7 +15,7 @@ from ..config import default
 from ..core.errors import RaiError
 from ..core.markers import neutralise
 from .memory.contextual import MESSAGE_OVERHEAD, WindowMessage, plan_window
-from .memory.facts import similarity
+from .memory.facts import about_the_user, similarity
 from .prompts import SYSTEM_PROMPT
 
 FACTS_HEADER = "What you know about the user, the person you are talking to:"
@@ -24,22 +23,6 @@ RECALL_HEADER = "Possibly relevant memories from earlier conversations:"
 WINDOW_HEADER = (
     "Earlier in this conversation (summaries; the id in brackets identifies each message):"
 )
-
-
-def about_the_user(fact: str) -> str:
-    """A fact as a sentence about the user, so that a small model keeps "you" and "I"
-    apart: "name is Sam" → "The user's name is Sam", "likes tea" → "The user likes tea";
-    captured facts ("The user's city: Lyon") are already so."""
-    text = fact.strip()
-    if re.match(r"(?i)^(the )?user\b", text):
-        return text
-    if re.match(
-        r"(?i)^(is|was|has|had|lives|works|likes|loves|prefers|speaks|owns|"
-        r"drives|plays|studies|grew|moved|supports|usually)\b",
-        text,
-    ):
-        return f"The user {text}"
-    return f"The user's {text}"
 
 
 class PromptTooLong(RaiError):

@@ -69,5 +69,8 @@ class TurnPorts:
     def active_facts(self) -> list[str]:
         return self.facts.active_texts()
 
+    def embed_facts(self, texts: list[str]) -> list[list[float]]:
+        return self.engine.embed_known(texts)
+
     def forget(self, fact: str) -> bool:
         return self.facts.forget(fact) is not None

@@ -54,6 +54,12 @@ class FakePorts:
         self._call("active_facts")
         return list(self.facts)
 
+    def embed_facts(self, texts: list[str]) -> list[list[float]]:
+        """No embedding model here, as when the engine serves none."""
+        from RAI_Chat.backend.services.llm_client import EngineError
+
+        raise EngineError("no embedding model in these tests")
+
     def forget(self, fact: str) -> bool:
         self._call("forget", fact)
         before = len(self.facts)

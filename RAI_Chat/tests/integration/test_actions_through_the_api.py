@@ -319,3 +319,23 @@ def test_request_tier_raises_an_old_message_for_the_rest_of_the_session(model, u
     model.play("Anything else?")
     user.chat("Thanks.", session_id=session_id)
     assert long_text in model.chat_requests[-1]["messages"][0]["content"]  # stays raised
+
+
+def test_a_question_one_remembered_fact_answers_shows_that_fact_first(model, user):
+    for fact in ("boss is called Marta", "drives a Skoda", "was born in 1979"):
+        added = user.http.post("/api/memory/facts", json={"fact": fact}, headers=user.headers)
+        assert added.status_code == 201
+    model.play("You were born in 1979.")  # a small model quoting another fact
+    events = stream_turn(user, "What is my boss called?")
+    shown = tokens(events)
+    assert shown.startswith("You told me: your boss is called Marta.")
+    sent = model.chat_requests[0]["messages"][-1]["content"]
+    assert "Remembered fact that answers the message (the user already sees it)" in sent
+    assert events[-1][1]["response"].startswith("You told me: your boss is called Marta.")
+
+    model.play("Oslo is the capital of Norway.")
+    shown = tokens(stream_turn(user, "What is the capital of Norway?"))
+    assert "You told me" not in shown  # not a question about the user
+    model.play("I don't know your shoe size.")
+    shown = tokens(stream_turn(user, "What is my shoe size?"))
+    assert "You told me" not in shown  # no fact answers it

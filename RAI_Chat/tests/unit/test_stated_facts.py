@@ -66,6 +66,11 @@ def test_a_first_person_statement_is_told_about_the_user(message, facts):
             "The user's dog turned nine.",
             "eight",
         ),
+        # The new value in an "it's …" part after the subject was named.
+        ("My surname isn't Smith, it's Smyth.", "The user's surname is Smyth.", "Smith"),
+        ("No, my son's name is not Leo, it is Teo.", "The user's son's name is Teo.", "Leo"),
+        ("Fix my email: it's jo@ex.org now.", "The user's email is jo@ex.org.", None),
+        ("My favourite band changed: it's Muse now.", "The user's favourite band is Muse.", None),
     ],
 )
 def test_a_correction_states_the_new_value_and_never_the_old_one(message, fact, old):
@@ -190,7 +195,10 @@ def test_a_long_statement_asks_the_model_for_its_summary_and_keeps_the_statement
     capture = capture_message(model, "user", message, tool="remember")
     assert len(model.schemas) == 1
     assert capture.facts == []  # the statements as read, not the model's version
-    assert capture.stated == [("dog's name", "The user's dog is called Pepper.")]
+    assert capture.stated == [
+        ("dog's name", "The user's dog is called Pepper."),
+        (None, "The user walks along the river every morning."),  # "we" speaks for the user
+    ]
     assert capture.summary == "The user has a dog."
 
 

@@ -61,6 +61,8 @@ class ActionPorts(Protocol):
 
     def active_facts(self) -> list[str]: ...
 
+    def embed_facts(self, texts: list[str]) -> list[list[float]]: ...  # EngineError: none
+
     def forget(self, fact: str) -> bool: ...  # the active fact equal to ``fact``, if any
 
 

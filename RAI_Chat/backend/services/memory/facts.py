@@ -60,6 +60,22 @@ def content_words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.casefold()) if w not in STOPWORDS}
 
 
+def about_the_user(fact: str) -> str:
+    """A fact as a sentence about the user, so that a small model keeps "you" and "I"
+    apart: "name is Sam" → "The user's name is Sam", "likes tea" → "The user likes tea";
+    captured facts ("The user's city: Lyon") are already so."""
+    text = fact.strip()
+    if re.match(r"(?i)^(the )?user\b", text) or re.search(r"(?i)\bthe user\b", text):
+        return text  # "Radiohead is the user's favourite band."
+    if re.match(
+        r"(?i)^(is|was|has|had|lives|works|likes|loves|prefers|speaks|owns|"
+        r"drives|plays|studies|grew|moved|supports|usually)\b",
+        text,
+    ):
+        return f"The user {text}"
+    return f"The user's {text}"
+
+
 def similarity(a: str, b: str) -> float:
     wa, wb = content_words(a), content_words(b)
     if not wa or not wb:

@@ -14,22 +14,25 @@ from __future__ import annotations
 import re
 
 # Sentences: a full stop after a single capital ("Ursula K. Le Guin") ends none.
-_SENTENCE = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+")
+_SENTENCE = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)(?<!\bMrs\.)(?<!\b(?:Mr|Ms|Dr|St)\.)\s+")
 # Words before the statement that are not part of it.
 _LEAD_IN = re.compile(
     r"^(?:(?:hi|hello|hey|ok|okay|oh|so|well|also|btw|by the way|fyi|just so you know|"
     r"for the record|note that|please note that|please remember(?: that)?|remember that|"
+    r"(?:please )?keep in mind(?: that)?|just to let you know(?: that)?|"
     r"don'?t forget(?: that)?|actually|correction|sorry|oops|no|yes|in fact|"
     r"to be precise|to clarify)\b[\s,:;!.-]*)+",
     re.IGNORECASE,
 )
 _FIRST_PERSON_START = re.compile(
-    r"^(?:i|i'm|i am|i've|i was|my|our|call me)\b|^[\w' -]{1,30}? (?:is|are) (?:my|our)\b",
+    r"^(?:i|i'm|i am|i've|i was|my|our|we|we're|we've|call me)\b"
+    r"|^[\w' -]{1,30}? (?:is|are) (?:my|our)\b",
     re.IGNORECASE,
 )
 # First-person openings that ask, wish, wonder or refer to the conversation: no fact.
 _NOT_A_STATEMENT = re.compile(
-    r"^(?:i|i'?d|i would|i'?m|i am|i was)\s+(?:\w+\s+)?(?:want|wanted|need|like to know|"
+    r"^(?:i|i'?d|i would|i'?m|i am|i was|we|we'?d|we'?re|we were)\s+(?:\w+\s+)?"
+    r"(?:want|wanted|need|like to know|"
     r"would like|wonder|wondering|curious|looking for|trying to|forgot|think|guess|hope|"
     r"wish|mean|meant|told you|said|mentioned|asked|typed|wrote|got (?:that|it)|"
     r"don'?t know|not sure|have a question|can'?t|cannot|could|should|might|may|"
@@ -42,7 +45,8 @@ _NOT_A_STATEMENT = re.compile(
 # A time or place before the statement: "Last year, I ...", "Since 2019 I ...".
 _SETTING = re.compile(
     r"^((?:last|this|next|since|in|at|on|from|after|before|during|every|these days|"
-    r"nowadays|recently|currently|today|for)\b[\w' -]{0,30}?),?\s+(?=(?:i|i'm|i've)\b)",
+    r"nowadays|recently|currently|today|for|most|each|twice|once)\b[\w' -]{0,30}?),?\s+"
+    r"(?=(?:i|i'm|i've|we|we're|we've)\b)",
     re.IGNORECASE,
 )
 # "Change my email to X" / "Update my city to X": a structured correction.
@@ -57,7 +61,8 @@ _META_SUBJECT = re.compile(
 )
 # What makes a clause state what is not so: a negated verb, or "no longer".
 _NEGATED_CLAUSE = re.compile(
-    r"^(?:i|i'm|i am|i was|i've)\s+(?:(?:really|actually|just|still|also|now)\s+)?"
+    r"^(?:i|i'm|i am|i was|i've|we|we're|we are|we were|we've)\s+"
+    r"(?:(?:really|actually|just|still|also|now)\s+)?"
     r"(?:not|no longer|never|don'?t|didn'?t|haven'?t|won'?t|can'?t|stopped|quit)\b"
     r"|^(?:my|our)(?: [\w']+){1,3}? (?:is|are|was|were|has|have|does|do) (?:not|no longer|never)\b"
     r"|^(?:my|our)(?: [\w']+){1,3}? (?:isn'?t|aren'?t|wasn'?t|weren'?t|hasn'?t|doesn'?t|don'?t)\b",
@@ -74,6 +79,15 @@ _CLAUSE_SPLIT = re.compile(r"\s*[,;:]\s*|\s+(?:and|but|so)\s+(?=(?:i|i'm|i've|my
 _BARE_CHANGE = re.compile(
     r"i (?:moved|switched|changed|left|returned|relocated|updated|mean|did|was wrong)", re.I
 )
+# "My name is not Sam, it's Sid": the subject a negated clause names, and the "it's …" after it.
+_NEGATED_SUBJECT = re.compile(
+    r"^(?:my|our) ([\w' -]{2,30}?) (?:is not|isn'?t|was not|wasn'?t|is no longer)\b", re.I
+)
+# "My favourite author changed: it's …": the subject whose new value follows.
+_CHANGED_SUBJECT = re.compile(
+    r"^(?:my|our) ([\w' -]{2,30}?) (?:has |have )?(?:changed|is different now|was wrong)$", re.I
+)
+_ITS_VALUE = re.compile(r"^(?:it'?s|it is|that'?s|that is|it should be|should be)\s+(.+)$", re.I)
 _NEGATION_TAIL = re.compile(r"^(?:not|instead of|rather than|no longer)\b", re.IGNORECASE)
 # A part that is a request or a remark of its own, never the rest of the part before.
 _OWN_PART = re.compile(
@@ -84,7 +98,10 @@ _OWN_PART = re.compile(
 
 # First person → the user the first time, then "they" (whose verb is the first person's).
 _PRONOUNS = [
-    (r"i'm|i am", "the user is", "they are"),
+    (r"i'm|i am|we're|we are", "the user is", "they are"),
+    (r"we've", "the user has", "they have"),
+    (r"we were", "the user was", "they were"),
+    (r"we", "the user", "they"),
     (r"i've", "the user has", "they have"),
     (r"i was", "the user was", "they were"),
     (r"i'd", "the user would", "they would"),
@@ -105,6 +122,8 @@ _ADVERBS = re.compile(
     r")",
     re.IGNORECASE,
 )
+# "finally", "recently": an -ly word before the verb (not "fly", "apply", "reply", "rely").
+_LY_ADVERB = re.compile(r"(?!(?:ap|re|sup|multi|com|im)ply$)[a-z]{3,}ly", re.IGNORECASE)
 # Verb forms that stay as they are after "the user" (modals, past tenses).
 _UNCHANGED = re.compile(
     r"(?:"
@@ -155,9 +174,11 @@ def told_about_user(clause: str) -> str:
     now drives the user's red Volvo"."""
     words = clause.split()
     # "I [adverb] verb": the verb agrees with "the user".
-    if words and words[0].casefold() == "i" and len(words) > 1:
+    if words and words[0].casefold() in ("i", "we") and len(words) > 1:
         at = 1
-        while at < len(words) - 1 and _ADVERBS.fullmatch(words[at]):
+        while at < len(words) - 1 and (
+            _ADVERBS.fullmatch(words[at]) or _LY_ADVERB.fullmatch(words[at])
+        ):
             at += 1
         words[at] = _third_person_verb(words[at])
         clause = " ".join(words)
@@ -223,9 +244,21 @@ def statements(message: str) -> list[tuple[str | None, str]]:
     for sentence in _SENTENCE.split(" ".join(message.split())):
         if sentence.rstrip().endswith("?") or not sentence.strip():
             continue
-        hinted: str | None = None
+        hinted: str | None = None  # "Correct my phone number: …"
+        said_not: str | None = None  # "My name is not Sam, …"
         for clause in _clauses(_LEAD_IN.sub("", sentence.strip())):
             clause = _LEAD_IN.sub("", clause).strip(" .!")
+            its = _ITS_VALUE.match(clause)
+            if its and (hinted or said_not):  # "…: it's 555-0199 now", "…, it's Sid"
+                about = hinted or said_not
+                value = _OLD_VALUE_TAIL.sub("", _FILLER.sub("", its.group(1))).strip(" ,.!")
+                if value:
+                    found.append((about, f"The user's {about} is {value}."))
+                continue
+            negated = _NEGATED_SUBJECT.match(clause) or _CHANGED_SUBJECT.match(clause)
+            if negated:  # what follows may say what is so
+                said_not = negated.group(1).casefold()
+                continue
             setting = _SET_MY.match(clause)
             if setting:
                 about, value = setting.group(1).strip(), setting.group(2).strip(" .!")

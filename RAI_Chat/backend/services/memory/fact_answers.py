@@ -1,0 +1,250 @@
+"""The remembered fact that answers a question about the user, found exactly enough to be
+shown before the model's words (as a calculator result is).
+
+The local model, given every fact of the user, often quoted the wrong one ("What is my
+boss called?" → "You were born in 1979."). So a question about the user ("What car do I
+drive?", "Remind me what my dog is called") is matched to the user's facts by meaning
+(MiniLM, the question told about the user as the facts are) and by the words they share;
+only a clear best match is used: close enough to the question and clearly ahead of the
+next fact. It is said back to the user ("The user drives a Skoda." → "You drive a Skoda.")
+and the model is told the user already sees it.
+
+The thresholds were chosen on ``benchmarks/data/planted_facts.tsv`` (``benchmarks/
+fact_answer_tuning.py``); ``planted_facts_fresh.tsv`` is the held-out set."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .facts import about_the_user, content_words
+
+# A question about the user: a question form, and the user speaking of themselves.
+_QUESTION_START = re.compile(
+    r"^\W*(?:(?:hey|hi|so|ok|okay|and|but|um|quick question)\W+)*"
+    r"(?:what|what's|whats|which|who|who's|whom|whose|where|where's|when|when's|how|how's|"
+    r"why|do|does|did|is|are|am|was|were|can|could|have|has|recall|any idea)\b",
+    re.IGNORECASE,
+)
+# "Remind me what …", "Can you tell me where …": the "me" asks, the rest must be about the user.
+_ASK_ME = re.compile(
+    r"^\W*(?:please\s+)?(?:(?:can|could|would) you\s+)?(?:please\s+)?"
+    r"(?:tell|remind|show) me\b\W*(?:again\W*)?",
+    re.IGNORECASE,
+)
+_ABOUT_ME = re.compile(r"^(?:what|which|who|whose|where|when|how|if|whether|about my|my)\b", re.I)
+_FIRST_PERSON = re.compile(
+    r"(?<![\w'])(?:i|i'm|i've|i'd|my|me|mine|myself|we|we're|we've|our|ours|us)(?![\w'])", re.I
+)
+# Words that say nothing of which fact is meant.
+_GENERIC = {
+    "user",
+    "called",
+    "name",
+    "named",
+    "remind",
+    "tell",
+    "again",
+    "remember",
+    "know",
+    "favourite",
+    "favorite",
+}
+_POSSESSED = re.compile(r"^the user's ([a-z][a-z-]*)", re.IGNORECASE)
+
+MIN_SIMILARITY = 0.40  # cosine of the question (told about the user) and the fact
+MIN_MARGIN = 0.06  # over the next fact
+SHARED_WORD_BONUS = 0.10  # per content word (not generic) the two share, at most two
+UNNAMED_THING_PENALTY = 0.08  # the question's "my <thing>" is not in the fact
+ANOTHER_THING_PENALTY = 0.08  # the fact is about "the user's <thing>", the question is not
+_MY_THING = re.compile(r"\b(?:my|our) ([a-z][a-z-]*)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class FactAnswer:
+    fact: str
+    told: str  # said to the user: "Your boss is called Marta."
+    score: float
+    margin: float
+
+
+def asks_about_the_user(message: str) -> bool:
+    text = " ".join(message.split())
+    if not text or len(text) > 300:
+        return False
+    asking = _ASK_ME.match(text)
+    if asking:
+        text = text[asking.end() :]
+        return _ABOUT_ME.match(text) is not None and _FIRST_PERSON.search(text) is not None
+    question = text.endswith("?") or _QUESTION_START.match(text) is not None
+    return question and _FIRST_PERSON.search(text) is not None
+
+
+_ABOUT_USER = [
+    (r"am i", "is the user"),
+    (r"do we", "does the user"),
+    (r"we're|we are", "the user is"),
+    (r"we", "the user"),
+    (r"our|ours", "the user's"),
+    (r"us", "the user"),
+    (r"do i", "does the user"),
+    (r"i'm|i am", "the user is"),
+    (r"i was", "the user was"),
+    (r"i've", "the user has"),
+    (r"i", "the user"),
+    (r"my|mine", "the user's"),
+    (r"me|myself", "the user"),
+]
+_ABOUT_USER_RE = re.compile(
+    r"(?<![\w'])(" + "|".join(p for p, _ in _ABOUT_USER) + r")(?![\w'])", re.IGNORECASE
+)
+
+
+def question_about_the_user(message: str) -> str:
+    """The question told about the user, as the facts are: "What car do I drive?" → "What
+    car does the user drive?"."""
+
+    def swap(match: re.Match) -> str:
+        word = " ".join(match.group(1).casefold().split())
+        return next(told for pattern, told in _ABOUT_USER if re.fullmatch(pattern, word))
+
+    return _ABOUT_USER_RE.sub(swap, message.replace("’", "'"))
+
+
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=False))
+    na = math.sqrt(sum(x * x for x in a))
+    nb = math.sqrt(sum(y * y for y in b))
+    return dot / (na * nb) if na and nb else 0.0
+
+
+def _shared(question: str, fact: str) -> int:
+    return len((content_words(question) & content_words(fact)) - _GENERIC)
+
+
+def _about_another(question: str, fact: str) -> bool:
+    """A fact about something of the user's that the question does not name: "The user's
+    son was born in 2015." cannot answer "What year was I born in?"."""
+    possessed = _POSSESSED.match(fact)
+    if possessed is None:
+        return False
+    thing = possessed.group(1).casefold()
+    words = set(re.findall(r"[a-z]+", question.casefold()))
+    return not ({thing, thing.rstrip("s"), thing + "s"} & words)
+
+
+def _misses_the_thing(question: str, fact: str) -> bool:
+    """The question asks about "my <thing>" and the fact does not name it ("What is my
+    mother's name?" and "The user was born in 1979.")."""
+    thing = _MY_THING.search(question)
+    if thing is None:
+        return False
+    word = thing.group(1).casefold().removesuffix("'s")
+    words = set(re.findall(r"[a-z]+", fact.casefold()))
+    return not ({word, word.rstrip("s"), word + "s"} & words)
+
+
+def scored_facts(
+    message: str, facts: list[str], embed: Callable[[list[str]], list[list[float]]]
+) -> list[tuple[float, str]]:
+    """Each fact with its score for the message, best first."""
+    if not facts:
+        return []
+    query = question_about_the_user(message)
+    told = [about_the_user(fact) for fact in facts]  # "boss is Marta" → "The user's boss …"
+    vectors = embed([query, *told])
+    scored = [
+        (
+            _cosine(vectors[0], vector)
+            + SHARED_WORD_BONUS * min(2, _shared(query, text))
+            - UNNAMED_THING_PENALTY * _misses_the_thing(message, text)
+            - ANOTHER_THING_PENALTY * _about_another(message, text),
+            fact,
+        )
+        for fact, text, vector in zip(facts, told, vectors[1:], strict=True)
+    ]
+    return sorted(scored, key=lambda pair: -pair[0])
+
+
+def answering_fact(
+    message: str,
+    facts: list[str],
+    embed: Callable[[list[str]], list[list[float]]],
+    min_similarity: float = MIN_SIMILARITY,
+    min_margin: float = MIN_MARGIN,
+) -> FactAnswer | None:
+    """The one remembered fact that answers a question about the user, or None (not such
+    a question, no fact close enough, or two facts too close to tell apart)."""
+    if not asks_about_the_user(message):
+        return None
+    scored = scored_facts(message, facts, embed)
+    if not scored:
+        return None
+    best, fact = scored[0]
+    margin = best - scored[1][0] if len(scored) > 1 else best
+    if best < min_similarity or margin < min_margin:
+        return None
+    return FactAnswer(fact, told_to_user(fact), best, margin)
+
+
+# "The user <verb>s" → "You <verb>"; the rest of the person words follow.
+_TO_YOU = [
+    (r"the user's", "your"),
+    (r"the user is", "you are"),
+    (r"the user was", "you were"),
+    (r"the user has", "you have"),
+    (r"the user does", "you do"),
+    (r"the user", "you"),
+    (r"themselves", "yourself"),
+    (r"theirs", "yours"),
+    (r"their", "your"),
+    (r"they are", "you are"),
+    (r"they were", "you were"),
+    (r"they have", "you have"),
+    (r"they", "you"),
+    (r"them", "you"),
+]
+_TO_YOU_RE = re.compile(
+    r"(?<![\w'])(" + "|".join(p for p, _ in _TO_YOU) + r")(?![\w'])", re.IGNORECASE
+)
+_USER_VERB = re.compile(r"(?i)\bthe user ((?:\w+ly )?)(\w+)\b")
+
+
+def _base_verb(verb: str) -> str:
+    """ "drives" → "drive", "studies" → "study", "watches" → "watch"; other words stay."""
+    low = verb.casefold()
+    if low in {"is", "was", "has", "does", "goes"} or not low.endswith("s") or low.endswith("ss"):
+        return {"goes": "go"}.get(low, verb)
+    if low.endswith("ies") and len(low) > 4:
+        return verb[:-3] + "y"
+    if re.search(r"(?:sh|ch|x|z|ss|o)es$", low):
+        return verb[:-2]
+    return verb[:-1]
+
+
+def told_to_user(fact: str) -> str:
+    """A fact about the user said to them: "The user's boss is called Marta." → "Your boss
+    is called Marta."; "The user drives a Skoda." → "You drive a Skoda."."""
+    text = " ".join(fact.split())
+    if not re.match(r"(?i)^(?:the )?user\b", text):
+        text = about_the_user(text)  # a bare fact ("likes tea")
+    text = re.sub(r"(?i)^user\b", "The user", text)
+
+    def verb(match: re.Match) -> str:
+        word = match.group(2)
+        if word.casefold() in {"is", "was", "has", "does"}:
+            return match.group(0)
+        return f"the user {match.group(1)}{_base_verb(word)}"
+
+    text = _USER_VERB.sub(verb, text)
+
+    def swap(match: re.Match) -> str:
+        word = " ".join(match.group(1).casefold().split())
+        return next(you for pattern, you in _TO_YOU if re.fullmatch(pattern, word))
+
+    told = _TO_YOU_RE.sub(swap, text)
+    if not told.rstrip().endswith((".", "!", "?")):
+        told = told.rstrip() + "."
+    return told[:1].upper() + told[1:]

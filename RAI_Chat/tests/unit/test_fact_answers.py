@@ -1,0 +1,117 @@
+"""The remembered fact that answers a question about the user (services/memory/
+fact_answers.py): which messages are such questions, how a fact is said to the user, and
+which fact is picked — with a stand-in embedding (words hashed into a vector), so the
+choice is exact here; the real MiniLM choice is measured by benchmarks/
+fact_answer_tuning.py."""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+import pytest
+
+from RAI_Chat.backend.services.memory.fact_answers import (
+    answering_fact,
+    asks_about_the_user,
+    question_about_the_user,
+    told_to_user,
+)
+
+STOP = {"the", "user", "user's", "is", "what", "my", "called", "a", "do", "does", "i"}
+
+
+def word_embed(texts: list[str]) -> list[list[float]]:
+    """Each content word lights one of 64 dimensions: texts sharing words are close."""
+    vectors = []
+    for text in texts:
+        vector = [0.0] * 64
+        for word in re.findall(r"[a-z']+", text.casefold()):
+            if word not in STOP:
+                vector[zlib.crc32(word.encode()) % 64] += 1.0
+        vectors.append(vector)
+    return vectors
+
+
+FACTS = [
+    "The user's boss is called Marta.",
+    "The user drives a Skoda.",
+    "The user was born in 1979.",
+    "The user lives in Ghent.",
+]
+
+
+@pytest.mark.parametrize(
+    ("message", "asks"),
+    [
+        ("What is my boss called?", True),
+        ("Remind me what car I drive", True),
+        ("Where do I live?", True),
+        ("What is the capital of Norway?", False),  # not about the user
+        ("My boss is called Marta.", False),  # a statement
+        ("Tell me a joke", False),
+        ("Can you remind me what my dog is called", True),
+        ("Tell me about the history of Rome", False),
+        ("", False),
+    ],
+)
+def test_which_messages_ask_about_the_user(message, asks):
+    assert asks_about_the_user(message) is asks
+
+
+@pytest.mark.parametrize(
+    ("fact", "told"),
+    [
+        ("The user's boss is called Marta.", "Your boss is called Marta."),
+        ("The user drives a Skoda.", "You drive a Skoda."),
+        ("The user studies biology.", "You study biology."),
+        ("The user watches every Celtic game.", "You watch every Celtic game."),
+        ("The user was born in 1979.", "You were born in 1979."),
+        ("The user is allergic to shellfish.", "You are allergic to shellfish."),
+        ("The user has a tortoise named Humphrey.", "You have a tortoise named Humphrey."),
+        ("The user grew up in Tampere.", "You grew up in Tampere."),
+        ("The user's city: Lisbon", "Your city: Lisbon."),
+        ("likes tea", "You like tea."),  # a fact added by hand, without "the user"
+        (
+            "The user usually plays the trumpet with their band.",
+            "You usually play the trumpet with your band.",
+        ),
+    ],
+)
+def test_a_fact_is_said_to_the_user(fact, told):
+    assert told_to_user(fact) == told
+
+
+@pytest.mark.parametrize(
+    ("question", "told"),
+    [
+        ("What is my boss called?", "What is the user's boss called?"),
+        ("What car do I drive?", "What car does the user drive?"),
+        ("What am I allergic to?", "What is the user allergic to?"),
+        ("Where did I grow up?", "Where did the user grow up?"),
+    ],
+)
+def test_the_question_is_told_about_the_user_as_the_facts_are(question, told):
+    assert question_about_the_user(question) == told
+
+
+def test_the_fact_that_answers_the_question_is_picked():
+    found = answering_fact("What is my boss called?", FACTS, word_embed, 0.3, 0.05)
+    assert found is not None
+    assert found.fact == "The user's boss is called Marta."
+    assert found.told == "Your boss is called Marta."
+    assert found.margin >= 0.05
+
+
+def test_no_fact_when_none_is_close_enough():
+    assert answering_fact("What is my shoe size?", FACTS, word_embed, 0.3, 0.05) is None
+
+
+def test_no_fact_when_two_are_too_close_to_tell_apart():
+    facts = ["The user's sister is called Ana.", "The user's sister is called Eva."]
+    assert answering_fact("What is my sister called?", facts, word_embed, 0.3, 0.05) is None
+
+
+def test_no_fact_for_a_statement_or_without_facts():
+    assert answering_fact("My boss is called Marta.", FACTS, word_embed) is None
+    assert answering_fact("What is my boss called?", [], word_embed) is None
