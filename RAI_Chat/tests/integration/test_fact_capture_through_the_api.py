@@ -83,7 +83,7 @@ def capture_answer(raw_facts: list[dict]) -> str:
     return json.dumps({"facts": raw_facts, "summary": "The user talks about their car."})
 
 
-LONG = " We take the long road along the coast every summer, with the windows down." * 2
+LONG = " The long road along the coast is lovely in summer, with the windows down." * 2
 
 
 def test_a_stated_fact_is_stored_with_its_source_when_the_models_extraction_is_empty(model, user):

@@ -51,6 +51,8 @@ FACTS = [
         ("My boss is called Marta.", False),  # a statement
         ("Tell me a joke", False),
         ("Can you remind me what my dog is called", True),
+        ("Remind me of my year of birth.", True),
+        ("Can you tell me our cat's name?", True),
         ("Tell me about the history of Rome", False),
         ("", False),
     ],

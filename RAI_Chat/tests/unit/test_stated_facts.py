@@ -36,6 +36,10 @@ from RAI_Chat.backend.services.memory.statements import statements
             [("name", "The user's name is Noor."), (None, "The user has two kids, Sami and Lina.")],
         ),
         ("Call me Bea.", [("name", "The user's name is Bea.")]),
+        (
+            "My alarm goes off at 5:15 on weekdays.",
+            [(None, "The user's alarm goes off at 5:15 on weekdays.")],
+        ),
         ("Last spring I adopted a cat.", [(None, "Last spring the user adopted a cat.")]),
         ("I broke my wrist skiing.", [("does:broke", "The user broke their wrist skiing.")]),
         (
@@ -211,11 +215,22 @@ def test_a_correction_replaces_by_its_verb_a_plain_statement_only_adds():
     assert statement.stated == [(None, "The user climbs on Sundays.")]
 
 
-@pytest.mark.parametrize("tool", ["none", "forget", "episodic", "web_search"])
-def test_no_exact_fact_when_the_classifier_reads_no_statement(tool):
-    raw = {"facts": [], "summary": SUMMARY}
-    capture = capture_message(FakeEngine(raw), "user", "My laptop is slow.", tool=tool)
+def test_a_forget_message_stores_nothing_it_states():
+    raw = {"facts": [{"about": "city", "value": "Lyon"}], "summary": SUMMARY}
+    said = "I live in Lyon, please forget that."
+    capture = capture_message(FakeEngine(raw), "user", said, tool="forget")
     assert capture is not None and capture.stated == [] and capture.facts == []
+
+
+@pytest.mark.parametrize("tool", ["none", "episodic", "web_search"])
+def test_a_statement_in_passing_is_kept_whatever_the_message_asks(tool):
+    raw = {"facts": [], "summary": SUMMARY}
+    said = "My son Rawiri loves dinosaurs, can you suggest a cake for his party?"
+    capture = capture_message(FakeEngine(raw), "user", said, tool=tool)
+    assert capture is not None and capture.facts == []
+    assert [sentence for _, sentence in capture.stated] == [
+        "The user's son Rawiri loves dinosaurs."
+    ]
 
 
 def test_a_request_stores_no_model_fact_and_forces_none():

@@ -234,11 +234,11 @@ def capture_message(
     if found and tool is None:
         tool = decided_tool(engine, source)
     # When the classifier says the message tells something about the user, its
-    # statements as read are the facts: exact where the model is not. When it cannot
-    # judge (no embedding model), they complete what the model's checked facts do not
-    # cover; when it decides otherwise ("My laptop is slow." → none), only the model's
-    # checked facts are kept.
-    exact = found if tool in STATING_TOOLS or (tool is None and found) else []
+    # statements as read are the facts: exact where the model is not. Otherwise (it
+    # cannot judge, or the message asks for something: "I'm 193 cm tall, so which
+    # airlines have legroom?") they complete what the model's checked facts do not cover;
+    # a message asking to forget stores nothing.
+    exact = found if tool != "forget" else []
     if tool != "correct":  # a plain statement adds; only a correction replaces by verb
         exact = [(None if a and a.startswith("does:") else a, f) for a, f in exact]
     if tool in STATING_TOOLS and len(" ".join(source.split())) <= SHORT_MESSAGE_CHARS:
@@ -272,8 +272,8 @@ def capture_message(
     # A fact is kept only from a statement: a question, request or wish about oneself
     # states nothing, and the exact reading leaves out a correction's old value.
     facts = [(a, v) for a, v in facts if any(holds(sentence, v) for _, sentence in found)]
-    if tool in STATING_TOOLS:
-        facts = []  # the statements as read say it all
+    if tool in STATING_TOOLS or tool == "forget":
+        facts = []  # the statements as read say it all; a forget request adds nothing
     summary = answer.get("summary")
     summary = clean_tier2(summary, source) if isinstance(summary, str) else None
     return Capture(facts, summary, uncovered(exact, facts))

@@ -34,7 +34,9 @@ _ASK_ME = re.compile(
     r"(?:tell|remind|show) me\b\W*(?:again\W*)?",
     re.IGNORECASE,
 )
-_ABOUT_ME = re.compile(r"^(?:what|which|who|whose|where|when|how|if|whether|about my|my)\b", re.I)
+_ABOUT_ME = re.compile(
+    r"^(?:what|which|who|whose|where|when|how|if|whether|about|of|my|our)\b", re.IGNORECASE
+)
 _FIRST_PERSON = re.compile(
     r"(?<![\w'])(?:i|i'm|i've|i'd|my|me|mine|myself|we|we're|we've|our|ours|us)(?![\w'])", re.I
 )
@@ -55,10 +57,10 @@ _GENERIC = {
 _POSSESSED = re.compile(r"^the user's ([a-z][a-z-]*)", re.IGNORECASE)
 
 MIN_SIMILARITY = 0.40  # cosine of the question (told about the user) and the fact
-MIN_MARGIN = 0.06  # over the next fact
-SHARED_WORD_BONUS = 0.10  # per content word (not generic) the two share, at most two
-UNNAMED_THING_PENALTY = 0.08  # the question's "my <thing>" is not in the fact
-ANOTHER_THING_PENALTY = 0.08  # the fact is about "the user's <thing>", the question is not
+MIN_MARGIN = 0.04  # over the next fact
+SHARED_WORD_BONUS = 0.05  # per content word (not generic) the two share, at most two
+UNNAMED_THING_PENALTY = 0.05  # the question's "my <thing>" is not in the fact
+ANOTHER_THING_PENALTY = 0.05  # the fact is about "the user's <thing>", the question is not
 _MY_THING = re.compile(r"\b(?:my|our) ([a-z][a-z-]*)", re.IGNORECASE)
 
 
@@ -124,6 +126,13 @@ def _shared(question: str, fact: str) -> int:
     return len((content_words(question) & content_words(fact)) - _GENERIC)
 
 
+def _words(text: str) -> set[str]:
+    """Words, a hyphenated one also whole ("mother-in-law")."""
+    return set(re.findall(r"[a-z]+(?:-[a-z]+)*|[a-z]+", text.casefold())) | set(
+        re.findall(r"[a-z]+", text.casefold())
+    )
+
+
 def _about_another(question: str, fact: str) -> bool:
     """A fact about something of the user's that the question does not name: "The user's
     son was born in 2015." cannot answer "What year was I born in?"."""
@@ -131,7 +140,7 @@ def _about_another(question: str, fact: str) -> bool:
     if possessed is None:
         return False
     thing = possessed.group(1).casefold()
-    words = set(re.findall(r"[a-z]+", question.casefold()))
+    words = _words(question)
     return not ({thing, thing.rstrip("s"), thing + "s"} & words)
 
 
@@ -142,7 +151,7 @@ def _misses_the_thing(question: str, fact: str) -> bool:
     if thing is None:
         return False
     word = thing.group(1).casefold().removesuffix("'s")
-    words = set(re.findall(r"[a-z]+", fact.casefold()))
+    words = _words(fact)
     return not ({word, word.rstrip("s"), word + "s"} & words)
 
 

@@ -75,7 +75,9 @@ _OLD_VALUE_TAIL = re.compile(
     re.IGNORECASE,
 )
 _FILLER = re.compile(r"\s*\b(?:actually|now|anymore|any more|please|though)\b", re.IGNORECASE)
-_CLAUSE_SPLIT = re.compile(r"\s*[,;:]\s*|\s+(?:and|but|so)\s+(?=(?:i|i'm|i've|my|our)\b)", re.I)
+_CLAUSE_SPLIT = re.compile(
+    r"\s*(?:[,;]|:(?!\d))\s*|\s+(?:and|but|so)\s+(?=(?:i|i'm|i've|my|our)\b)", re.I
+)
 _BARE_CHANGE = re.compile(
     r"i (?:moved|switched|changed|left|returned|relocated|updated|mean|did|was wrong)", re.I
 )
@@ -201,7 +203,7 @@ def fact_subject(sentence: str) -> str | None:
     wife is called Sofia." → "wife's name"; "The user's city: Lyon" → "city"), or, for a
     plain "The user <verb> ...", "does:<verb>"; None when it cannot be told."""
     text = " ".join(sentence.split()).rstrip(" .")
-    labelled = re.match(r"^The user's ([^:]{1,40}):", text)
+    labelled = re.match(r"^The user's ([^:]{1,40}):(?!\d)", text)
     if labelled:
         return labelled.group(1).casefold()
     if _NAMED.match(text):
@@ -242,7 +244,11 @@ def statements(message: str) -> list[tuple[str | None, str]]:
     """(subject, sentence about the user) for each first-person statement in the message."""
     found: list[tuple[str | None, str]] = []
     for sentence in _SENTENCE.split(" ".join(message.split())):
-        if sentence.rstrip().endswith("?") or not sentence.strip():
+        if sentence.rstrip().endswith("?"):
+            # "My son Rawiri loves dinosaurs, can you suggest a cake?": the statement
+            # before the question is one; a question about oneself states nothing.
+            sentence = _before_the_question(sentence)
+        if not sentence.strip():
             continue
         hinted: str | None = None  # "Correct my phone number: …"
         said_not: str | None = None  # "My name is not Sam, …"
@@ -274,6 +280,24 @@ def statements(message: str) -> list[tuple[str | None, str]]:
             if fact is not None:
                 found.append((hinted or fact_subject(fact), fact))
     return list({fact.casefold(): (about, fact) for about, fact in found}.values())
+
+
+# The part of a sentence that asks: "can you …", "any tips", "what should I …", "is that …".
+_ASKING_PART = re.compile(
+    r"(?:^|[,;:]\s*|\s+(?:so|and|but)\s+)(?=(?:so\s+|and\s+|but\s+)?(?:can|could|would|will|"
+    r"should|shall|do|does|did|is|are|was|were|am|any|what|which|who|where|when|why|how|"
+    r"please|recommend|suggest|tell|help|give|any)\b)",
+    re.IGNORECASE,
+)
+
+
+def _before_the_question(sentence: str) -> str:
+    """The statement before a question in the same sentence, or nothing: it must begin the
+    sentence and end before the asking part."""
+    match = _ASKING_PART.search(sentence)
+    if match is None or match.start() == 0:
+        return ""
+    return sentence[: match.start()].strip(" ,;:") + "."
 
 
 def _statement(clause: str) -> str | None:
