@@ -39,8 +39,17 @@ from conftest import start_engine, wait_for_health  # noqa: E402
 from llm_Engine.testing.server_thread import free_port  # noqa: E402
 from RAI_Chat.backend.services.memory.entries import sliding_pairs  # noqa: E402
 from RAI_Chat.backend.services.memory.episodic import query_terms  # noqa: E402
-from RAI_Chat.backend.services.memory.queries import meaning_query, speaker_names  # noqa: E402
-from RAI_Chat.backend.services.memory.ranking import ARCHIVE_VECTOR_WEIGHT, fuse  # noqa: E402
+from RAI_Chat.backend.services.memory.queries import (  # noqa: E402
+    meaning_query,
+    named_date,
+    speaker_names,
+)
+from RAI_Chat.backend.services.memory.ranking import (  # noqa: E402
+    ARCHIVE_VECTOR_WEIGHT,
+    fuse,
+    prefer_dated,
+    scaled,
+)
 from RAI_Chat.tests.chat_helpers import stop_process  # noqa: E402
 
 SHAPES = ("exchange", "turn", "prev+turn")
@@ -58,6 +67,14 @@ FUSIONS = [
     (f"names out, w={ARCHIVE_VECTOR_WEIGHT}", ARCHIVE_VECTOR_WEIGHT),
     ("names out, w=0.6", 0.6),
 ]
+# The archive's search as it is: a date the question names taken out of both halves'
+# queries and the entries of that time preferred (``queries.named_date``,
+# ``ranking.prefer_dated``), each half alone and fused.
+DATED = [
+    "text, dates",
+    "vector, names and dates out",
+    f"names and dates out, w={ARCHIVE_VECTOR_WEIGHT}",
+]
 
 
 @dataclass
@@ -67,10 +84,10 @@ class Turn:
     created_at: datetime
 
 
-def entries(turns: list[dict], shape: str) -> list[tuple[str, set[str]]]:
-    """(text, evidence ids) of each entry: ``exchange`` as the import grouped them before
-    (``contextual.group_exchanges``, speaker A as the user), ``turn`` one turn alone,
-    ``prev+turn`` as it groups them now (``entries.sliding_pairs``)."""
+def entries(turns: list[dict], shape: str) -> list[tuple[str, set[str], datetime]]:
+    """(text, evidence ids, time of its first turn) of each entry: ``exchange`` as the
+    import grouped them before (``contextual.group_exchanges``, speaker A as the user),
+    ``turn`` one turn alone, ``prev+turn`` as it groups them now (``entries.sliding_pairs``)."""
     role = {turns[0]["speaker"]: "User"}
     items = [
         Turn(
@@ -91,7 +108,7 @@ def entries(turns: list[dict], shape: str) -> list[tuple[str, set[str]]]:
                 groups.append([t])
             else:
                 groups[-1].append(t)
-    return [("\n".join(t.line for t in g), {t.dia_id for t in g}) for g in groups]
+    return [("\n".join(t.line for t in g), {t.dia_id for t in g}, g[0].created_at) for g in groups]
 
 
 class Embedder:
@@ -171,15 +188,32 @@ def rankings(text_half, plain, names_out) -> dict[str, list[int]]:
     return out
 
 
+def dated_rankings(question: str, shaped, db, matrix, embed) -> dict[str, list[int]]:
+    """The ``DATED`` rankings of one question."""
+    when, rest = named_date(question)
+    text_half = lexical(rest, db)
+    meaning = semantic(
+        embed([meaning_query(rest, speaker_names(shaped[i][0] for i, _ in text_half))])[0], matrix
+    )
+    orders = [list(scaled(text_half).items()), list(scaled(meaning).items())]
+    orders.append(fuse(text_half, meaning, ARCHIVE_VECTOR_WEIGHT))
+    out = {}
+    for name, ranked in zip(DATED, orders, strict=True):
+        if when is not None:
+            ranked = prefer_dated(ranked, {i for i, _ in ranked if when.holds(shaped[i][2])})
+        out[name] = [i for i, _ in ranked][:10]
+    return out
+
+
 def measure(convs: list[dict], shape: str, embed) -> dict:
     zero = {"n": 0, "any@5": 0, "any@10": 0, "all@10": 0, "tokens": 0.0}
-    totals = {name: dict(zero) for name, _ in FUSIONS}
+    totals = {name: dict(zero) for name in [n for n, _ in FUSIONS] + DATED}
     for conv in convs:
         shaped = entries(conv["turns"], shape)
         db = sqlite3.connect(":memory:")
         db.execute("CREATE VIRTUAL TABLE f USING fts5(text, tokenize='porter unicode61')")
-        db.executemany("INSERT INTO f(rowid, text) VALUES (?, ?)", enumerate(t for t, _ in shaped))
-        matrix = embed([t for t, _ in shaped])
+        db.executemany("INSERT INTO f(rowid, text) VALUES (?, ?)", enumerate(e[0] for e in shaped))
+        matrix = embed([e[0] for e in shaped])
         questions = [q["question"] for q in conv["questions"]]
         text_halves = [lexical(q, db) for q in questions]
         # as the archive does: the names labelling the text half's candidates' lines
@@ -193,6 +227,7 @@ def measure(convs: list[dict], shape: str, embed) -> dict:
         ):
             evidence = set(q["evidence"])
             ranked = rankings(text_half, semantic(qv, matrix), semantic(nv, matrix))
+            ranked |= dated_rankings(q["question"], shaped, db, matrix, embed)
             for name, order in ranked.items():
                 found = [shaped[i][1] for i in order]
                 t = totals[name]

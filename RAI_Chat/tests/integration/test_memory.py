@@ -11,6 +11,7 @@ import pytest
 from conftest import start_engine, wait_for_health
 from llm_Engine.testing.fake_upstreams import FakeOpenAI
 from llm_Engine.testing.server_thread import free_port
+from RAI_Chat.backend.services.memory.ranking import DATE_BOOST
 
 from ..chat_helpers import engine_env, new_user, stop_process
 from ..conftest import BOTH_DATABASES, fresh_database, start_api_server, stop_api_server
@@ -261,6 +262,22 @@ def test_an_imported_conversation_keeps_its_dates_and_a_turn_is_found_by_meaning
     assert "violin" in best[0]["text"]
     assert best[0]["created_at"].startswith("2023-06-20")
 
+    # A date the question names is taken out of both halves' queries, and the entries of
+    # that time get DATE_BOOST more: the scores of the same question without the date,
+    # 1 July's entry raised ("we" is said on 8 May and on 1 July).
+    def scores(question):
+        found = http.get(
+            "/api/memory/search", params={"q": question, "k": 10}, headers=user.headers
+        ).json()["results"]
+        return {hit["id"]: (hit["score"], hit["created_at"][:10]) for hit in found}
+
+    plain, dated = scores("What did we do?"), scores("What did we do on 1 July, 2023?")
+    assert "2023-07-01" in {day for _, day in dated.values()}
+    assert dated.keys() == plain.keys()
+    for entry_id, (score, day) in plain.items():
+        raised = score + (DATE_BOOST if day == "2023-07-01" else 0.0)
+        assert dated[entry_id][0] == pytest.approx(raised, abs=1e-5), (entry_id, day)
+
     # Recalled in a new conversation with its date, so "when …?" can be answered.
     user.chat("When was the old musical instrument fixed?")
     sent = next(
@@ -287,7 +304,7 @@ def test_a_fact_from_a_short_earlier_session_is_recalled_in_a_new_one(engine, ht
     sent = next(
         r
         for r in reversed(fake.requests)
-        if r["messages"][-1]["content"] == "What is the name of my boat?"
+        if r["messages"][-1]["content"].startswith("What is the name of my boat?")
     )
     assert "Saltwater Serenade" in sent["messages"][0]["content"]
     assert len(sent["messages"]) == 2  # nothing else of the old session is in the window

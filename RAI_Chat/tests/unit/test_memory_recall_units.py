@@ -9,7 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from RAI_Chat.backend.services.memory.entries import sliding_pairs
-from RAI_Chat.backend.services.memory.ranking import dated, fuse, scaled, spoken_date
+from RAI_Chat.backend.services.memory.ranking import (
+    DATE_BOOST,
+    dated,
+    fuse,
+    prefer_dated,
+    scaled,
+    spoken_date,
+)
 
 
 def test_scores_are_scaled_to_0_1_over_the_candidates():
@@ -38,6 +45,27 @@ def test_one_half_alone_keeps_its_order():
     assert [i for i, _ in fuse(lexical, [])] == ["a", "b", "c"]
     assert [i for i, _ in fuse([], lexical)] == ["a", "b", "c"]
     assert fuse([], []) == []
+
+
+def test_an_entry_of_the_named_date_goes_before_better_matches_of_other_days():
+    ranked = [("other", 0.9), ("that day", 0.5), ("also other", 0.45), ("that day too", 0.1)]
+    preferred = prefer_dated(ranked, {"that day", "that day too"})
+    assert preferred == [
+        ("that day", 0.5 + DATE_BOOST),
+        ("other", 0.9),
+        ("that day too", 0.1 + DATE_BOOST),
+        ("also other", 0.45),
+    ]
+
+
+def test_without_an_entry_of_the_named_date_the_order_is_kept():
+    ranked = [("a", 0.5), ("b", 0.5), ("c", 0.2)]
+    assert prefer_dated(ranked, set()) == ranked
+    assert prefer_dated(ranked, {"a", "b", "c"}, boost=0.3) == [
+        ("a", 0.8),
+        ("b", 0.8),
+        ("c", 0.5),
+    ]
 
 
 @given(

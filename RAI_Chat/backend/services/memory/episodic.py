@@ -20,8 +20,15 @@ from ..llm_client import EngineClient, EngineError
 from ..repositories import owned_memory_entry
 from .facts import STOPWORDS
 from .fulltext import archive_ranking
-from .queries import meaning_query, speaker_names
-from .ranking import ARCHIVE_VECTOR_WEIGHT, VECTOR_MIN_SIMILARITY, Ranking, fuse
+from .queries import meaning_query, named_date, speaker_names
+from .ranking import (
+    ARCHIVE_VECTOR_WEIGHT,
+    VECTOR_MIN_SIMILARITY,
+    Ranking,
+    fuse,
+    prefer_dated,
+    scaled,
+)
 from .vector_index import VECTOR_INDEXES
 
 logger = logging.getLogger(__name__)
@@ -261,7 +268,10 @@ class EpisodicArchive:
     def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[dict]:
         """The ``k`` entries most relevant to ``query`` (this user's only), best first.
         ``mode``: ``hybrid`` (both halves fused), ``text`` or ``vector`` (one half alone,
-        to measure what each contributes)."""
+        to measure what each contributes). A date the query names ("on 3 May, 2023", "in
+        June") is taken out of what both halves match and prefers the entries of that
+        time instead (``queries.named_date``, ``ranking.prefer_dated``), in every mode."""
+        when, query = named_date(query)
         with self.database.unit_of_work() as uow:
             lexical = self._lexical(uow.session, query, CANDIDATES)
             names = self._speakers(uow.session, lexical) if mode != "text" else set()
@@ -274,26 +284,31 @@ class EpisodicArchive:
             # Only the candidates (all this user's) are looked up, by key: with a condition
             # on user_id as well, SQLite walks the user's index instead (0.3 s at 100k).
             candidates = {hit[0] for hit in lexical} | {hit[0] for hit in semantic}
-            abandoned = (
-                set(
-                    uow.session.scalars(
-                        select(EpisodicEntry.id).where(
-                            EpisodicEntry.id.in_(candidates),
-                            EpisodicEntry.abandoned_branch.is_(True),
-                        )
-                    )
-                )
+            # (id, abandoned, date) of each candidate, in the same read.
+            marks = (
+                uow.session.execute(
+                    select(
+                        EpisodicEntry.id,
+                        EpisodicEntry.abandoned_branch,
+                        EpisodicEntry.created_at,
+                    ).where(EpisodicEntry.id.in_(candidates))
+                ).all()
                 if candidates
-                else set()
+                else []
             )
+            abandoned = {entry_id for entry_id, gone, _ in marks if gone}
             if abandoned:
                 lexical = [hit for hit in lexical if hit[0] not in abandoned]
                 semantic = [hit for hit in semantic if hit[0] not in abandoned]
-            ranked = (
-                fuse(lexical, semantic, ARCHIVE_VECTOR_WEIGHT)
-                if mode == "hybrid"
-                else lexical or semantic
-            )
+            if mode == "hybrid":
+                ranked = fuse(lexical, semantic, ARCHIVE_VECTOR_WEIGHT)
+            else:
+                ranked = lexical or semantic
+            if when is not None:
+                dated = {entry_id for entry_id, _, day in marks if day and when.holds(day)}
+                ranked = prefer_dated(
+                    ranked if mode == "hybrid" else list(scaled(ranked).items()), dated
+                )
             fused = dict(ranked[:k])
             best = list(fused)
             if not best:
