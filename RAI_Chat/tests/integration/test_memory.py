@@ -111,7 +111,7 @@ def test_a_300_turn_conversation_stays_in_budget_and_recalls_a_fact_from_turn_3(
     final = next(
         r
         for r in reversed(fake.requests)
-        if r["messages"][-1]["content"] == "What is my locker combination?"
+        if r["messages"][-1]["content"].startswith("What is my locker combination?")
     )
     assert "PELICAN-4711" in final["messages"][0]["content"]
 
