@@ -269,3 +269,24 @@ def test_a_statement_about_our_things_is_captured():
     _, _, capture = make_tiers(FakeEngine("fail"), "user", "Our wedding day is May 2.")
     assert capture is not None
     assert capture.stated == [("wedding day", "The user's wedding day is May 2.")]
+
+
+@pytest.mark.parametrize("value", ["pierogi", "Pierogi!", "sesame", "fish, chips"])
+def test_a_value_not_in_the_message_word_for_word_is_not_negated_and_never_loops(value):
+    from RAI_Chat.backend.services.memory.capture import negated
+
+    # A model's value whose words are not in the message (a typo, another form): before,
+    # a one-word value recursed on itself until the job failed (RecursionError).
+    assert negated(value, "Whenever I'm sad I cook pirogi.") is False
+
+
+def test_a_failing_capture_leaves_the_deterministic_tiers(monkeypatch):
+    from RAI_Chat.backend.services.memory import maintenance
+
+    def broken(*args, **kwargs):
+        raise RecursionError("a bug in the checks")
+
+    monkeypatch.setattr(maintenance, "capture_message", broken)
+    tier1, tier2, capture = make_tiers(FakeEngine({}), "user", "I drive a blue Volvo.")
+    assert capture is None
+    assert tier1 and tier2 == "I drive a blue Volvo."

@@ -160,7 +160,7 @@ def negated(value: str, stated: str) -> bool:
         if not (_NEGATED_BEFORE.search(clause_before) or _NEGATED_AFTER.search(clause_after)):
             return False
     if not found:  # "blue Volvo" from "a red Volvo, not a blue one": word by word
-        words = content_words(value)
+        words = content_words(value) - {value.casefold()}  # a word not found stops here
         return bool(words) and any(negated(word, stated) for word in words)
     return found
 

@@ -34,7 +34,11 @@ def make_tiers(engine: EngineClient, role: str, content: str) -> tuple[str, str,
     if short and (role != "user" or not states_about_writer(content)):
         capture = None  # its own summary, and no fact to find: no model call
     else:
-        capture = capture_message(engine, role, content)
+        try:
+            capture = capture_message(engine, role, content)
+        except Exception:  # a bug in the checks must not lose the exchange's archive
+            logger.exception("Fact capture failed; using the deterministic forms")
+            capture = None
     tier1 = (capture.tier1() if capture else None) or fallback_tier1(content)
     if short:
         tier2 = " ".join(content.split())
