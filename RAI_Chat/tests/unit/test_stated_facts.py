@@ -290,3 +290,26 @@ def test_a_failing_capture_leaves_the_deterministic_tiers(monkeypatch):
     tier1, tier2, capture = make_tiers(FakeEngine({}), "user", "I drive a blue Volvo.")
     assert capture is None
     assert tier1 and tier2 == "I drive a blue Volvo."
+
+
+@pytest.mark.parametrize(
+    ("message", "fact"),
+    [
+        (
+            "Sorry, I got that wrong - I live in Aberdeen now, not Dundee.",
+            "The user lives in Aberdeen.",
+        ),
+        ("Update: we sold the caravan.", "The user sold the caravan."),
+        ("Oh and I live in Rome.", "The user lives in Rome."),
+    ],
+)
+def test_dashes_and_lead_ins_are_no_part_of_the_statement(message, fact):
+    assert [sentence for _, sentence in statements(message)] == [fact]
+
+
+def test_a_short_message_in_the_plural_is_captured():
+    # "we"/"our" speak for the user: the capture is not skipped as a message with no "I".
+    model = FakeEngine({"facts": [], "summary": SUMMARY})
+    _, _, capture = make_tiers(model, "user", "We bought a house in Leith.")
+    assert capture is not None
+    assert capture.stated == [(None, "The user bought a house in Leith.")]

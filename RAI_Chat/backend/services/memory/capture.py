@@ -64,7 +64,9 @@ JSON: {{"facts": [], "summary": "The user asks for the tallest mountain in Europ
 
 Message: {text}
 JSON:"""
-_FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|i'd|my|mine|me|myself|our|call me)\b", re.I)
+_FIRST_PERSON = re.compile(
+    r"\b(i|i'm|im|i've|i'd|my|mine|me|myself|we|we're|we've|our|us|call me)\b", re.I
+)
 # A fact about these subjects needs the message to speak of them ("job: cat" from "I have a
 # cat" is invented): the value alone being in the message is not enough.
 _SUBJECT_CUES = [

@@ -20,6 +20,8 @@ _LEAD_IN = re.compile(
     r"^(?:(?:hi|hello|hey|ok|okay|oh|so|well|also|btw|by the way|fyi|just so you know|"
     r"for the record|note that|please note that|please remember(?: that)?|remember that|"
     r"(?:please )?keep in mind(?: that)?|just to let you know(?: that)?|"
+    r"and|quick note|some context|for context|ugh|hmm|update(?=\s*:)|scratch that|"
+    r"good news|guess what|"
     r"don'?t forget(?: that)?|actually|correction|sorry|oops|no|yes|in fact|"
     r"to be precise|to clarify)\b[\s,:;!.-]*)+",
     re.IGNORECASE,
@@ -76,7 +78,8 @@ _OLD_VALUE_TAIL = re.compile(
 )
 _FILLER = re.compile(r"\s*\b(?:actually|now|anymore|any more|please|though)\b", re.IGNORECASE)
 _CLAUSE_SPLIT = re.compile(
-    r"\s*(?:[,;]|:(?!\d))\s*|\s+(?:and|but|so)\s+(?=(?:i|i'm|i've|my|our)\b)", re.I
+    r"\s*(?:[,;]|:(?!\d))\s*|\s+[-–—]+\s+|\s+(?:and|but|so)\s+(?=(?:i|i'm|i've|my|our|we)\b)",
+    re.I,
 )
 _BARE_CHANGE = re.compile(
     r"i (?:moved|switched|changed|left|returned|relocated|updated|mean|did|was wrong)", re.I
