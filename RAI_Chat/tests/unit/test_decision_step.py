@@ -187,6 +187,27 @@ def test_a_copied_instruction_is_removed_from_the_stream_however_it_is_split(siz
     assert shown == "Sure.  I forgot nothing. "
 
 
+@pytest.mark.parametrize("size", [1, 5, 100])
+def test_a_result_list_copied_with_straight_quotes_and_cut_short_is_removed(size):
+    from RAI_Chat.backend.services.actions.echo_filter import EchoFilter, phrases_of
+
+    data = (
+        "Web results for “Which language am I studying”:\n"
+        "[1] Lisbon weather today (https://weather.example/lisbon) Sunny, 24 °C."
+    )
+    # The planted-facts run: the model pasted the list, its quotes straight, and was cut
+    # at its answer's length limit in the middle of a result line.
+    answer = (
+        'Here you go:\nWeb results for "Which language am I studying":\n'
+        "[1] Lisbon weather today (https://weather.exa"
+    )
+    echo = EchoFilter(phrases_of([data]))
+    shown = "".join(echo.feed(answer[i : i + size]) for i in range(0, len(answer), size))
+    shown += echo.flush()
+    assert "Web results" not in shown and "Lisbon" not in shown
+    assert shown.startswith("Here you go:")
+
+
 def test_text_that_only_starts_like_an_instruction_is_shown_in_full():
     from RAI_Chat.backend.services.actions.echo_filter import EchoFilter, phrases_of
 

@@ -12,6 +12,9 @@ from typing import NamedTuple
 
 MIN_PHRASE_CHARS = 24
 MIN_SWAP_CHARS = 8
+# A model copies “curly” quotes as "straight" ones: both forms of a phrase are looked for.
+_QUOTES = {"“": '"', "”": '"', "‘": "'", "’": "'"}
+_STRAIGHT = re.compile("[“”‘’]")
 
 
 class Swap(NamedTuple):
@@ -31,6 +34,7 @@ def phrases_of(texts: list) -> list:
         for line in text.splitlines():
             line = line.strip()
             parts = [line, *re.split(r"(?<=[.;:!?])\s+", line)]
+            parts += [_STRAIGHT.sub(lambda m: _QUOTES[m.group()], p) for p in parts]
             out.update(p.strip() for p in parts if len(p.strip()) >= MIN_PHRASE_CHARS)
     return sorted(out, key=lambda p: len(p.text if isinstance(p, Swap) else p), reverse=True)
 
@@ -97,7 +101,16 @@ class EchoFilter:
         return text
 
     def flush(self) -> str:
+        """What was held back, at the end — without a copy cut short by the answer's
+        length limit ("[1] Lisbon weather today (https://weather.exa"): a held tail that
+        begins a phrase and is long enough not to be a coincidence."""
+        pending = self._pending
         for phrase in self.phrases:
-            self._pending = self._remove(self._pending, phrase, final=True)
-        rest, self._pending = self._pending, ""
-        return rest
+            pending = self._remove(pending, phrase, final=True)
+        for start in range(max(0, len(pending) - self._longest), len(pending)):
+            tail = pending[start:]
+            if len(tail) >= MIN_PHRASE_CHARS and tail in self._prefixes:
+                pending = pending[:start]
+                break
+        self._pending = ""
+        return pending
