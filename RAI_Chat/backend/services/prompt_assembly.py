@@ -26,6 +26,7 @@ def assemble_prompt(
     facts_budget: int,
     recall_budget: int,
     system_prompt: str | None = None,
+    only_facts: list[str] | None = None,
 ) -> BuiltPrompt:
     """The prompt of a turn: facts, recalled memories, the window, the new message.
 
@@ -46,7 +47,9 @@ def assemble_prompt(
     parts = PromptParts(
         new_message=new_message,
         window=window,
-        facts=UserFacts(user_id, database).active_texts(),
+        facts=(
+            only_facts if only_facts is not None else UserFacts(user_id, database).active_texts()
+        ),
         recalled=recalled,
     )
     if system_prompt is not None:

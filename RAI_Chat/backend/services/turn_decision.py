@@ -65,6 +65,7 @@ class DecidedTools:
     notes_for_user: list[str] = field(default_factory=list)  # what failed, said plainly
     shown_first: str = ""  # shown to the user before the model's answer (an exact result)
     said_back: list[Swap] = field(default_factory=list)  # the user's words, as "you"
+    only_facts: list[str] | None = None  # the prompt's facts, when one fact is shown first
 
     def instruction_texts(self) -> list:
         """Our own words and data in the prompt: never to be copied into the answer; and
@@ -152,6 +153,7 @@ def show_remembered_fact(message: str, ports, out: DecidedTools) -> None:
     told = neutralise(found.told)
     out.shown_first = f"{FROM_MEMORY}{told[:1].lower()}{told[1:]}\n\n"
     out.notes_for_model.insert(0, FACT_SHOWN.format(told=told))
+    out.only_facts = [found.fact]  # the model went on to quote the user's other facts
 
 
 def said_back(message: str) -> list[Swap]:

@@ -261,6 +261,7 @@ class TurnRunner(UserServices):
             facts_budget=settings.facts_budget,
             recall_budget=settings.recall_budget,
             system_prompt=system_prompt(settings),
+            only_facts=decided.only_facts,
         )
         # Kept with the question when the answer is saved: the next turns never count it.
         self.question_tokens = built.new_message_tokens

@@ -331,6 +331,8 @@ def test_a_question_one_remembered_fact_answers_shows_that_fact_first(model, use
     assert shown.startswith("You told me: your boss is called Marta.")
     sent = model.chat_requests[0]["messages"][-1]["content"]
     assert "Remembered fact that answers the message (the user already sees it)" in sent
+    system = model.chat_requests[0]["messages"][0]["content"]
+    assert "boss is called Marta" in system and "Skoda" not in system  # only that fact
     assert events[-1][1]["response"].startswith("You told me: your boss is called Marta.")
 
     model.play("Oslo is the capital of Norway.")
