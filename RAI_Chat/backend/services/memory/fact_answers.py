@@ -99,20 +99,28 @@ _ABOUT_USER = [
     (r"my|mine", "the user's"),
     (r"me|myself", "the user"),
 ]
-_ABOUT_USER_RE = re.compile(
-    r"(?<![\w'])(" + "|".join(p for p, _ in _ABOUT_USER) + r")(?![\w'])", re.IGNORECASE
-)
+
+
+def _swapper(table: list[tuple[str, str]]) -> Callable[[str], str]:
+    """Replaces each person word of ``table`` (first row that matches) in a text."""
+    pattern = re.compile(
+        r"(?<![\w'])(" + "|".join(p for p, _ in table) + r")(?![\w'])", re.IGNORECASE
+    )
+
+    def swap(match: re.Match) -> str:
+        word = " ".join(match.group(1).casefold().split())
+        return next(told for p, told in table if re.fullmatch(p, word))
+
+    return lambda text: pattern.sub(swap, text)
+
+
+_told_about_user = _swapper(_ABOUT_USER)
 
 
 def question_about_the_user(message: str) -> str:
     """The question told about the user, as the facts are: "What car do I drive?" → "What
     car does the user drive?"."""
-
-    def swap(match: re.Match) -> str:
-        word = " ".join(match.group(1).casefold().split())
-        return next(told for pattern, told in _ABOUT_USER if re.fullmatch(pattern, word))
-
-    return _ABOUT_USER_RE.sub(swap, message.replace("’", "'"))
+    return _told_about_user(message.replace("’", "'"))
 
 
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
@@ -215,9 +223,7 @@ _TO_YOU = [
     (r"they", "you"),
     (r"them", "you"),
 ]
-_TO_YOU_RE = re.compile(
-    r"(?<![\w'])(" + "|".join(p for p, _ in _TO_YOU) + r")(?![\w'])", re.IGNORECASE
-)
+_told_to_you = _swapper(_TO_YOU)
 _USER_VERB = re.compile(r"(?i)\bthe user ((?:\w+ly )?)(\w+)\b")
 
 
@@ -249,11 +255,7 @@ def told_to_user(fact: str) -> str:
 
     text = _USER_VERB.sub(verb, text)
 
-    def swap(match: re.Match) -> str:
-        word = " ".join(match.group(1).casefold().split())
-        return next(you for pattern, you in _TO_YOU if re.fullmatch(pattern, word))
-
-    told = _TO_YOU_RE.sub(swap, text)
+    told = _told_to_you(text)
     if not told.rstrip().endswith((".", "!", "?")):
         told = told.rstrip() + "."
     return told[:1].upper() + told[1:]
