@@ -19,7 +19,8 @@ Measures, over the messages run:
 The figures to quote are those of ``--half heldout``; every rule was written on the tuning
 half. ``--half fresh`` runs ``data/capture_fresh.jsonl`` (40 remember, 30 correct, 30 none,
 old values in ``data/capture_fresh_old_values.tsv``): a second held-out set, written by
-hand after the capture rules were frozen, by someone who had not seen them."""
+hand after the capture rules were frozen, by someone who had not seen them. ``--half final``
+runs ``data/capture_final.jsonl`` (the same shape), written the same way a session later."""
 
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ from RAI_Chat.backend.services.memory.capture import fact_sentence  # noqa: E402
 from RAI_Chat.backend.services.memory.maintenance import make_tiers  # noqa: E402
 
 FACT_LABELS = ("remember", "correct")
+# Sets written by hand apart from the decision set: data/capture_<name>.jsonl.
+HAND_WRITTEN = ("fresh", "final")
 DATA = ROOT / "benchmarks" / "data"
 
 
@@ -51,10 +54,10 @@ def old_values(path: Path) -> dict[str, str]:
 
 
 def load_half(half: str) -> list[dict]:
-    if half != "fresh":
+    if half not in HAND_WRITTEN:
         return load(half)
-    OLD_VALUES.update(old_values(DATA / "capture_fresh_old_values.tsv"))
-    text = (DATA / "capture_fresh.jsonl").read_text(encoding="utf-8")
+    OLD_VALUES.update(old_values(DATA / f"capture_{half}_old_values.tsv"))
+    text = (DATA / f"capture_{half}.jsonl").read_text(encoding="utf-8")
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
@@ -102,7 +105,7 @@ def score(rows: list[dict], results: list[dict]) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", required=True, help="engine base URL (local model + MiniLM)")
-    parser.add_argument("--half", choices=("tuning", "heldout", "fresh"), required=True)
+    parser.add_argument("--half", choices=("tuning", "heldout", *HAND_WRITTEN), required=True)
     parser.add_argument("--labels", default="remember,correct,none")
     parser.add_argument("--limit", type=int, help="at most this many messages per label")
     parser.add_argument("--json", help="write every message's facts here")

@@ -85,6 +85,16 @@ _BARE_CHANGE = re.compile(
     r"i (?:moved|switched|changed|left|returned|relocated|updated|mean|did|was wrong)", re.I
 )
 # "My name is not Sam, it's Sid": the subject a negated clause names, and the "it's …" after it.
+# "I don't eat pork", "I can't drink milk", "We never drive": a standing habit, diet or
+# ability said in the negative is a fact of its own (not a correction: no "anymore").
+_STANDING_NEGATION = re.compile(
+    r"^(?:i|we)\s+(?:(?:really|just|also|usually|generally|honestly)\s+)?"
+    r"(?:don'?t|do not|never|can'?t|cannot|can not)\s+"
+    r"(?:eat|drink|smoke|drive|own|speak|tolerate|digest|handle|consume|use|like|celebrate)\s+"
+    r"(?!(?:it|that|this|these|those|them|you|your|how|what|when|the way|much|to)\b)[\w'-]",
+    re.IGNORECASE,
+)
+_NO_LONGER = re.compile(r"\b(?:anymore|any more|no longer|these days|now)\b", re.IGNORECASE)
 _NEGATED_SUBJECT = re.compile(
     r"^(?:my|our) ([\w' -]{2,30}?) (?:is not|isn'?t|was not|wasn'?t|is no longer)\b", re.I
 )
@@ -123,7 +133,7 @@ _PRONOUN_RE = re.compile(
 _ADVERBS = re.compile(
     r"(?:"
     r"also|really|usually|still|just|often|always|mostly|currently|recently|sometimes|"
-    r"already|even|only|mainly"
+    r"already|even|only|mainly|never"
     r")",
     re.IGNORECASE,
 )
@@ -132,7 +142,7 @@ _LY_ADVERB = re.compile(r"(?!(?:ap|re|sup|multi|com|im)ply$)[a-z]{3,}ly", re.IGN
 # Verb forms that stay as they are after "the user" (modals, past tenses).
 _UNCHANGED = re.compile(
     r"(?:"
-    r"can|could|will|would|shall|should|may|might|must|was|had|did|grew|went|got|made|"
+    r"can|cannot|could|will|would|shall|should|may|might|must|was|had|did|grew|went|got|made|"
     r"met|took|became|began|bought|left|lost|won|wrote|drove|spent|saw|ran|came|gave|"
     r"found|kept|knew|taught|thought|brought|built|chose|fell|felt|heard|held|led|"
     r"meant|paid|put|read|said|sold|sent|set|sat|slept|spoke|stood|swam|told|"
@@ -141,7 +151,14 @@ _UNCHANGED = re.compile(
     r")",
     re.IGNORECASE,
 )
-_IRREGULAR = {"have": "has", "do": "does", "am": "is", "go": "goes"}
+_IRREGULAR = {
+    "have": "has",
+    "do": "does",
+    "don't": "doesn't",
+    "dont": "doesn't",
+    "am": "is",
+    "go": "goes",
+}
 
 # The subject of a fact sentence (first match): one name for a correction to supersede by.
 _SUBJECT_RULES = [
@@ -159,6 +176,7 @@ _POSSESSED = re.compile(
 )
 _CALLED = re.compile(r"^the user's ([\w' -]{2,40}?) (?:is|are) (?:called|named)\b")
 _VERB = re.compile(r"^the user (?:\w+ly )?(\w+)\b")
+_NOT_VERB = re.compile(r"^the user (?:doesn't|does not|can't|cannot|can not|never) (\w+)\b")
 
 
 def _third_person_verb(verb: str) -> str:
@@ -221,6 +239,9 @@ def fact_subject(sentence: str) -> str | None:
     possessed = _POSSESSED.match(low)
     if possessed:
         return possessed.group(1)
+    not_verb = _NOT_VERB.match(low)  # "The user doesn't eat pork." → "does:not eat"
+    if not_verb:
+        return f"does:not {not_verb.group(1)}"
     verb = _VERB.match(low)
     if verb and verb.group(1) not in {"is", "has", "was", "would", "will"}:
         return f"does:{verb.group(1)}"
@@ -246,6 +267,9 @@ def _clauses(sentence: str) -> list[str]:
 def statements(message: str) -> list[tuple[str | None, str]]:
     """(subject, sentence about the user) for each first-person statement in the message."""
     found: list[tuple[str | None, str]] = []
+    # A subject still waiting for its value at a sentence's end waits in the next one:
+    # "My name isn't Sam. It's Sid."
+    waiting: str | None = None
     for sentence in _SENTENCE.split(" ".join(message.split())):
         if sentence.rstrip().endswith("?"):
             # "My son Rawiri loves dinosaurs, can you suggest a cake?": the statement
@@ -254,7 +278,7 @@ def statements(message: str) -> list[tuple[str | None, str]]:
         if not sentence.strip():
             continue
         hinted: str | None = None  # "Correct my phone number: …"
-        said_not: str | None = None  # "My name is not Sam, …"
+        said_not, waiting = waiting, None  # "My name is not Sam, …"
         for clause in _clauses(_LEAD_IN.sub("", sentence.strip())):
             clause = _LEAD_IN.sub("", clause).strip(" .!")
             its = _ITS_VALUE.match(clause)
@@ -263,10 +287,11 @@ def statements(message: str) -> list[tuple[str | None, str]]:
                 value = _OLD_VALUE_TAIL.sub("", _FILLER.sub("", its.group(1))).strip(" ,.!")
                 if value:
                     found.append((about, f"The user's {about} is {value}."))
+                waiting = None
                 continue
             negated = _NEGATED_SUBJECT.match(clause) or _CHANGED_SUBJECT.match(clause)
             if negated:  # what follows may say what is so
-                said_not = negated.group(1).casefold()
+                said_not = waiting = negated.group(1).casefold()
                 continue
             setting = _SET_MY.match(clause)
             if setting:
@@ -277,11 +302,12 @@ def statements(message: str) -> list[tuple[str | None, str]]:
                 continue
             meta = _META_SUBJECT.match(clause)
             if meta:
-                hinted = meta.group(1).casefold()
+                hinted = waiting = meta.group(1).casefold()
                 continue
             fact = _statement(clause)
             if fact is not None:
                 found.append((hinted or fact_subject(fact), fact))
+                waiting = None
     return list({fact.casefold(): (about, fact) for about, fact in found}.values())
 
 
@@ -310,11 +336,13 @@ def _statement(clause: str) -> str | None:
         if told is None:
             return None
         return told_about_user(f"{setting.group(1)} {told[0].lower()}{told[1:]}")
-    if not _FIRST_PERSON_START.match(clause) or _NOT_A_STATEMENT.match(clause):
+    if not _FIRST_PERSON_START.match(clause):
         return None
-    if _NEGATED_CLAUSE.match(clause):
+    standing = _STANDING_NEGATION.match(clause) and not _NO_LONGER.search(clause)
+    if not standing and (_NOT_A_STATEMENT.match(clause) or _NEGATED_CLAUSE.match(clause)):
         return None
-    clause = _OLD_VALUE_TAIL.sub("", clause)
+    if not standing:  # "I do not eat pork": the "not" is the statement's own
+        clause = _OLD_VALUE_TAIL.sub("", clause)
     clause = " ".join(_FILLER.sub("", clause).split()).strip(" ,.!")
     if len(clause.split()) < 2 or _BARE_CHANGE.fullmatch(clause):
         return None  # "I moved": nothing to remember without where
