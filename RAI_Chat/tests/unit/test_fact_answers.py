@@ -74,6 +74,8 @@ def test_which_messages_ask_about_the_user(message, asks):
         ("The user grew up in Tampere.", "You grew up in Tampere."),
         ("The user's city: Lisbon", "Your city: Lisbon."),
         ("likes tea", "You like tea."),  # a fact added by hand, without "the user"
+        ("The user doesn't eat fish.", "You don't eat fish."),
+        ("The user never drinks alcohol.", "You never drink alcohol."),
         (
             "The user usually plays the trumpet with their band.",
             "You usually play the trumpet with your band.",

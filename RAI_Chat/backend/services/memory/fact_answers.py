@@ -212,6 +212,7 @@ _TO_YOU = [
     (r"the user is", "you are"),
     (r"the user was", "you were"),
     (r"the user has", "you have"),
+    (r"the user doesn't", "you don't"),
     (r"the user does", "you do"),
     (r"the user", "you"),
     (r"themselves", "yourself"),
@@ -224,7 +225,9 @@ _TO_YOU = [
     (r"them", "you"),
 ]
 _told_to_you = _swapper(_TO_YOU)
-_USER_VERB = re.compile(r"(?i)\bthe user ((?:\w+ly )?)(\w+)\b")
+_USER_VERB = re.compile(
+    r"(?i)\bthe user ((?:\w+ly |never |also |always |usually |often |still |really |just )?)(\w+)\b"
+)
 
 
 def _base_verb(verb: str) -> str:
