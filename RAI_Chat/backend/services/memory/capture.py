@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from ..decision.decide import Decider
 from ..llm_client import EngineClient, EngineError
 from .facts import UserFacts, content_words
-from .statements import fact_subject, statements
+from .statements import fact_subject, statements, states_about_writer
 from .tiers import SHORT_MESSAGE_CHARS, clean_tier2, source_text, supported
 
 logger = logging.getLogger(__name__)
@@ -64,9 +64,6 @@ JSON: {{"facts": [], "summary": "The user asks for the tallest mountain in Europ
 
 Message: {text}
 JSON:"""
-_FIRST_PERSON = re.compile(
-    r"\b(i|i'm|im|i've|i'd|my|mine|me|myself|we|we're|we've|our|us|call me)\b", re.I
-)
 # A fact about these subjects needs the message to speak of them ("job: cat" from "I have a
 # cat" is invented): the value alone being in the message is not enough.
 _SUBJECT_CUES = [
@@ -140,10 +137,6 @@ class Capture:
 
 def snake(text: str) -> str:
     return re.sub(r"\W+", "_", text.casefold()).strip("_")
-
-
-def states_about_writer(text: str) -> bool:
-    return bool(_FIRST_PERSON.search(text))
 
 
 def fact_sentence(about: str, value: str) -> str:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .facts import about_the_user, content_words
+from .statements import states_about_writer
 
 # A question about the user: a question form, and the user speaking of themselves.
 _QUESTION_START = re.compile(
@@ -36,9 +37,6 @@ _ASK_ME = re.compile(
 )
 _ABOUT_ME = re.compile(
     r"^(?:what|which|who|whose|where|when|how|if|whether|about|of|my|our)\b", re.IGNORECASE
-)
-_FIRST_PERSON = re.compile(
-    r"(?<![\w'])(?:i|i'm|i've|i'd|my|me|mine|myself|we|we're|we've|our|ours|us)(?![\w'])", re.I
 )
 # Words that say nothing of which fact is meant.
 _GENERIC = {
@@ -79,9 +77,9 @@ def asks_about_the_user(message: str) -> bool:
     asking = _ASK_ME.match(text)
     if asking:
         text = text[asking.end() :]
-        return _ABOUT_ME.match(text) is not None and _FIRST_PERSON.search(text) is not None
+        return _ABOUT_ME.match(text) is not None and states_about_writer(text)
     question = text.endswith("?") or _QUESTION_START.match(text) is not None
-    return question and _FIRST_PERSON.search(text) is not None
+    return question and states_about_writer(text)
 
 
 _ABOUT_USER = [

@@ -12,10 +12,11 @@ from ...core.database.models import Message
 from ...core.database.session import Database
 from ..branches import sync_branch_marks
 from ..llm_client import EngineClient
-from .capture import Capture, capture_message, states_about_writer, store_facts
+from .capture import Capture, capture_message, store_facts
 from .contextual import ContextualMemory, plan_window
 from .episodic import ArchivedExchange, EpisodicArchive
 from .facts import UserFacts
+from .statements import states_about_writer
 from .tiers import SHORT_MESSAGE_CHARS, fallback_tier1, fallback_tier2
 
 logger = logging.getLogger(__name__)

@@ -13,6 +13,19 @@ from __future__ import annotations
 
 import re
 
+# A word by which the writer speaks of themselves (or of "we": a household, a couple).
+_FIRST_PERSON = re.compile(
+    r"(?<![\w'])(?:i|i'm|im|i've|i'd|my|me|mine|myself|we|we're|we've|our|ours|us|call me)"
+    r"(?![\w'])",
+    re.IGNORECASE,
+)
+
+
+def states_about_writer(text: str) -> bool:
+    """Whether the text speaks in the first person anywhere."""
+    return _FIRST_PERSON.search(text) is not None
+
+
 # Sentences: a full stop after a single capital ("Ursula K. Le Guin") ends none.
 _SENTENCE = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)(?<!\bMrs\.)(?<!\b(?:Mr|Ms|Dr|St)\.)\s+")
 # Words before the statement that are not part of it.
