@@ -51,6 +51,7 @@ from RAI_Chat.backend.services.memory.statements import statements
         ("I do not eat pork.", [("does:not eat", "The user does not eat pork.")]),
         ("I cannot eat peanuts.", [("does:not eat", "The user cannot eat peanuts.")]),
         ("We never drink alcohol.", [("does:not drinks", "The user never drinks alcohol.")]),
+        ("I can't stand coriander.", [("does:not stand", "The user can't stand coriander.")]),
     ],
 )
 def test_a_first_person_statement_is_told_about_the_user(message, facts):
@@ -78,6 +79,7 @@ def test_a_first_person_statement_is_told_about_the_user(message, facts):
         ("My surname isn't Smith, it's Smyth.", "The user's surname is Smyth.", "Smith"),
         ("No, my son's name is not Leo, it is Teo.", "The user's son's name is Teo.", "Leo"),
         ("My name isn't Sam. It's Sid.", "The user's name is Sid.", "Sam"),
+        ("I said my dog was called Rex. It's Max.", "The user's dog's name is Max.", "Rex"),
         ("I'm not a nurse any more. I work as a midwife.", "The user works as a midwife.", "nurse"),
         ("Fix my email: it's jo@ex.org now.", "The user's email is jo@ex.org.", None),
         ("My favourite band changed: it's Muse now.", "The user's favourite band is Muse.", None),
@@ -189,6 +191,16 @@ def test_a_statement_the_model_covers_is_not_stored_twice_and_the_rest_is_added(
     assert capture.facts == [("name", "Alice"), ("city", "Lyon")]
     assert capture.stated == [(None, "The user has a cat called Miso.")]
     assert model.schemas[0]["properties"]["facts"]["minItems"] == 1
+
+
+def test_a_statement_naming_more_than_the_models_fact_is_kept_instead_of_it():
+    model = FakeEngine(
+        {"facts": [{"about": "dates", "value": "Saturday morning"}]} | {"summary": SUMMARY}
+    )
+    message = "Quick note: my train to Zurich leaves on Saturday morning."
+    capture = capture_message(model, "user", message)
+    assert capture.facts == []
+    assert capture.stated == [(None, "The user's train to Zurich leaves on Saturday morning.")]
 
 
 def test_a_short_statement_the_classifier_reads_as_one_needs_no_model_call():

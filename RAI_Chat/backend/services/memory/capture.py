@@ -208,15 +208,28 @@ def holds(text: str, value: str) -> bool:
     return bool(re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text, re.I))
 
 
-def uncovered(
+# A name or a number in a sentence (not its first word): what a fact must not lose.
+_NAMED_THING = re.compile(r"(?<=\s)(?:[A-Z][\w'-]+|\d[\w:./-]*)")
+
+
+def merged(
     found: list[tuple[str | None, str]], facts: list[tuple[str, str]]
-) -> list[tuple[str | None, str]]:
-    """The statements no checked fact's value is part of."""
-    return [
-        (about, sentence)
-        for about, sentence in found
-        if not any(holds(sentence, value) for _, value in facts)
-    ]
+) -> tuple[list[tuple[str, str]], list[tuple[str | None, str]]]:
+    """The model's checked facts and the statements as read, without saying a thing twice:
+    a statement a fact's value is part of is left out, unless it names something (a name,
+    a number) the facts in it leave out ("The user's train to Zurich leaves on Saturday
+    morning." against "dates: Saturday morning"); then the statement is kept instead."""
+    kept = list(facts)
+    stated: list[tuple[str | None, str]] = []
+    for about, sentence in found:
+        inside = [fact for fact in facts if holds(sentence, fact[1])]
+        values = " ".join(value for _, value in inside).casefold()
+        if not inside or any(
+            name.casefold() not in values for name in _NAMED_THING.findall(sentence)
+        ):
+            stated.append((about, sentence))
+            kept = [fact for fact in kept if fact not in inside]
+    return kept, stated
 
 
 def capture_message(
@@ -271,7 +284,8 @@ def capture_message(
         facts = []  # the statements as read say it all; a forget request adds nothing
     summary = answer.get("summary")
     summary = clean_tier2(summary, source) if isinstance(summary, str) else None
-    return Capture(facts, summary, uncovered(exact, facts))
+    facts, stated = merged(exact, facts)
+    return Capture(facts, summary, stated)
 
 
 def fact_topic(fact: str) -> str | None:

@@ -103,13 +103,20 @@ _BARE_CHANGE = re.compile(
 _STANDING_NEGATION = re.compile(
     r"^(?:i|we)\s+(?:(?:really|just|also|usually|generally|honestly)\s+)?"
     r"(?:don'?t|do not|never|can'?t|cannot|can not)\s+"
-    r"(?:eat|drink|smoke|drive|own|speak|tolerate|digest|handle|consume|use|like|celebrate)\s+"
+    r"(?:eat|drink|smoke|drive|own|speak|tolerate|stand|digest|handle|consume|use|like|"
+    r"celebrate)\s+"
     r"(?!(?:it|that|this|these|those|them|you|your|how|what|when|the way|much|to)\b)[\w'-]",
     re.IGNORECASE,
 )
 _NO_LONGER = re.compile(r"\b(?:anymore|any more|no longer|these days|now)\b", re.IGNORECASE)
 _NEGATED_SUBJECT = re.compile(
     r"^(?:my|our) ([\w' -]{2,30}?) (?:is not|isn'?t|was not|wasn'?t|is no longer)\b", re.I
+)
+# "I told you my dog was called Rex. It's Max.": a subject said before, whose value follows.
+_SAID_SUBJECT = re.compile(
+    r"^(?:i think )?i (?:told you|said|mentioned|wrote)(?: that)? (?:my|our) "
+    r"([\w' -]{2,30}?) (?:is|was|are|were)(?: (called|named))?\b",
+    re.I,
 )
 # "My favourite author changed: it's …": the subject whose new value follows.
 _CHANGED_SUBJECT = re.compile(
@@ -305,6 +312,11 @@ def statements(message: str) -> list[tuple[str | None, str]]:
             negated = _NEGATED_SUBJECT.match(clause) or _CHANGED_SUBJECT.match(clause)
             if negated:  # what follows may say what is so
                 said_not = waiting = negated.group(1).casefold()
+                continue
+            said = _SAID_SUBJECT.match(clause)
+            if said:  # "I said my dog was called Rex": the value that is so follows
+                named = " name" if said.group(2) else ""
+                said_not = waiting = f"{said.group(1).casefold()}'s{named}".removesuffix("'s")
                 continue
             setting = _SET_MY.match(clause)
             if setting:
