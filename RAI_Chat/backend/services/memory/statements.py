@@ -33,7 +33,8 @@ _LEAD_IN = re.compile(
     r"^(?:(?:hi|hello|hey|ok|okay|oh|so|well|also|btw|by the way|fyi|just so you know|"
     r"for the record|note that|please note that|please remember(?: that)?|remember that|"
     r"(?:please )?keep in mind(?: that)?|just to let you know(?: that)?|"
-    r"and|quick note|some context|for context|ugh|hmm|update(?=\s*:)|scratch that|"
+    r"remember this(?: please)?|and|but|quick note|some context|for context|ugh|hmm|"
+    r"update(?=\s*:)|scratch that|"
     r"good news|guess what|"
     r"don'?t forget(?: that)?|actually|correction|sorry|oops|no|yes|in fact|"
     r"to be precise|to clarify)\b[\s,:;!.-]*)+",
@@ -54,6 +55,7 @@ _NOT_A_STATEMENT = re.compile(
     r"will|'ll|shall|going to|gonna|planning to ask)\b"
     r"|^(?:i'?d|i would) (?:like|love|want)\b"
     r"|^my (?:question|request|message|last message|previous message)\b"
+    r"|^(?:my|our) [\w' -]{1,30}? (?:asked|wants to know|wondered|was wondering)\b"
     r"|^(?:i|my)\b.*\b(?:by mistake|got (?:that|it) wrong|typed (?:that|it) wrong)\b",
     re.IGNORECASE,
 )
@@ -62,6 +64,19 @@ _SETTING = re.compile(
     r"^((?:last|this|next|since|in|at|on|from|after|before|during|every|these days|"
     r"nowadays|recently|currently|today|for|most|each|twice|once)\b[\w' -]{0,30}?),?\s+"
     r"(?=(?:i|i'm|i've|we|we're|we've)\b)",
+    re.IGNORECASE,
+)
+# "As a beekeeper, I worry …", "Being a night-bus driver, I sleep …": what the user is.
+_AS_A = re.compile(
+    r"^(?:as|being) (an? (?!(?:reminder|result|rule|matter|side note|whole|treat|favou?r|joke|"
+    r"test|bonus|kid|child|teen|teenager|boy|girl|baby|precaution|general rule|start|first)\b)"
+    r"[\w' -]{2,40}?)$",
+    re.IGNORECASE,
+)
+# "It's Priyanka, not Priya" before the subject: "She's my manager.", "- my father's name".
+_SUBJECT_AFTER = re.compile(
+    r"^(?:(?:she|he|they)(?:'s| is| are|'re) )?(?:my|our) "
+    r"((?:(?!(?:is|are|was|were|has|have|had)\b)[\w'-]+ ?){1,2}?(?:'s name| name)?)$",
     re.IGNORECASE,
 )
 # "Change my email to X" / "Update my city to X": a structured correction.
@@ -91,7 +106,8 @@ _OLD_VALUE_TAIL = re.compile(
 )
 _FILLER = re.compile(r"\s*\b(?:actually|now|anymore|any more|please|though)\b", re.IGNORECASE)
 _CLAUSE_SPLIT = re.compile(
-    r"\s*(?:[,;]|:(?!\d))\s*|\s+[-–—]+\s+|\s+(?:and|but|so)\s+(?=(?:i|i'm|i've|my|our|we)\b)",
+    r"\s*(?:;|(?<!\d),|,(?!\d)|:(?!\d))\s*|\s+[-–—]+\s+"
+    r"|\s+(?:and|but|so)\s+(?=(?:i|i'm|i've|my|our|we)\b)",
     re.I,
 )
 _BARE_CHANGE = re.compile(
@@ -120,9 +136,14 @@ _SAID_SUBJECT = re.compile(
 )
 # "My favourite author changed: it's …": the subject whose new value follows.
 _CHANGED_SUBJECT = re.compile(
-    r"^(?:my|our) ([\w' -]{2,30}?) (?:has |have )?(?:changed|is different now|was wrong)$", re.I
+    r"^(?:my|our) ([\w' -]{2,30}?) (?:has |have )?"
+    r"(?:changed|is different now|was wrong|went up|went down|increased|decreased|moved)$",
+    re.I,
 )
-_ITS_VALUE = re.compile(r"^(?:it'?s|it is|that'?s|that is|it should be|should be)\s+(.+)$", re.I)
+_ITS_VALUE = re.compile(
+    r"^(?:it'?s|it is|that'?s|that is|it should be|should be)\s+(?:spelt\s+|spelled\s+)?(.+)$",
+    re.I,
+)
 _NEGATION_TAIL = re.compile(r"^(?:not|instead of|rather than|no longer)\b", re.IGNORECASE)
 # A part that is a request or a remark of its own, never the rest of the part before.
 _OWN_PART = re.compile(
@@ -290,6 +311,7 @@ def statements(message: str) -> list[tuple[str | None, str]]:
     # A subject still waiting for its value at a sentence's end waits in the next one:
     # "My name isn't Sam. It's Sid."
     waiting: str | None = None
+    unnamed: str | None = None  # "It's Priyanka, not Priya." waits for "She's my manager."
     for sentence in _SENTENCE.split(" ".join(message.split())):
         if sentence.rstrip().endswith("?"):
             # "My son Rawiri loves dinosaurs, can you suggest a cake?": the statement
@@ -302,12 +324,25 @@ def statements(message: str) -> list[tuple[str | None, str]]:
         for clause in _clauses(_LEAD_IN.sub("", sentence.strip())):
             clause = _LEAD_IN.sub("", clause).strip(" .!")
             its = _ITS_VALUE.match(clause)
+            value = its and _OLD_VALUE_TAIL.sub("", _FILLER.sub("", its.group(1))).strip(" ,.!")
             if its and (hinted or said_not):  # "…: it's 555-0199 now", "…, it's Sid"
                 about = hinted or said_not
-                value = _OLD_VALUE_TAIL.sub("", _FILLER.sub("", its.group(1))).strip(" ,.!")
                 if value:
                     found.append((about, f"The user's {about} is {value}."))
                 waiting = None
+                continue
+            if its:  # "It's Priyanka, not Priya." - the subject may follow
+                unnamed = value if value and re.search(r"[A-Z0-9]", value) else None
+                continue
+            named = _SUBJECT_AFTER.match(clause) if unnamed else None
+            if named:  # "… - my father's name", "She's my manager."
+                about = named.group(1).strip().casefold()
+                found.append((about, f"The user's {about} is {unnamed}."))
+                unnamed = None
+                continue
+            role = _AS_A.match(clause)
+            if role:  # "As a beekeeper, I worry …"
+                found.append((None, f"The user is {role.group(1)}."))
                 continue
             negated = _NEGATED_SUBJECT.match(clause) or _CHANGED_SUBJECT.match(clause)
             if negated:  # what follows may say what is so
@@ -338,7 +373,8 @@ def statements(message: str) -> list[tuple[str | None, str]]:
 
 # The part of a sentence that asks: "can you …", "any tips", "what should I …", "is that …".
 _ASKING_PART = re.compile(
-    r"(?:^|[,;:]\s*|\s+(?:so|and|but)\s+)(?=(?:so\s+|and\s+|but\s+)?(?:can|could|would|will|"
+    r"(?:^|[,;:]\s*|\s+[-–—]+\s+|\s+(?:so|and|but)\s+)"
+    r"(?=(?:so\s+|and\s+|but\s+)?(?:can|could|would|will|"
     r"should|shall|do|does|did|is|are|was|were|am|any|what|which|who|where|when|why|how|"
     r"please|recommend|suggest|tell|help|give|any)\b)",
     re.IGNORECASE,
