@@ -190,7 +190,10 @@ class _Ahead:
         self._thread.start()
 
     def _run(self, embed) -> None:
-        self._vector = embed(self.text)  # ``_query_vector``: None when the engine fails
+        try:
+            self._vector = embed(self.text)  # ``_query_vector``: None when the engine fails
+        except Exception:  # noqa: BLE001 - the text half still answers
+            logger.exception("Embedding the search query failed")
 
     def vector(self) -> np.ndarray | None:
         self._thread.join()
