@@ -8,8 +8,6 @@ from __future__ import annotations
 import logging
 import math
 import re
-import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -168,38 +166,6 @@ def entry_dict(entry: EpisodicEntry, score: float | None = None) -> dict:
     }
 
 
-# The speakers' names each user's last search found (the guess ``_embedding_ahead`` uses).
-_SPEAKERS_SEEN: dict[tuple[str, str], set[str]] = {}
-SPEAKERS_KEPT = 4096
-
-
-def _remember_speakers(key: tuple[str, str], names: set[str]) -> None:
-    _SPEAKERS_SEEN.pop(key, None)
-    _SPEAKERS_SEEN[key] = names
-    while len(_SPEAKERS_SEEN) > SPEAKERS_KEPT:
-        _SPEAKERS_SEEN.pop(next(iter(_SPEAKERS_SEEN)), None)
-
-
-class _Ahead:
-    """One embedding asked for in a thread of its own (a greenlet in a gevent worker)."""
-
-    def __init__(self, text: str, embed) -> None:
-        self.text = text
-        self._vector: np.ndarray | None = None
-        self._thread = threading.Thread(target=self._run, args=(embed,), daemon=True)
-        self._thread.start()
-
-    def _run(self, embed) -> None:
-        try:
-            self._vector = embed(self.text)  # ``_query_vector``: None when the engine fails
-        except Exception:  # noqa: BLE001 - the text half still answers
-            logger.exception("Embedding the search query failed")
-
-    def vector(self) -> np.ndarray | None:
-        self._thread.join()
-        return self._vector
-
-
 class EpisodicArchive:
     def __init__(self, user_id: str, database: Database, engine: EngineClient | None):
         self.user_id = user_id
@@ -299,17 +265,6 @@ class EpisodicArchive:
             return []
         return vectors.search(query_vector, limit, VECTOR_MIN_SIMILARITY)
 
-    def _embedding_ahead(self, query: str) -> _Ahead | None:
-        """The meaning half's query embedded while the text half runs, with the speakers'
-        names this user's last search found: the same text as the one embedded after the
-        text half in most searches (``search`` checks, and embeds again when not)."""
-        if self.engine is None:
-            return None
-        key = (self.database.url, self.user_id)
-        ahead = _Ahead(meaning_query(query, _SPEAKERS_SEEN.get(key, set())), self._query_vector)
-        time.sleep(0)  # in a gevent worker: the request leaves before the text half's query
-        return ahead
-
     def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[dict]:
         """The ``k`` entries most relevant to ``query`` (this user's only), best first.
         ``mode``: ``hybrid`` (both halves fused), ``text`` or ``vector`` (one half alone,
@@ -317,16 +272,11 @@ class EpisodicArchive:
         June") is taken out of what both halves match and prefers the entries of that
         time instead (``queries.named_date``, ``ranking.prefer_dated``), in every mode."""
         when, query = named_date(query)
-        ahead = self._embedding_ahead(query) if mode != "text" else None
         with self.database.unit_of_work() as uow:
             lexical = self._lexical(uow.session, query, CANDIDATES)
             names = self._speakers(uow.session, lexical) if mode != "text" else set()
         # The meaning half embeds the question without the speakers' names (``queries``).
-        query_vector = None
-        if ahead is not None:
-            _remember_speakers((self.database.url, self.user_id), names)
-            meant = meaning_query(query, names)
-            query_vector = ahead.vector() if ahead.text == meant else self._query_vector(meant)
+        query_vector = self._query_vector(meaning_query(query, names)) if mode != "text" else None
         with self.database.unit_of_work() as uow:
             lexical = lexical if mode != "vector" else []
             semantic = self._semantic(uow.session, query_vector, CANDIDATES)
