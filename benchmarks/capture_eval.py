@@ -20,7 +20,9 @@ The figures to quote are those of ``--half heldout``; every rule was written on 
 half. ``--half fresh`` runs ``data/capture_fresh.jsonl`` (40 remember, 30 correct, 30 none,
 old values in ``data/capture_fresh_old_values.tsv``): a second held-out set, written by
 hand after the capture rules were frozen, by someone who had not seen them. ``--half final``
-runs ``data/capture_final.jsonl`` (the same shape), written the same way a session later."""
+runs ``data/capture_final.jsonl`` (the same shape), written the same way a session later;
+``--half blind`` runs ``data/capture_blind.jsonl``, written the same way in the fifth session
+and not yet run."""
 
 from __future__ import annotations
 
@@ -44,7 +46,7 @@ from RAI_Chat.backend.services.memory.maintenance import make_tiers  # noqa: E40
 
 FACT_LABELS = ("remember", "correct")
 # Sets written by hand apart from the decision set: data/capture_<name>.jsonl.
-HAND_WRITTEN = ("fresh", "final")
+HAND_WRITTEN = ("fresh", "final", "blind")
 DATA = ROOT / "benchmarks" / "data"
 
 
