@@ -216,19 +216,17 @@ def merged(
     found: list[tuple[str | None, str]], facts: list[tuple[str, str]]
 ) -> tuple[list[tuple[str, str]], list[tuple[str | None, str]]]:
     """The model's checked facts and the statements as read, without saying a thing twice:
-    a statement a fact's value is part of is left out, unless it says more than the facts
-    in it — a name or a number they leave out ("The user's train to Zurich leaves on
-    Saturday morning." against "dates: Saturday morning"), or fewer than half its words
-    are in them ("Since last autumn the user has been doing a master's in urban planning."
-    against "dates: last autumn"); then the statement is kept instead of those facts."""
+    a statement a fact's value is part of is left out, unless it names something (a name,
+    a number) the facts in it leave out ("The user's train to Zurich leaves on Saturday
+    morning." against "dates: Saturday morning"); then the statement is kept instead of
+    those facts."""
     kept = list(facts)
     stated: list[tuple[str | None, str]] = []
     for about, sentence in found:
         inside = [fact for fact in facts if holds(sentence, fact[1])]
         values = " ".join(value for _, value in inside).casefold()
-        words = content_words(sentence) - {"user", "user's"}
         says_more = any(name.casefold() not in values for name in _NAMED_THING.findall(sentence))
-        if not inside or says_more or len(words & content_words(values)) * 2 < len(words):
+        if not inside or says_more:
             stated.append((about, sentence))
             kept = [fact for fact in kept if fact not in inside]
     return kept, stated
