@@ -113,7 +113,6 @@ _CLAUSE_SPLIT = re.compile(
 _BARE_CHANGE = re.compile(
     r"i (?:moved|switched|changed|left|returned|relocated|updated|mean|did|was wrong)", re.I
 )
-# "My name is not Sam, it's Sid": the subject a negated clause names, and the "it's …" after it.
 # "I don't eat pork", "I can't drink milk", "We never drive": a standing habit, diet or
 # ability said in the negative is a fact of its own (not a correction: no "anymore").
 _STANDING_NEGATION = re.compile(
@@ -125,6 +124,7 @@ _STANDING_NEGATION = re.compile(
     re.IGNORECASE,
 )
 _NO_LONGER = re.compile(r"\b(?:anymore|any more|no longer|these days|now)\b", re.IGNORECASE)
+# "My name is not Sam, it's Sid": the subject a negated clause names, and the "it's …" after it.
 _NEGATED_SUBJECT = re.compile(
     r"^(?:my|our) ([\w' -]{2,30}?) (?:is not|isn'?t|was not|wasn'?t|is no longer)\b", re.I
 )
