@@ -20,9 +20,11 @@ for it), until none is left. Then, for every question but the adversarial ones (
 as found at k when any (all) of its evidence turns is among the message ids of the first k
 entries. Tokens = the returned entries' text at k=10, counted with the engine's tokenizer.
 Latency = the HTTP round trip of the search (query embedding through the engine included),
-after one untimed warm-up search per user and mode. The modes run hybrid, vector, text: the
-API keeps the vectors of short queries (``EngineClient.embed``), so only the hybrid pays for
-embedding each question; the vector mode's latency is that of a query embedded before.
+after one untimed warm-up search per user and mode; the tokens are counted after all of a
+conversation's searches (a ``/tokenize`` call between two searches slowed the next one).
+The modes run hybrid, vector, text: the API keeps the vectors of short queries
+(``EngineClient.embed``), so only the hybrid pays for embedding each question; the vector
+mode's latency is that of a query embedded before.
 
 ``--split`` names the conversations tuned on; the others are reported apart as a check.
 Not a test: it prints a table (``--json FILE`` writes every figure)."""
@@ -252,8 +254,12 @@ def ask(stack: Stack, conv: dict, imported: dict) -> list[dict]:
                 seen = set().union(*found[:k]) if hits else set()
                 row[f"any@{k}"] = bool(evidence & seen)
                 row[f"all@{k}"] = evidence <= seen
-            row["tokens"] = sum(stack.tokens(h["id"], h["text"]) for h in hits)
+            row["hits"] = hits
             rows.append(row)
+    # Counted after every search is timed: the engine's /tokenize calls in between would
+    # be work the searches wait behind.
+    for row in rows:
+        row["tokens"] = sum(stack.tokens(h["id"], h["text"]) for h in row.pop("hits"))
     return rows
 
 

@@ -16,7 +16,7 @@ from .actions.guards import forget_requested, references
 from .actions.handler import ActionHandler, Emit
 from .decision.decide import Decider, Decision
 from .llm_client import EngineError
-from .memory.fact_answers import answering_fact
+from .memory.fact_answers import answering_fact, closest_facts
 from .memory.recalled import second_person
 
 _SEARCH_PREAMBLE = re.compile(
@@ -144,11 +144,13 @@ def show_remembered_fact(message: str, ports, out: DecidedTools) -> None:
     """A question about the user that one remembered fact answers: the fact is shown before
     the model's words ("You told me: your boss is called Marta."), as an exact result is;
     the small model, given every fact, often quoted another one."""
+    facts = ports.active_facts()
     try:
-        found = answering_fact(message, ports.active_facts(), ports.embed_facts)
+        found = answering_fact(message, facts, ports.embed_facts)
+        if found is None:  # no one fact answers clearly: the model gets the closest few
+            out.only_facts = closest_facts(message, facts, ports.embed_facts)
+            return
     except EngineError:  # no embedding model: the model answers from the facts alone
-        return
-    if found is None:
         return
     told = neutralise(found.told)
     out.shown_first = f"{FROM_MEMORY}{told[:1].lower()}{told[1:]}\n\n"

@@ -341,3 +341,22 @@ def test_a_question_one_remembered_fact_answers_shows_that_fact_first(model, use
     model.play("I don't know your shoe size.")
     shown = tokens(stream_turn(user, "What is my shoe size?"))
     assert "You told me" not in shown  # no fact answers it
+
+
+def test_a_question_no_one_fact_answers_gives_the_model_only_the_closest_facts(model, user):
+    pets = ("has a cat called Miso", "has a dog called Rex", "has a parrot called Kiwi")
+    others = ("lives in Ghent", "plays chess", "works as a nurse", "was born in 1979")
+    for fact in pets + others:
+        added = user.http.post("/api/memory/facts", json={"fact": fact}, headers=user.headers)
+        assert added.status_code == 201
+    model.play("Your pets are Miso, Rex and Kiwi.")
+    shown = tokens(stream_turn(user, "What are my pets called?"))
+    assert "You told me" not in shown  # three facts answer it alike: none is shown first
+    system = model.chat_requests[0]["messages"][0]["content"]
+    assert all(name in system for name in ("Miso", "Rex", "Kiwi"))
+    assert not any(word in system for word in ("Ghent", "chess", "nurse", "1979"))
+
+    model.play("You live in Ghent, play chess, work as a nurse and have three pets.")
+    stream_turn(user, "What do you know about me?")
+    system = model.chat_requests[-1]["messages"][0]["content"]
+    assert all(word in system for word in ("Miso", "Ghent", "chess", "nurse", "1979"))

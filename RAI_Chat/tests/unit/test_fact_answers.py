@@ -14,6 +14,7 @@ import pytest
 from RAI_Chat.backend.services.memory.fact_answers import (
     answering_fact,
     asks_about_the_user,
+    closest_facts,
     question_about_the_user,
     told_to_user,
 )
@@ -119,3 +120,35 @@ def test_no_fact_when_two_are_too_close_to_tell_apart():
 def test_no_fact_for_a_statement_or_without_facts():
     assert answering_fact("My boss is called Marta.", FACTS, word_embed) is None
     assert answering_fact("What is my boss called?", [], word_embed) is None
+
+
+def test_a_question_no_fact_answers_clearly_gets_the_closest_few_facts():
+    facts = [
+        "The user has a pet cat.",
+        "The user feeds a pet fish.",
+        "The user walks a pet dog.",
+        "The user lives in Ghent.",
+        "The user plays chess.",
+    ]
+    # Three facts share "pet" with the question alike: none stands out, all three stand
+    # out from the rest.
+    assert answering_fact("Which pet do I have?", facts, word_embed) is None
+    closest = closest_facts("Which pet do I have?", facts, word_embed)
+    assert closest is not None and set(closest) == set(facts[:3])
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "What do you know about me?",
+        "Tell me everything you remember about me.",
+        "What have I told you about myself?",
+        "My boss is called Marta.",  # not a question
+    ],
+)
+def test_a_question_for_everything_or_no_question_keeps_every_fact(message):
+    assert closest_facts(message, FACTS + ["The user knows Marta."], word_embed) is None
+
+
+def test_few_facts_are_all_kept():
+    assert closest_facts("What is my boss called?", FACTS[:3], word_embed) is None

@@ -62,6 +62,20 @@ from RAI_Chat.backend.services.memory.statements import statements
         ("Not sure I said so, but I have tinnitus.", [(None, "The user has tinnitus.")]),
         ("I earn 3,200 euros a month.", [("does:earns", "The user earns 3,200 euros a month.")]),
         ("It's Tuesday. My sister arrives soon.", [(None, "The user's sister arrives soon.")]),
+        # The "I" left out, as in chat:
+        (
+            "Just bought a house in Dundee!! So excited.",
+            [("does:bought", "The user just bought a house in Dundee.")],
+        ),
+        (
+            "Been working at Kaiser Permanente for 3 years.",
+            [(None, "The user has been working at Kaiser Permanente for 3 years.")],
+        ),
+        ("Allergic to penicillin, btw.", [(None, "The user is allergic to penicillin.")]),
+        (
+            "Started a new job at Google last week, any tips?",
+            [("does:started", "The user started a new job at Google last week.")],
+        ),
     ],
 )
 def test_a_first_person_statement_is_told_about_the_user(message, facts):
@@ -140,6 +154,10 @@ def test_a_correction_states_the_new_value_and_never_the_old_one(message, fact, 
         "My car isn't red.",
         "Explain how a car engine works.",
         "I moved.",
+        "Got any tips for sourdough?",
+        "Got a question about taxes.",
+        "Finished the report?",
+        "The capital of France is Paris.",
     ],
 )
 def test_questions_requests_hypotheticals_and_negations_state_nothing(message):
@@ -357,3 +375,32 @@ def test_a_short_message_in_the_plural_is_captured():
     _, _, capture = make_tiers(model, "user", "We bought a house in Leith.")
     assert capture is not None
     assert capture.stated == [(None, "The user bought a house in Leith.")]
+
+
+@pytest.mark.parametrize(
+    ("message", "tool", "stated"),
+    [
+        (
+            "Scratch that: the vet appointment is on Wednesday.",
+            "correct",
+            [("vet appointment", "The user's vet appointment is on Wednesday.")],
+        ),
+        (
+            "The kids are 6 and 9, not 5 and 8.",
+            "correct",
+            [("kids", "The user's kids are 6 and 9.")],
+        ),
+        ("The capital of France is Paris.", "none", None),
+        ("The vet appointment is on Wednesday.", None, None),  # the classifier cannot judge
+    ],
+)
+def test_a_thing_named_with_the_is_the_users_only_when_the_decision_step_says_so(
+    monkeypatch, message, tool, stated
+):
+    from RAI_Chat.backend.services.memory import capture as capture_module
+
+    monkeypatch.setattr(capture_module, "decided_tool", lambda engine, text: tool)
+    model = FakeEngine("fail")
+    _, _, capture = make_tiers(model, "user", message)
+    assert model.schemas == []  # read exactly: no model call
+    assert (capture.stated if capture else None) == stated

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from ..decision.decide import Decider
 from ..llm_client import EngineClient, EngineError
 from .facts import UserFacts, content_words
-from .statements import fact_subject, statements, states_about_writer
+from .statements import fact_subject, owned_statements, statements, states_about_writer
 from .tiers import SHORT_MESSAGE_CHARS, clean_tier2, source_text, supported
 
 logger = logging.getLogger(__name__)
@@ -232,6 +232,14 @@ def merged(
     return kept, stated
 
 
+def by_verb(found: list[tuple[str | None, str]], tool: str | None):
+    """The statements with a subject "does:<verb>" only in a correction: a plain statement
+    adds ("I play chess" beside "I play the piano"); a correction replaces by verb."""
+    if tool == "correct":
+        return found
+    return [(None if a and a.startswith("does:") else a, f) for a, f in found]
+
+
 def capture_message(
     engine: EngineClient, role: str, text: str, tool: str | None = None
 ) -> Capture | None:
@@ -246,9 +254,7 @@ def capture_message(
     # cannot judge, or the message asks for something: "I'm 193 cm tall, so which
     # airlines have legroom?") they complete what the model's checked facts do not cover;
     # a message asking to forget stores nothing.
-    exact = found if tool != "forget" else []
-    if tool != "correct":  # a plain statement adds; only a correction replaces by verb
-        exact = [(None if a and a.startswith("does:") else a, f) for a, f in exact]
+    exact = by_verb(found, tool) if tool != "forget" else []
     if tool in STATING_TOOLS and len(" ".join(source.split())) <= SHORT_MESSAGE_CHARS:
         # A short message is its own summary and its facts are read: no model call (on
         # two busy cores one took 20 s to 3 min).
@@ -286,6 +292,21 @@ def capture_message(
     summary = clean_tier2(summary, source) if isinstance(summary, str) else None
     facts, stated = merged(exact, facts)
     return Capture(facts, summary, stated)
+
+
+def capture_owned(engine: EngineClient, text: str) -> Capture | None:
+    """The facts of a short message that speaks of the writer's things without "I" or
+    "my" ("Scratch that: the vet appointment is on Wednesday."): its statements, read
+    exactly, when the decision step says the message tells or corrects something; no
+    model call. None otherwise."""
+    source = source_text(text)
+    owned = owned_statements(source)
+    if not owned:
+        return None
+    tool = decided_tool(engine, source)
+    if tool not in STATING_TOOLS:
+        return None
+    return Capture(stated=by_verb(owned, tool))
 
 
 def fact_topic(fact: str) -> str | None:

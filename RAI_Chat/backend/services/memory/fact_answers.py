@@ -59,6 +59,14 @@ MIN_MARGIN = 0.04  # over the next fact
 SHARED_WORD_BONUS = 0.05  # per content word (not generic) the two share, at most two
 UNNAMED_THING_PENALTY = 0.05  # the question's "my <thing>" is not in the fact
 ANOTHER_THING_PENALTY = 0.05  # the fact is about "the user's <thing>", the question is not
+CLOSEST_KEPT = 3  # facts the model is given for a question no one fact answers clearly
+# A question for everything remembered ("What do you know about me?"): every fact.
+_ALL_ABOUT_ME = re.compile(
+    r"\b(?:everything|anything|all)\b.*\b(?:about|of) (?:me|myself|us)\b"
+    r"|\b(?:know|remember|told you|said|learned|learnt|stored|saved)\b.*"
+    r"\babout (?:me|myself|us)\b",
+    re.IGNORECASE,
+)
 _MY_THING = re.compile(r"\b(?:my|our) ([a-z][a-z-]*)", re.IGNORECASE)
 
 
@@ -202,6 +210,24 @@ def answering_fact(
     if best < min_similarity or margin < min_margin:
         return None
     return FactAnswer(fact, told_to_user(fact), best, margin)
+
+
+def closest_facts(
+    message: str,
+    facts: list[str],
+    embed: Callable[[list[str]], list[list[float]]],
+    kept: int = CLOSEST_KEPT,
+) -> list[str] | None:
+    """The few facts closest to a question about the user that no one fact answers
+    clearly, best first, when they stand out from the rest (the best by ``MIN_MARGIN``
+    over the first left out); None otherwise: "What do you know about me?" keeps all.
+    Given every fact, the small model answered from the wrong one."""
+    if len(facts) <= kept or not asks_about_the_user(message) or _ALL_ABOUT_ME.search(message):
+        return None
+    scored = scored_facts(message, facts, embed)
+    if scored[0][0] - scored[kept][0] < MIN_MARGIN:
+        return None
+    return [fact for _, fact in scored[:kept]]
 
 
 # "The user <verb>s" → "You <verb>"; the rest of the person words follow.

@@ -12,7 +12,7 @@ from ...core.database.models import Message
 from ...core.database.session import Database
 from ..branches import sync_branch_marks
 from ..llm_client import EngineClient
-from .capture import Capture, capture_message, store_facts
+from .capture import Capture, capture_message, capture_owned, store_facts
 from .contextual import ContextualMemory, plan_window
 from .episodic import ArchivedExchange, EpisodicArchive
 from .facts import UserFacts
@@ -32,14 +32,16 @@ def make_tiers(engine: EngineClient, role: str, content: str) -> tuple[str, str,
     """(tier 1, tier 2, the capture) of a message: one structured model call, checked, with
     deterministic forms when the model fails; never an exception."""
     short = len(" ".join(content.split())) <= SHORT_MESSAGE_CHARS
-    if short and (role != "user" or not states_about_writer(content)):
-        capture = None  # its own summary, and no fact to find: no model call
-    else:
-        try:
+    try:
+        if short and role != "user":
+            capture = None  # its own summary, and no fact to find: no model call
+        elif short and not states_about_writer(content):
+            capture = capture_owned(engine, content)  # "the vet appointment is on …"
+        else:
             capture = capture_message(engine, role, content)
-        except Exception:  # a bug in the checks must not lose the exchange's archive
-            logger.exception("Fact capture failed; using the deterministic forms")
-            capture = None
+    except Exception:  # a bug in the checks must not lose the exchange's archive
+        logger.exception("Fact capture failed; using the deterministic forms")
+        capture = None
     tier1 = (capture.tier1() if capture else None) or fallback_tier1(content)
     if short:
         tier2 = " ".join(content.split())

@@ -21,9 +21,42 @@ _FIRST_PERSON = re.compile(
 )
 
 
+# A statement that leaves out its "I", as chat messages do: "Just bought a house in
+# Dundee!!", "Been working at Kaiser for 3 years", "Allergic to penicillin, btw".
+_DROPPED_I = re.compile(
+    r"^(?:(?:just|recently|finally|also|newly)\s+)?"
+    r"(?:(?P<been>been|spent)|(?P<am>based in|allergic to|married|divorced|engaged|pregnant|"
+    r"retired|vegan|vegetarian|lactose intolerant|originally from|living in|working (?:as|at|for))"
+    r"|(?P<did>bought|moved|started|finished|adopted|joined|sold|graduated|switched|became|"
+    r"began|booked|landed|passed|completed|won|turned|welcomed|signed up|took up|picked up|"
+    r"got (?!(?:a question|a minute|it|that|this|any|some|you|to)\b)))\b",
+    re.IGNORECASE,
+)
+
+
+def with_subject(clause: str) -> str:
+    """A statement whose "I" was left out, with it ("Just bought a house" → "I just
+    bought a house"); any other clause as it is."""
+    dropped = _DROPPED_I.match(clause)
+    if dropped is None:
+        return clause
+    if dropped.group("been"):
+        return f"I've {clause[0].lower()}{clause[1:]}"
+    if dropped.group("am"):
+        return f"I'm {clause[0].lower()}{clause[1:]}"
+    return f"I {clause[0].lower()}{clause[1:]}"
+
+
 def states_about_writer(text: str) -> bool:
-    """Whether the text speaks in the first person anywhere."""
-    return _FIRST_PERSON.search(text) is not None
+    """Whether the text speaks in the first person anywhere, or states something with its
+    "I" left out (a sentence that is not a question)."""
+    if _FIRST_PERSON.search(text) is not None:
+        return True
+    return any(
+        _DROPPED_I.match(_LEAD_IN.sub("", stated.strip()))
+        for sentence in _SENTENCE.split(" ".join(text.split()))
+        if (stated := _before_the_question(sentence) if sentence.endswith("?") else sentence)
+    )
 
 
 # Sentences: a full stop after a single capital ("Ursula K. Le Guin") ends none.
@@ -104,7 +137,9 @@ _OLD_VALUE_TAIL = re.compile(
     r"(?:\s+[\w'.-]+){1,5}$",
     re.IGNORECASE,
 )
-_FILLER = re.compile(r"\s*\b(?:actually|now|anymore|any more|please|though)\b", re.IGNORECASE)
+_FILLER = re.compile(
+    r"\s*\b(?:actually|now|anymore|any more|please|though|btw|by the way)\b", re.IGNORECASE
+)
 _CLAUSE_SPLIT = re.compile(
     r"\s*(?:;|(?<!\d),|,(?!\d)|:(?!\d))\s*|\s+[-–—]+\s+"
     r"|\s+(?:and|but|so)\s+(?=(?:i|i'm|i've|my|our|we)\b)",
@@ -216,7 +251,7 @@ _POSSESSED = re.compile(
     r"^the user's ([\w' -]{2,40}?) (?:is|are|was|were|has|have|just|turned|is turning)\b"
 )
 _CALLED = re.compile(r"^the user's ([\w' -]{2,40}?) (?:is|are) (?:called|named)\b")
-_VERB = re.compile(r"^the user (?:\w+ly )?(\w+)\b")
+_VERB = re.compile(rf"^the user (?:(?:{_ADVERBS.pattern}|\w+ly) )*(\w+)\b")
 _NOT_VERB = re.compile(r"^the user (?:doesn't|does not|can't|cannot|can not|never) (\w+)\b")
 
 
@@ -371,6 +406,25 @@ def statements(message: str) -> list[tuple[str | None, str]]:
     return list({fact.casefold(): (about, fact) for about, fact in found}.values())
 
 
+# A label before what it introduces: "Scratch that:", "Change of plans:".
+_LABEL = re.compile(r"^[\w' ]{1,25}:\s+")
+# A thing of the writer's named with "the" ("the vet appointment", "the kids").
+_THE_THING = re.compile(r"^the (?!(?:user|same|other|best|first|last|next|one)\b)", re.IGNORECASE)
+
+
+def owned_statements(message: str) -> list[tuple[str | None, str]]:
+    """What a message says of things named with "the", read as the writer's own ("Scratch
+    that: the vet appointment is on Wednesday." → "The user's vet appointment is on
+    Wednesday."). Only for a message the decision step calls a fact to remember or
+    correct: "the" alone does not tell whose the thing is."""
+    owned = []
+    for sentence in _SENTENCE.split(" ".join(message.split())):
+        body = _LABEL.sub("", _LEAD_IN.sub("", sentence.strip()))
+        if _THE_THING.match(body):
+            owned.append(_THE_THING.sub("my ", body))
+    return statements(" ".join(owned)) if owned else []
+
+
 # The part of a sentence that asks: "can you …", "any tips", "what should I …", "is that …".
 _ASKING_PART = re.compile(
     r"(?:^|[,;:]\s*|\s+[-–—]+\s+|\s+(?:so|and|but)\s+)"
@@ -397,6 +451,7 @@ def _statement(clause: str) -> str | None:
         if told is None:
             return None
         return told_about_user(f"{setting.group(1)} {told[0].lower()}{told[1:]}")
+    clause = with_subject(clause)
     if not _FIRST_PERSON_START.match(clause):
         return None
     standing = _STANDING_NEGATION.match(clause) and not _NO_LONGER.search(clause)
