@@ -13,7 +13,7 @@ import pytest
 from RAI_Chat.backend.services.actions.calculator import calculate
 from RAI_Chat.backend.services.actions.handler import ActionHandler
 from RAI_Chat.backend.services.decision.arithmetic import find_expression
-from RAI_Chat.backend.services.decision.classifier import ToolClassifier
+from RAI_Chat.backend.services.decision.classifier import Prediction, ToolClassifier
 from RAI_Chat.backend.services.decision.decide import TOOLS, Decider, Decision
 from RAI_Chat.backend.services.llm_client import EngineError
 from RAI_Chat.backend.services.turn_decision import (
@@ -98,6 +98,27 @@ def test_a_failing_classifier_decides_no_tool_but_arithmetic_still_calculates(en
     assert Decider(engine).decide("What is the weather today?").tool == "none"
     sums = Decider(engine).decide("What is 6 * 7?")
     assert (sums.tool, sums.expression) == ("calculate", "6 * 7")
+
+
+@pytest.mark.parametrize(
+    ("message", "tool"),
+    [
+        ("Remember this please: my gym locker code is 4417.", "remember"),
+        ("Don't forget that my locker code is 4417.", "remember"),
+        ("Forget my locker code.", "forget"),
+        ("Please delete the note about my locker.", "forget"),
+        ("I don't want you to remember my locker code.", "forget"),
+    ],
+)
+def test_forget_is_decided_only_for_a_message_that_asks_to_forget(monkeypatch, message, tool):
+    from RAI_Chat.backend.services.decision import decide
+
+    class ForgetFirst:  # a classifier that ranks forget first, whatever the message
+        def ranked(self, vector, text):
+            return [Prediction("forget", 0.6), Prediction("remember", 0.3)]
+
+    monkeypatch.setattr(decide, "shipped_classifier", ForgetFirst)
+    assert Decider(FakeEngine([0.0] * 384)).decide(message).tool == tool
 
 
 def test_a_classifier_trained_on_separable_vectors_learns_them():

@@ -76,6 +76,22 @@ from RAI_Chat.backend.services.memory.statements import statements
             "Started a new job at Google last week, any tips?",
             [("does:started", "The user started a new job at Google last week.")],
         ),
+        # A pronoun told of what the user named just before:
+        (
+            "Suggest a present for my wife - she's really into pottery.",
+            [("wife", "The user's wife is really into pottery.")],
+        ),
+        (
+            "Any cake ideas? It's for my daughter Wilhelmina, she turns six.",
+            [(None, "The user's daughter Wilhelmina turns six.")],
+        ),
+        (
+            "I'm Bartholomew, but everyone calls me Barty.",
+            [
+                ("name", "The user is Bartholomew."),
+                ("nickname", "The user goes by Barty."),
+            ],
+        ),
     ],
 )
 def test_a_first_person_statement_is_told_about_the_user(message, facts):
@@ -110,6 +126,11 @@ def test_a_first_person_statement_is_told_about_the_user(message, facts):
             "Gustav",
         ),
         ("It's Marit, not Maret. She's my boss.", "The user's boss is Marit.", "Maret"),
+        (
+            "It's Kowalczyk - you had my surname down as Kowalchik.",
+            "The user's surname is Kowalczyk.",
+            "Kowalchik",
+        ),
         (
             "It's spelt Kaja, not Katja - my niece's name.",
             "The user's niece's name is Kaja.",
@@ -158,6 +179,7 @@ def test_a_correction_states_the_new_value_and_never_the_old_one(message, fact, 
         "Got a question about taxes.",
         "Finished the report?",
         "The capital of France is Paris.",
+        "Tell my boss, he will love it.",
     ],
 )
 def test_questions_requests_hypotheticals_and_negations_state_nothing(message):
@@ -404,3 +426,13 @@ def test_a_thing_named_with_the_is_the_users_only_when_the_decision_step_says_so
     _, _, capture = make_tiers(model, "user", message)
     assert model.schemas == []  # read exactly: no model call
     assert (capture.stated if capture else None) == stated
+
+
+def test_a_model_fact_that_only_says_when_is_not_kept_over_the_statement():
+    model = FakeEngine({"facts": [{"about": "dates", "value": "last autumn"}], "summary": SUMMARY})
+    message = "Since last autumn I've been doing a part-time master's in urban planning."
+    capture = capture_message(model, "user", message)
+    assert capture.facts == []
+    assert [fact for _, fact in capture.stated] == [
+        "Since last autumn the user has been doing a part-time master's in urban planning."
+    ]

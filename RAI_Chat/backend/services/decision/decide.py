@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass
 from functools import cache
 
 from ..llm_client import EngineClient, EngineError
 from .arithmetic import find_expression
-from .classifier import ToolClassifier
+from .classifier import CUES, ToolClassifier
 
 logger = logging.getLogger(__name__)
 TOOLS = ("web_search", "calculate", "remember", "correct", "forget", "episodic", "none")
@@ -61,6 +62,20 @@ def shipped_classifier() -> ToolClassifier:
     return ToolClassifier.load()
 
 
+# A message asks to forget only in so many words; "don't forget …" asks the opposite. (The
+# classifier once read "Remember this please: my gym locker code is 4417." as forget.)
+_FORGET_WORDS = re.compile(CUES["forget"], re.IGNORECASE)
+_KEEP_IT = re.compile(r"\b(?:don'?t|do not|never) forget\b", re.IGNORECASE)
+
+
+def allowed(tool: str, text: str) -> bool:
+    """Whether the classifier's ``tool`` can be what ``text`` asks for: forget needs words
+    that ask to forget."""
+    if tool == "forget":
+        return bool(_FORGET_WORDS.search(_KEEP_IT.sub("", text)))
+    return True
+
+
 class Decider:
     def __init__(self, engine: EngineClient, design: str = "classifier"):
         if design not in ("classifier", "model"):
@@ -91,7 +106,7 @@ class Decider:
     def _classify(self, text: str) -> tuple[str, float]:
         (vector,) = self.engine.embed([text])
         ranked = shipped_classifier().ranked(vector, text)
-        best = next(p for p in ranked if p.label != "calculate")
+        best = next(p for p in ranked if p.label != "calculate" and allowed(p.label, text))
         return best.label, best.probability
 
     def _ask_model(self, text: str) -> tuple[str, None]:

@@ -166,6 +166,11 @@ def subject(about: str) -> str:
     return _CANONICAL.get(about, about)
 
 
+# Subjects that name only a time: the model's "dates: last autumn" for "Since last autumn
+# I've been doing a master's in urban planning." left out what the user does.
+_WHEN_ALONE = {"date", "dates", "time", "times", "day", "days", "when", "timing", "period"}
+
+
 def checked_facts(raw: list, source: str) -> list[tuple[str, str]]:
     """The facts the message supports: a value it contains, a short subject, no duplicates."""
     # What the message states: its sentences that are not questions.
@@ -185,6 +190,8 @@ def checked_facts(raw: list, source: str) -> list[tuple[str, str]]:
         if any(a.search(about.casefold()) and not cue.search(stated) for a, cue in _SUBJECT_CUES):
             continue
         if value.casefold() in {"i", "me", "my", "yes", "no", "none", "user"}:
+            continue
+        if about.casefold() in _WHEN_ALONE:  # "dates: last autumn" says when, not what
             continue
         if negated(value, stated) or _NEGATION_IN_VALUE.search(value):
             continue

@@ -112,6 +112,17 @@ _SUBJECT_AFTER = re.compile(
     r"((?:(?!(?:is|are|was|were|has|have|had)\b)[\w'-]+ ?){1,2}?(?:'s name| name)?)$",
     re.IGNORECASE,
 )
+# "It's Kowalczyk - you had my surname down as Kowalchik.": the subject after the value.
+_YOU_HAD_MY = re.compile(
+    r"^you(?:'ve)? (?:had|have|got|wrote|put|spelled|spelt|typed|saved|noted) (?:my|our) "
+    r"([\w'-]+(?: name)?) (?:down |written )?(?:as|wrong)\b",
+    re.IGNORECASE,
+)
+# "…, but everyone calls me Barty.": the name the user goes by.
+_CALLS_ME = re.compile(
+    r"^(?i:everyone|everybody|people|most people|my friends|friends|they|folks) "
+    r"(?i:call|calls) me ([A-Z][\w'-]+)$"
+)
 # "Change my email to X" / "Update my city to X": a structured correction.
 _SET_MY = re.compile(
     r"^(?:please\s+)?(?:change|update|set|switch)\s+my\s+([\w' -]{2,30}?)\s+to\s+(.+)$",
@@ -245,6 +256,7 @@ _SUBJECT_RULES = [
     (re.compile(r"^the user is \d+(?: years old)?$"), "age"),
     (re.compile(r"^the user was born\b"), "birth"),
     (re.compile(r"^the user (?:\w+ )?drives\b"), "vehicle"),
+    (re.compile(r"^the user goes by\b"), "nickname"),
 ]
 _NAMED = re.compile(r"^The user is [A-Z][\w-]+$")  # "I'm Kenji"
 _POSSESSED = re.compile(
@@ -358,6 +370,11 @@ def statements(message: str) -> list[tuple[str | None, str]]:
         said_not, waiting = waiting, None  # "My name is not Sam, …"
         for clause in _clauses(_LEAD_IN.sub("", sentence.strip())):
             clause = _LEAD_IN.sub("", clause).strip(" .!")
+            # "It's for my daughter Wilhelmina, she turns six.": told of the daughter.
+            owned = _statement(_told_of_owned(clause))
+            if owned is not None:
+                found.append((hinted or fact_subject(owned), owned))
+                continue
             its = _ITS_VALUE.match(clause)
             value = its and _OLD_VALUE_TAIL.sub("", _FILLER.sub("", its.group(1))).strip(" ,.!")
             if its and (hinted or said_not):  # "…: it's 555-0199 now", "…, it's Sid"
@@ -369,7 +386,7 @@ def statements(message: str) -> list[tuple[str | None, str]]:
             if its:  # "It's Priyanka, not Priya." - the subject may follow
                 unnamed = value if value and re.search(r"[A-Z0-9]", value) else None
                 continue
-            named = _SUBJECT_AFTER.match(clause) if unnamed else None
+            named = (_SUBJECT_AFTER.match(clause) or _YOU_HAD_MY.match(clause)) if unnamed else None
             if named:  # "… - my father's name", "She's my manager."
                 about = named.group(1).strip().casefold()
                 found.append((about, f"The user's {about} is {unnamed}."))
@@ -425,6 +442,24 @@ def owned_statements(message: str) -> list[tuple[str | None, str]]:
     return statements(" ".join(owned)) if owned else []
 
 
+# "… for my wife, she's really into pottery": what "she" is told of is the user's wife.
+_OWNED_THEN_PRONOUN = re.compile(
+    r"\b(?P<own>(?:[Mm]y|[Oo]ur) [a-z][\w'-]*(?: [a-z][\w'-]*)?(?: [A-Z][\w'-]+)?)"
+    r"\s*,\s*(?:she|he|they)(?P<verb>'s|'re| is| are| has| have)?"
+    r"(?P<rest> (?!(?:will|would|might|could|should|may|can|won't|wouldn't|said|says)\b).+)$"
+)
+
+
+def _told_of_owned(clause: str) -> str:
+    """The clause's last part told of what its pronoun stands for ("It's for my daughter
+    Wilhelmina, she turns six." → "my daughter Wilhelmina turns six"), or "" (no statement)."""
+    match = _OWNED_THEN_PRONOUN.search(clause)
+    if match is None:
+        return ""
+    verb = {"'s": " is", "'re": " are"}.get(match.group("verb") or "", match.group("verb") or "")
+    return f"{match.group('own')}{verb}{match.group('rest')}"
+
+
 # The part of a sentence that asks: "can you …", "any tips", "what should I …", "is that …".
 _ASKING_PART = re.compile(
     r"(?:^|[,;:]\s*|\s+[-–—]+\s+|\s+(?:so|and|but)\s+)"
@@ -445,6 +480,9 @@ def _before_the_question(sentence: str) -> str:
 
 
 def _statement(clause: str) -> str | None:
+    calls_me = _CALLS_ME.match(clause)
+    if calls_me:  # "everyone calls me Barty"
+        return f"The user goes by {calls_me.group(1)}."
     setting = _SETTING.match(clause)
     if setting:  # "Last year I moved to Spain" → "Last year the user moved to Spain."
         told = _statement(clause[setting.end() :])
