@@ -8,7 +8,7 @@ Only the user's own message is decided on; a message that carries action-marker 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..core.markers import Marker, neutralise
 from .actions.echo_filter import Swap
@@ -16,7 +16,7 @@ from .actions.guards import forget_requested, references
 from .actions.handler import ActionHandler, Emit
 from .decision.decide import Decider, Decision
 from .llm_client import EngineError
-from .memory.fact_answers import answering_fact, closest_facts
+from .memory.fact_answers import answering_fact, asks_about_the_user, closest_facts
 from .memory.recalled import second_person
 
 _SEARCH_PREAMBLE = re.compile(
@@ -96,6 +96,9 @@ def run_decided(
     decision: Decision, message: str, handler: ActionHandler, ports, emit: Emit
 ) -> DecidedTools:
     """Run the decided tool (at most one) before the answer; never raises."""
+    if decision.tool == "web_search" and remembered_answer(message, ports):
+        # "Where does my brother live these days?": the answer is remembered, not online.
+        decision = replace(decision, tool="none")
     out = DecidedTools(decision)
     tool = decision.tool
     if tool == "calculate" and decision.expression:
@@ -138,6 +141,26 @@ def run_decided(
     if tool in ("none", "episodic"):
         show_remembered_fact(message, ports, out)
     return out
+
+
+# What only the web can tell, however much the question speaks of the user.
+_FROM_THE_WEB = re.compile(
+    r"\b(?:weather|forecast|news|headlines?|prices?|cost|score|results?|traffic|open|opening|"
+    r"hours|stocks?|rates?|exchange|elections?|matches|fixtures?|search|look up|google|online|"
+    r"internet|today|tonight|tomorrow|latest)\b",
+    re.IGNORECASE,
+)
+
+
+def remembered_answer(message: str, ports) -> bool:
+    """Whether one remembered fact clearly answers a question about the user that asks
+    nothing only the web can tell (the classifier read "these days" as news)."""
+    if _FROM_THE_WEB.search(message) or not asks_about_the_user(message):
+        return False
+    try:
+        return answering_fact(message, ports.active_facts(), ports.embed_facts) is not None
+    except EngineError:
+        return False
 
 
 def show_remembered_fact(message: str, ports, out: DecidedTools) -> None:

@@ -235,3 +235,35 @@ def test_text_that_only_starts_like_an_instruction_is_shown_in_full():
     echo = EchoFilter(phrases_of([ECHOED]))
     shown = echo.feed("Nothing remembered matches your cat") + echo.flush()
     assert shown == "Nothing remembered matches your cat"
+
+
+class RememberingPorts(FakePorts):
+    """Facts matched by topic: a text speaking of a brother is close to the brother fact."""
+
+    def embed_facts(self, texts):
+        topics = ("brother", "chess", "skoda")
+        return [[float(t in text.casefold()) for t in topics] + [0.1] for text in texts]
+
+
+@pytest.mark.parametrize(
+    ("message", "searched"),
+    [
+        ("Where does my brother live these days?", False),
+        ("What's the weather where my brother lives today?", True),  # only the web knows
+        ("Where does the prime minister live these days?", True),  # not about the user
+    ],
+)
+def test_a_web_search_is_not_run_for_a_question_a_remembered_fact_answers(message, searched):
+    ports = RememberingPorts(
+        facts=[
+            "The user's brother lives in Auckland.",
+            "The user plays chess.",
+            "The user drives a Skoda.",
+        ]
+    )
+    handler = ActionHandler(ports, user_text=message)
+    decided = run_decided(Decision("web_search"), message, handler, ports, emit=lambda e: None)
+    assert any(call[0] == "web_search" for call in ports.calls) == searched
+    if not searched:
+        assert decided.decision.tool == "none"
+        assert decided.shown_first.startswith("You told me: your brother lives in Auckland.")

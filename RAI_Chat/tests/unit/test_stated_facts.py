@@ -76,6 +76,14 @@ from RAI_Chat.backend.services.memory.statements import statements
             "Started a new job at Google last week, any tips?",
             [("does:started", "The user started a new job at Google last week.")],
         ),
+        (
+            "knitting is how i unwind after work",
+            [("does:unwinds", "The user unwinds after work by knitting.")],
+        ),
+        (
+            "coffee-wise I drink oat flat whites",
+            [("does:drinks", "The user drinks oat flat whites.")],
+        ),
         # A pronoun told of what the user named just before:
         (
             "Suggest a present for my wife - she's really into pottery.",
@@ -426,6 +434,15 @@ def test_a_thing_named_with_the_is_the_users_only_when_the_decision_step_says_so
     _, _, capture = make_tiers(model, "user", message)
     assert model.schemas == []  # read exactly: no model call
     assert (capture.stated if capture else None) == stated
+
+
+def test_a_model_fact_under_a_family_subject_needs_family_in_the_message():
+    model = FakeEngine(
+        {"facts": [{"about": "family", "value": "Boca Juniors"}], "summary": SUMMARY}
+    )
+    capture = capture_message(model, "user", "Hello! I follow Boca Juniors religiously.")
+    assert capture.facts == []
+    assert [fact for _, fact in capture.stated] == ["The user follows Boca Juniors religiously."]
 
 
 def test_a_model_fact_that_only_says_when_is_not_kept_over_the_statement():

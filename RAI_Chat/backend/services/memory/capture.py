@@ -77,6 +77,15 @@ _SUBJECT_CUES = [
         re.compile(r"\b(live|living|from|moved|home|based|address|grew up)\b", re.I),
     ),
     (re.compile(r"\b(age)\b"), re.compile(r"\b(years? old|age|aged)\b", re.I)),
+    (  # the model's "family: Boca Juniors", "family: left-handed"
+        re.compile(r"\b(family|relatives?)\b"),
+        re.compile(
+            r"\b(family|mum|mom|mother|dad|father|parents?|brother|sister|siblings?|son|"
+            r"daughter|kids?|children|child|wife|husband|partner|aunt|uncle|cousin|niece|"
+            r"nephew|grand\w+|in-laws?|twins?|baby)\b",
+            re.I,
+        ),
+    ),
 ]
 # A request is not a fact ("phone number: forget my phone number").
 _REQUEST_WORDS = re.compile(

@@ -67,7 +67,7 @@ _LEAD_IN = re.compile(
     r"for the record|note that|please note that|please remember(?: that)?|remember that|"
     r"(?:please )?keep in mind(?: that)?|just to let you know(?: that)?|"
     r"remember this(?: please)?|and|but|quick note|some context|for context|ugh|hmm|"
-    r"update(?=\s*:)|scratch that|"
+    r"update(?=\s*:)|scratch that|[a-z]+-wise|"
     r"good news|guess what|"
     r"don'?t forget(?: that)?|actually|correction|sorry|oops|no|yes|in fact|"
     r"to be precise|to clarify)\b[\s,:;!.-]*)+",
@@ -118,6 +118,8 @@ _YOU_HAD_MY = re.compile(
     r"([\w'-]+(?: name)?) (?:down |written )?(?:as|wrong)\b",
     re.IGNORECASE,
 )
+# "knitting is how i unwind after work": the way the user does something.
+_IS_HOW_I = re.compile(r"^([\w' -]{2,30}?) is how (?:i|we) (.+)$", re.IGNORECASE)
 # "…, but everyone calls me Barty.": the name the user goes by.
 _CALLS_ME = re.compile(
     r"^(?i:everyone|everybody|people|most people|my friends|friends|they|folks) "
@@ -483,6 +485,12 @@ def _statement(clause: str) -> str | None:
     calls_me = _CALLS_ME.match(clause)
     if calls_me:  # "everyone calls me Barty"
         return f"The user goes by {calls_me.group(1)}."
+    how = _IS_HOW_I.match(clause)
+    if how:  # "knitting is how I unwind" → "The user unwinds by knitting."
+        told, way = _statement(f"I {how.group(2)}"), how.group(1)
+        if way.split()[0].endswith("ing"):  # "Cycling is how …": not a name
+            way = way[0].lower() + way[1:]
+        return told and f"{told.rstrip('.')} by {way}."
     setting = _SETTING.match(clause)
     if setting:  # "Last year I moved to Spain" → "Last year the user moved to Spain."
         told = _statement(clause[setting.end() :])
