@@ -32,6 +32,7 @@ ABOUT_THE_USER = (
     "if they were about you."
 )
 FROM_MEMORY = "You told me: "
+PLAIN_QUESTION_WORDS = 12
 FACT_SHOWN = (
     "Remembered fact that answers the message (the user already sees it): {told} "
     'Add at most one short sentence, to the user as "you"; name no other fact.'
@@ -64,6 +65,7 @@ class DecidedTools:
     notes_for_model: list[str] = field(default_factory=list)
     notes_for_user: list[str] = field(default_factory=list)  # what failed, said plainly
     shown_first: str = ""  # shown to the user before the model's answer (an exact result)
+    complete: bool = False  # what is shown first answers the message: no model call
     said_back: list[Swap] = field(default_factory=list)  # the user's words, as "you"
     only_facts: list[str] | None = None  # the prompt's facts, when one fact is shown first
 
@@ -176,9 +178,24 @@ def show_remembered_fact(message: str, ports, out: DecidedTools) -> None:
     except EngineError:  # no embedding model: the model answers from the facts alone
         return
     told = neutralise(found.told)
-    out.shown_first = f"{FROM_MEMORY}{told[:1].lower()}{told[1:]}\n\n"
+    # "What is my dog called?" is answered by the fact alone; the small model's sentence
+    # after it mixed up who is who ("You are calling me Emeka …").
+    out.complete = plain_question(message)
+    out.shown_first = f"{FROM_MEMORY}{told[:1].lower()}{told[1:]}"
+    out.shown_first += "" if out.complete else "\n\n"
     out.notes_for_model.insert(0, FACT_SHOWN.format(told=told))
     out.only_facts = [found.fact]  # the model went on to quote the user's other facts
+
+
+def plain_question(message: str) -> bool:
+    """One short question and nothing else ("What is my dog called?"; not "What is my dog
+    called, and what should I feed him?")."""
+    text = " ".join(message.split()).rstrip("?!. ")
+    return (
+        bool(text)
+        and len(text.split()) <= PLAIN_QUESTION_WORDS
+        and not re.search(r"[.!?;,:]|\b(?:and|also|plus|then|but|or)\b", text, re.IGNORECASE)
+    )
 
 
 def said_back(message: str) -> list[Swap]:

@@ -110,7 +110,7 @@ class TurnRunner(UserServices):
             prompt = self._prompt(turn, message, settings, decided)
             prompt[-1] = {**prompt[-1], "content": documents.for_model(prompt[-1]["content"])}
             notes: list[str] = list(decided.notes_for_user)
-            while True:
+            while not decided.complete:  # (a remembered fact may answer it all)
                 raw, shown, markers, stopped = self._model_round(
                     stream, prompt, settings, handler, visible, result, echoes, native
                 )

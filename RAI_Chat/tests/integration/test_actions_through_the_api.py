@@ -326,14 +326,22 @@ def test_a_question_one_remembered_fact_answers_shows_that_fact_first(model, use
         added = user.http.post("/api/memory/facts", json={"fact": fact}, headers=user.headers)
         assert added.status_code == 201
     model.play("You were born in 1979.")  # a small model quoting another fact
+    # A plain question the fact answers: the fact is the whole answer, no model call.
     events = stream_turn(user, "What is my boss called?")
+    assert tokens(events) == "You told me: your boss is called Marta."
+    assert events[-1][1]["response"] == "You told me: your boss is called Marta."
+    assert model.chat_requests == []
+
+    # A question that asks more: the model goes on, given only that fact.
+    events = stream_turn(
+        user, "What is my boss called, and what should I get her for her birthday?"
+    )
     shown = tokens(events)
-    assert shown.startswith("You told me: your boss is called Marta.")
+    assert shown.startswith("You told me: your boss is called Marta.\n\nYou were born in 1979.")
     sent = model.chat_requests[0]["messages"][-1]["content"]
     assert "Remembered fact that answers the message (the user already sees it)" in sent
     system = model.chat_requests[0]["messages"][0]["content"]
     assert "boss is called Marta" in system and "Skoda" not in system  # only that fact
-    assert events[-1][1]["response"].startswith("You told me: your boss is called Marta.")
 
     model.play("Oslo is the capital of Norway.")
     shown = tokens(stream_turn(user, "What is the capital of Norway?"))

@@ -19,6 +19,7 @@ from RAI_Chat.backend.services.llm_client import EngineError
 from RAI_Chat.backend.services.turn_decision import (
     carries_markers,
     decide,
+    plain_question,
     run_decided,
     search_query,
 )
@@ -267,3 +268,18 @@ def test_a_web_search_is_not_run_for_a_question_a_remembered_fact_answers(messag
     if not searched:
         assert decided.decision.tool == "none"
         assert decided.shown_first.startswith("You told me: your brother lives in Auckland.")
+
+
+@pytest.mark.parametrize(
+    ("message", "plain"),
+    [
+        ("What is my dog called?", True),
+        ("where do I live", True),
+        ("What is my dog called, and what should I feed him?", False),
+        ("What is my dog called? Also, suggest a toy.", False),
+        ("Remind me what my dog is called and where I live", False),
+        ("", False),
+    ],
+)
+def test_a_plain_question_is_one_short_question_and_nothing_else(message, plain):
+    assert plain_question(message) is plain
