@@ -84,6 +84,12 @@ from RAI_Chat.backend.services.memory.statements import statements
             "coffee-wise I drink oat flat whites",
             [("does:drinks", "The user drinks oat flat whites.")],
         ),
+        (
+            "I moved from Denver to Austin last month.",
+            [("city", "The user moved to Austin last month.")],
+        ),
+        ("Please call me Nico.", [("name", "The user's name is Nico.")]),
+        ("I never learned to swim.", [("does:not learned", "The user never learned to swim.")]),
         # A pronoun told of what the user named just before:
         (
             "Suggest a present for my wife - she's really into pottery.",

@@ -67,7 +67,7 @@ _LEAD_IN = re.compile(
     r"for the record|note that|please note that|please remember(?: that)?|remember that|"
     r"(?:please )?keep in mind(?: that)?|just to let you know(?: that)?|"
     r"remember this(?: please)?|and|but|quick note|some context|for context|ugh|hmm|"
-    r"update(?=\s*:)|scratch that|[a-z]+-wise|"
+    r"update(?=\s*:)|scratch that|[a-z]+-wise|please(?= call me)|"
     r"good news|guess what|"
     r"don'?t forget(?: that)?|actually|correction|sorry|oops|no|yes|in fact|"
     r"to be precise|to clarify)\b[\s,:;!.-]*)+",
@@ -167,8 +167,13 @@ _STANDING_NEGATION = re.compile(
     r"^(?:i|we)\s+(?:(?:really|just|also|usually|generally|honestly)\s+)?"
     r"(?:don'?t|do not|never|can'?t|cannot|can not)\s+"
     r"(?:eat|drink|smoke|drive|own|speak|tolerate|stand|digest|handle|consume|use|like|"
-    r"celebrate)\s+"
+    r"celebrate|learned to|learnt to)\s+"
     r"(?!(?:it|that|this|these|those|them|you|your|how|what|when|the way|much|to)\b)[\w'-]",
+    re.IGNORECASE,
+)
+# The old value of a change told with "from … to": "I moved from Denver to Austin".
+_FROM_OLD = re.compile(
+    r"\b(moved|switched|changed|relocated|transferred|upgraded|went|converted) from .+? to\b",
     re.IGNORECASE,
 )
 _NO_LONGER = re.compile(r"\b(?:anymore|any more|no longer|these days|now)\b", re.IGNORECASE)
@@ -506,6 +511,7 @@ def _statement(clause: str) -> str | None:
     if not standing:  # "I do not eat pork": the "not" is the statement's own
         clause = _OLD_VALUE_TAIL.sub("", clause)
     clause = " ".join(_FILLER.sub("", clause).split()).strip(" ,.!")
+    clause = _FROM_OLD.sub(r"\1 to", clause)  # "moved from Denver to Austin": to Austin
     if len(clause.split()) < 2 or _BARE_CHANGE.fullmatch(clause):
         return None  # "I moved": nothing to remember without where
     if re.match(r"(?i)call me\s+", clause):
