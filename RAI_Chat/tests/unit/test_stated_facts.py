@@ -90,6 +90,20 @@ from RAI_Chat.backend.services.memory.statements import statements
         ),
         ("Please call me Nico.", [("name", "The user's name is Nico.")]),
         ("I never learned to swim.", [("does:not learned", "The user never learned to swim.")]),
+        ("Berlin is where I live now, not Hamburg.", [("city", "The user lives in Berlin.")]),
+        (
+            "favorite band is Khruangbin",
+            [("favorite band", "The user's favorite band is Khruangbin.")],
+        ),
+        ("i cant have gluten", [("does:not have", "The user can't have gluten.")]),
+        (
+            "We don't live in Leeds anymore, we relocated to York.",
+            [("city", "The user relocated to York.")],
+        ),
+        (
+            "Correction — my anniversary is August 12.",
+            [("anniversary", "The user's anniversary is August 12.")],
+        ),
         # A pronoun told of what the user named just before:
         (
             "Suggest a present for my wife - she's really into pottery.",
@@ -194,6 +208,7 @@ def test_a_correction_states_the_new_value_and_never_the_old_one(message, fact, 
         "Finished the report?",
         "The capital of France is Paris.",
         "Tell my boss, he will love it.",
+        "That is where I live.",
     ],
 )
 def test_questions_requests_hypotheticals_and_negations_state_nothing(message):

@@ -34,9 +34,19 @@ _DROPPED_I = re.compile(
 )
 
 
+_DROPPED_MY = re.compile(
+    r"^(?:favou?rite|fave|all-time favou?rite) [\w' -]{1,30}? (?:is|are)\b", re.I
+)
+_NO_APOSTROPHE = re.compile(r"\b(can|don|doesn|didn|isn|won|wasn)(t)\b", re.IGNORECASE)
+
+
 def with_subject(clause: str) -> str:
-    """A statement whose "I" was left out, with it ("Just bought a house" → "I just
-    bought a house"); any other clause as it is."""
+    """A statement whose "I" (or "my") was left out, with it ("Just bought a house" → "I
+    just bought a house", "favorite band is Khruangbin" → "my favorite band is …"), its
+    "cant"/"dont" spelt out; any other clause as it is."""
+    clause = _NO_APOSTROPHE.sub(r"\1'\2", clause)
+    if _DROPPED_MY.match(clause):
+        return f"my {clause[0].lower()}{clause[1:]}"
     dropped = _DROPPED_I.match(clause)
     if dropped is None:
         return clause
@@ -70,7 +80,7 @@ _LEAD_IN = re.compile(
     r"update(?=\s*:)|scratch that|[a-z]+-wise|please(?= call me)|"
     r"good news|guess what|"
     r"don'?t forget(?: that)?|actually|correction|sorry|oops|no|yes|in fact|"
-    r"to be precise|to clarify)\b[\s,:;!.-]*)+",
+    r"to be precise|to clarify)\b[\s,:;!.—–-]*)+",
     re.IGNORECASE,
 )
 _FIRST_PERSON_START = re.compile(
@@ -119,6 +129,10 @@ _YOU_HAD_MY = re.compile(
     re.IGNORECASE,
 )
 # "knitting is how i unwind after work": the way the user does something.
+_IS_WHERE_I = re.compile(
+    r"^(?!(?:That|This|It|Here|There)\b)([A-Z][\w' -]{1,30}?) is where (?:[Ii]|[Ww]e) "
+    r"(live|work|grew up|was born|study)\b"
+)
 _IS_HOW_I = re.compile(r"^([\w' -]{2,30}?) is how (?:i|we) (.+)$", re.IGNORECASE)
 # "…, but everyone calls me Barty.": the name the user goes by.
 _CALLS_ME = re.compile(
@@ -167,7 +181,7 @@ _STANDING_NEGATION = re.compile(
     r"^(?:i|we)\s+(?:(?:really|just|also|usually|generally|honestly)\s+)?"
     r"(?:don'?t|do not|never|can'?t|cannot|can not)\s+"
     r"(?:eat|drink|smoke|drive|own|speak|tolerate|stand|digest|handle|consume|use|like|"
-    r"celebrate|learned to|learnt to)\s+"
+    r"celebrate|learned to|learnt to|have)\s+"
     r"(?!(?:it|that|this|these|those|them|you|your|how|what|when|the way|much|to)\b)[\w'-]",
     re.IGNORECASE,
 )
@@ -257,7 +271,12 @@ _IRREGULAR = {
 # The subject of a fact sentence (first match): one name for a correction to supersede by.
 _SUBJECT_RULES = [
     (re.compile(r"^the user's name is\b"), "name"),
-    (re.compile(r"^the user (?:\w+ )?(?:lives|is living|is based|resides|moved to)\b"), "city"),
+    (
+        re.compile(
+            r"^the user (?:\w+ )?(?:lives|is living|is based|resides|moved to|relocated to)\b"
+        ),
+        "city",
+    ),
     (re.compile(r"^the user (?:\w+ )?(?:works as|works at|works for|is employed)\b"), "job"),
     (re.compile(r"^the user is an? [\w -]{2,40}? (?:at|for) "), "job"),
     (re.compile(r"^the user is \d+(?: years old)?$"), "age"),
@@ -352,7 +371,13 @@ def _clauses(sentence: str) -> list[str]:
         if not part:
             continue
         own = _NEGATION_TAIL.match(part) or _OWN_PART.match(part)
-        if out and not own and not re.search(r"\b(?:i|i'm|i've|my|our|me)\b", part, re.IGNORECASE):
+        if (
+            out
+            and not own
+            and not re.search(
+                r"\b(?:i|i'm|i've|my|our|me|we|we're|we've|us)\b", part, re.IGNORECASE
+            )
+        ):
             out[-1] = f"{out[-1]}, {part}"
         else:
             out.append(part)
@@ -490,6 +515,9 @@ def _statement(clause: str) -> str | None:
     calls_me = _CALLS_ME.match(clause)
     if calls_me:  # "everyone calls me Barty"
         return f"The user goes by {calls_me.group(1)}."
+    where = _IS_WHERE_I.match(clause)
+    if where:  # "Berlin is where I live now" → "The user lives in Berlin."
+        return _statement(f"I {where.group(2)} in {where.group(1)}")
     how = _IS_HOW_I.match(clause)
     if how:  # "knitting is how I unwind" → "The user unwinds by knitting."
         told, way = _statement(f"I {how.group(2)}"), how.group(1)
