@@ -152,3 +152,10 @@ def test_a_question_for_everything_or_no_question_keeps_every_fact(message):
 
 def test_few_facts_are_all_kept():
     assert closest_facts("What is my boss called?", FACTS[:3], word_embed) is None
+
+
+def test_the_users_own_name_does_not_answer_whats_my_dogs_name():
+    facts = ["The user's name: Siddharth", "The user's greyhound is called Pepper."]
+    found = answering_fact("What's our dog's name?", facts, lambda texts: [[1.0, 0.0]] * len(texts))
+    assert found is None or "Siddharth" not in found.fact
+    assert answering_fact("What is my name?", facts[:1], word_embed, 0.0, 0.0).fact == facts[0]

@@ -104,6 +104,15 @@ from RAI_Chat.backend.services.memory.statements import statements
             "Correction — my anniversary is August 12.",
             [("anniversary", "The user's anniversary is August 12.")],
         ),
+        ("Just relocated to Trondheim!", [("city", "The user just relocated to Trondheim.")]),
+        (
+            "Favourite author has always been Ali Smith.",
+            [("favourite author", "The user's favourite author has always been Ali Smith.")],
+        ),
+        (
+            "Lifelong Feyenoord supporter here, rough season.",
+            [(None, "The user is a Feyenoord supporter.")],
+        ),
         # A pronoun told of what the user named just before:
         (
             "Suggest a present for my wife - she's really into pottery.",
@@ -209,6 +218,7 @@ def test_a_correction_states_the_new_value_and_never_the_old_one(message, fact, 
         "The capital of France is Paris.",
         "Tell my boss, he will love it.",
         "That is where I live.",
+        "Big fan here.",
     ],
 )
 def test_questions_requests_hypotheticals_and_negations_state_nothing(message):

@@ -67,6 +67,7 @@ _ALL_ABOUT_ME = re.compile(
     r"\babout (?:me|myself|us)\b",
     re.IGNORECASE,
 )
+_SOMEONES_NAME = re.compile(r"(?i)\b(?!(?:my|our)\b)[\w-]+'s? name\b")
 _MY_THING = re.compile(r"\b(?:my|our) ([a-z][a-z-]*)", re.IGNORECASE)
 
 
@@ -154,6 +155,8 @@ def _about_another(question: str, fact: str) -> bool:
     if possessed is None:
         return False
     thing = possessed.group(1).casefold()
+    if thing == "name" and _SOMEONES_NAME.search(question):
+        return True  # "What's our dog's name?" is not asking the user's own name
     words = _words(question)
     return not ({thing, thing.rstrip("s"), thing + "s"} & words)
 

@@ -29,13 +29,22 @@ _DROPPED_I = re.compile(
     r"retired|vegan|vegetarian|lactose intolerant|originally from|living in|working (?:as|at|for))"
     r"|(?P<did>bought|moved|started|finished|adopted|joined|sold|graduated|switched|became|"
     r"began|booked|landed|passed|completed|won|turned|welcomed|signed up|took up|picked up|"
+    r"relocated|"
     r"got (?!(?:a question|a minute|it|that|this|any|some|you|to)\b)))\b",
     re.IGNORECASE,
 )
 
 
 _DROPPED_MY = re.compile(
-    r"^(?:favou?rite|fave|all-time favou?rite) [\w' -]{1,30}? (?:is|are)\b", re.I
+    r"^(?:favou?rite|fave|all-time favou?rite) [\w' -]{1,30}? "
+    r"(?:is|are|has (?:always )?been|have (?:always )?been)\b",
+    re.I,
+)
+# "Lifelong Feyenoord supporter here", "Huge Chennai Super Kings fan": whom the user backs.
+_FAN_HERE = re.compile(
+    r"^(?:(?:[Hh]uge|[Bb]ig|[Mm]assive|[Ll]ifelong|[Dd]ie-hard|[Pp]roud|[Ll]oyal) )*"
+    r"(?!(?:Huge|Big|Massive|Lifelong|Die-hard|Proud|Loyal|Such|What|A|An|The)\b)"
+    r"([A-Z][\w'&. -]{1,40}?) (fan|supporter)(?: here)?(?=$|,)"
 )
 _NO_APOSTROPHE = re.compile(r"\b(can|don|doesn|didn|isn|won|wasn)(t)\b", re.IGNORECASE)
 
@@ -515,6 +524,9 @@ def _statement(clause: str) -> str | None:
     calls_me = _CALLS_ME.match(clause)
     if calls_me:  # "everyone calls me Barty"
         return f"The user goes by {calls_me.group(1)}."
+    fan = _FAN_HERE.match(clause)
+    if fan:
+        return f"The user is a {fan.group(1)} {fan.group(2)}."
     where = _IS_WHERE_I.match(clause)
     if where:  # "Berlin is where I live now" → "The user lives in Berlin."
         return _statement(f"I {where.group(2)} in {where.group(1)}")
