@@ -33,8 +33,7 @@ _DROPPED_I = re.compile(
     r"got (?!(?:a question|a minute|it|that|this|any|some|you|to)\b)))\b",
     re.IGNORECASE,
 )
-
-
+# The same with "my" left out: "favorite band is Khruangbin".
 _DROPPED_MY = re.compile(
     r"^(?:favou?rite|fave|all-time favou?rite) [\w' -]{1,30}? "
     r"(?:is|are|has (?:always )?been|have (?:always )?been)\b",
@@ -46,6 +45,7 @@ _FAN_HERE = re.compile(
     r"(?!(?:Huge|Big|Massive|Lifelong|Die-hard|Proud|Loyal|Such|What|A|An|The)\b)"
     r"([A-Z][\w'&. -]{1,40}?) (fan|supporter)(?: here)?(?=$|,)"
 )
+# "cant", "dont": the apostrophe left out.
 _NO_APOSTROPHE = re.compile(r"\b(can|don|doesn|didn|isn|won|wasn)(t)\b", re.IGNORECASE)
 
 
@@ -137,11 +137,12 @@ _YOU_HAD_MY = re.compile(
     r"([\w'-]+(?: name)?) (?:down |written )?(?:as|wrong)\b",
     re.IGNORECASE,
 )
-# "knitting is how i unwind after work": the way the user does something.
+# "Berlin is where I live now": the place of what the user does.
 _IS_WHERE_I = re.compile(
     r"^(?!(?:That|This|It|Here|There)\b)([A-Z][\w' -]{1,30}?) is where (?:[Ii]|[Ww]e) "
     r"(live|work|grew up|was born|study)\b"
 )
+# "knitting is how i unwind after work": the way the user does something.
 _IS_HOW_I = re.compile(r"^([\w' -]{2,30}?) is how (?:i|we) (.+)$", re.IGNORECASE)
 # "…, but everyone calls me Barty.": the name the user goes by.
 _CALLS_ME = re.compile(
