@@ -106,7 +106,8 @@ def test_a_300_turn_conversation_stays_in_budget_and_recalls_a_fact_from_turn_3(
         ).json()["results"]
     )
     # ... and the fact comes back when it matters, at turn 300.
-    asked = user.chat("What is my locker combination?", session_id=session_id)
+    # (Not a plain question: that one the remembered fact alone answers, with no model call.)
+    asked = user.chat("What is my locker combination? I keep forgetting.", session_id=session_id)
     assert asked.status_code == 200
     final = next(
         r
@@ -300,7 +301,7 @@ def test_a_fact_from_a_short_earlier_session_is_recalled_in_a_new_one(engine, ht
             "results"
         ]
     )
-    user.chat("What is the name of my boat?")  # a new session
+    user.chat("What is the name of my boat? I forgot.")  # a new session; not a plain question
     sent = next(
         r
         for r in reversed(fake.requests)
