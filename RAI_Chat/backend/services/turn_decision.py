@@ -16,7 +16,12 @@ from .actions.guards import forget_requested, references
 from .actions.handler import ActionHandler, Emit
 from .decision.decide import Decider, Decision
 from .llm_client import EngineError
-from .memory.fact_answers import answering_fact, asks_about_the_user, closest_facts
+from .memory.fact_answers import (
+    FactAnswer,
+    answering_fact,
+    asks_about_the_user,
+    closest_facts,
+)
 from .memory.recalled import second_person
 
 _SEARCH_PREAMBLE = re.compile(
@@ -98,7 +103,8 @@ def run_decided(
     decision: Decision, message: str, handler: ActionHandler, ports, emit: Emit
 ) -> DecidedTools:
     """Run the decided tool (at most one) before the answer; never raises."""
-    if decision.tool == "web_search" and remembered_answer(message, ports):
+    remembered = remembered_answer(message, ports) if decision.tool == "web_search" else None
+    if remembered is not None:
         # "Where does my brother live these days?": the answer is remembered, not online.
         decision = replace(decision, tool="none")
     out = DecidedTools(decision)
@@ -141,7 +147,7 @@ def run_decided(
         out.notes_for_model.append(ABOUT_THE_USER)
         out.said_back = said_back(message)
     if tool in ("none", "episodic"):
-        show_remembered_fact(message, ports, out)
+        show_remembered_fact(message, ports, out, remembered)
     return out
 
 
@@ -154,29 +160,33 @@ _FROM_THE_WEB = re.compile(
 )
 
 
-def remembered_answer(message: str, ports) -> bool:
-    """Whether one remembered fact clearly answers a question about the user that asks
-    nothing only the web can tell (the classifier read "these days" as news)."""
+def remembered_answer(message: str, ports) -> FactAnswer | None:
+    """The one remembered fact that clearly answers a question about the user that asks
+    nothing only the web can tell (the classifier read "these days" as news), or None."""
     if _FROM_THE_WEB.search(message) or not asks_about_the_user(message):
-        return False
+        return None
     try:
-        return answering_fact(message, ports.active_facts(), ports.embed_facts) is not None
+        return answering_fact(message, ports.active_facts(), ports.embed_facts)
     except EngineError:
-        return False
+        return None
 
 
-def show_remembered_fact(message: str, ports, out: DecidedTools) -> None:
+def show_remembered_fact(
+    message: str, ports, out: DecidedTools, found: FactAnswer | None = None
+) -> None:
     """A question about the user that one remembered fact answers: the fact is shown before
     the model's words ("You told me: your boss is called Marta."), as an exact result is;
-    the small model, given every fact, often quoted another one."""
-    facts = ports.active_facts()
-    try:
-        found = answering_fact(message, facts, ports.embed_facts)
-        if found is None:  # no one fact answers clearly: the model gets the closest few
-            out.only_facts = closest_facts(message, facts, ports.embed_facts)
+    the small model, given every fact, often quoted another one. ``found``: that fact,
+    when the caller has already matched it."""
+    if found is None:
+        facts = ports.active_facts()
+        try:
+            found = answering_fact(message, facts, ports.embed_facts)
+            if found is None:  # no one fact answers clearly: the model gets the closest few
+                out.only_facts = closest_facts(message, facts, ports.embed_facts)
+                return
+        except EngineError:  # no embedding model: the model answers from the facts alone
             return
-    except EngineError:  # no embedding model: the model answers from the facts alone
-        return
     told = neutralise(found.told)
     # "What is my dog called?" is answered by the fact alone; the small model's sentence
     # after it mixed up who is who ("You are calling me Emeka …").

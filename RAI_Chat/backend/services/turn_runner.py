@@ -105,35 +105,38 @@ class TurnRunner(UserServices):
             if decided.shown_first:  # an exact result, before the model's words
                 visible.append(decided.shown_first)
                 stream.append(token_event(decided.shown_first))
-            echoes = phrases_of([*decided.instruction_texts(), ANSWER_PROMPT])
-            documents = documents_for_turn(self, turn, message, settings, handler, stream.append)
-            prompt = self._prompt(turn, message, settings, decided)
-            prompt[-1] = {**prompt[-1], "content": documents.for_model(prompt[-1]["content"])}
             notes: list[str] = list(decided.notes_for_user)
-            while not decided.complete:  # (a remembered fact may answer it all)
-                raw, shown, markers, stopped = self._model_round(
-                    stream, prompt, settings, handler, visible, result, echoes, native
+            if not decided.complete:  # (a remembered fact may answer it all: no model call)
+                echoes = phrases_of([*decided.instruction_texts(), ANSWER_PROMPT])
+                documents = documents_for_turn(
+                    self, turn, message, settings, handler, stream.append
                 )
-                if stopped:
-                    status = MessageStatus.interrupted
-                    break
-                if native and result.tool_calls and native.more_allowed:  # guarded, as markers
-                    called = native.run(result.tool_calls, raw, stream.append)
-                    result.tool_calls = []
-                    notes.extend(called.notes)
-                    prompt = prompt + called.messages
-                    echoes = phrases_of([*echoes, *called.results])
+                prompt = self._prompt(turn, message, settings, decided)
+                prompt[-1] = {**prompt[-1], "content": documents.for_model(prompt[-1]["content"])}
+                while True:
+                    raw, shown, markers, stopped = self._model_round(
+                        stream, prompt, settings, handler, visible, result, echoes, native
+                    )
+                    if stopped:
+                        status = MessageStatus.interrupted
+                        break
+                    if native and result.tool_calls and native.more_allowed:  # guarded, as markers
+                        called = native.run(result.tool_calls, raw, stream.append)
+                        result.tool_calls = []
+                        notes.extend(called.notes)
+                        prompt = prompt + called.messages
+                        echoes = phrases_of([*echoes, *called.results])
+                        stream.append(status_event(THINKING))
+                        continue
+                    if not markers:
+                        break
+                    round_ = handler.run(markers, emit=stream.append, visible_text=shown)
+                    notes.extend(round_.notes)
+                    if not round_.needs_another_round:
+                        break
+                    prompt = prompt + round_.followup(raw)
+                    echoes = phrases_of([*echoes, *round_.results_for_model])
                     stream.append(status_event(THINKING))
-                    continue
-                if not markers:
-                    break
-                round_ = handler.run(markers, emit=stream.append, visible_text=shown)
-                notes.extend(round_.notes)
-                if not round_.needs_another_round:
-                    break
-                prompt = prompt + round_.followup(raw)
-                echoes = phrases_of([*echoes, *round_.results_for_model])
-                stream.append(status_event(THINKING))
             empty = not "".join(visible).strip()
             # e.g. only markers, the limit
             if empty and not notes and status == MessageStatus.complete:

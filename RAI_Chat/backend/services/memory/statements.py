@@ -54,16 +54,14 @@ def with_subject(clause: str) -> str:
     just bought a house", "favorite band is Khruangbin" → "my favorite band is …"), its
     "cant"/"dont" spelt out; any other clause as it is."""
     clause = _NO_APOSTROPHE.sub(r"\1'\2", clause)
-    if _DROPPED_MY.match(clause):
-        return f"my {clause[0].lower()}{clause[1:]}"
     dropped = _DROPPED_I.match(clause)
-    if dropped is None:
+    if _DROPPED_MY.match(clause):
+        subject = "my"
+    elif dropped is None:
         return clause
-    if dropped.group("been"):
-        return f"I've {clause[0].lower()}{clause[1:]}"
-    if dropped.group("am"):
-        return f"I'm {clause[0].lower()}{clause[1:]}"
-    return f"I {clause[0].lower()}{clause[1:]}"
+    else:
+        subject = "I've" if dropped.group("been") else "I'm" if dropped.group("am") else "I"
+    return f"{subject} {clause[0].lower()}{clause[1:]}"
 
 
 def states_about_writer(text: str) -> bool:
