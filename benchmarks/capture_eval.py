@@ -22,7 +22,8 @@ old values in ``data/capture_fresh_old_values.tsv``): a second held-out set, wri
 hand after the capture rules were frozen, by someone who had not seen them. ``--half final``
 runs ``data/capture_final.jsonl`` (the same shape), written the same way a session later;
 ``--half blind`` runs ``data/capture_blind.jsonl``, written the same way in the fifth session
-and not yet run."""
+(first run in the sixth); ``--half seventh`` runs ``data/capture_seventh.jsonl``, written the
+same way in the seventh session by a helper that read no code and no other data."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ from RAI_Chat.backend.services.memory.maintenance import make_tiers  # noqa: E40
 
 FACT_LABELS = ("remember", "correct")
 # Sets written by hand apart from the decision set: data/capture_<name>.jsonl.
-HAND_WRITTEN = ("fresh", "final", "blind")
+HAND_WRITTEN = ("fresh", "final", "blind", "seventh")
 DATA = ROOT / "benchmarks" / "data"
 
 

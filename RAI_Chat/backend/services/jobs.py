@@ -1,6 +1,9 @@
 """Background jobs (huey): the tiers of each message and the archiving of what left the
 context window, after the turn, never on the path of the user's reply.
 
+A job of the in-process consumer waits while a turn of its process is starting
+(``turn_starts``): the user waits for that, not for the job.
+
 Storage: SQLite in the instance folder by default, Redis when ``REDIS_URL`` is set. Each API
 process runs a small in-process consumer (one worker thread); ``JOBS_MODE=immediate`` runs
 jobs synchronously (tests), ``external`` leaves them to a separate ``huey_consumer``."""
@@ -16,6 +19,7 @@ from huey import RedisHuey, SqliteHuey
 from huey.consumer import Consumer
 
 from ..config import INSTANCE_DIR
+from .turn_starts import TURN_STARTS
 
 if TYPE_CHECKING:  # annotations only
     from ..config import Settings
@@ -132,6 +136,7 @@ class Jobs:
     def _embed_archive_job(self, database, user_id: str) -> None:
         from .memory.episodic import EpisodicArchive
 
+        TURN_STARTS.wait_for_none()
         context = self.context_for(_database_url(database))
         archive = EpisodicArchive(user_id, context.database, context.engine)
         while archive.embed_missing(limit=512):
@@ -140,6 +145,7 @@ class Jobs:
     def _after_turn_job(self, database, user_id: str, session_id: str, message_ids: list[str]):
         from .memory.maintenance import after_turn
 
+        TURN_STARTS.wait_for_none()  # a turn starting in this process goes first
         context = self.context_for(_database_url(database))
         after_turn(
             context.database, context.engine, context.settings, user_id, session_id, message_ids

@@ -130,7 +130,9 @@ class EmbeddingBatcher:
 
     The first caller of a batch sends it; while an earlier request of the same model is
     still in flight, the texts asked for meanwhile gather in the next batch (so one turn
-    alone waits for nothing; many at once make one request per round trip). Every waiter
+    alone waits for nothing; many at once make one request per round trip), except a text
+    that request already carries: its caller waits for that answer (a turn's decision step
+    and its memory recall ask for the same text at the same time). Every waiter
     gets its own vector, or the engine's error. Locks and events are made on first use,
     never at import (under gevent they must be made after the worker is patched)."""
 
@@ -140,6 +142,7 @@ class EmbeddingBatcher:
         self._lock: threading.Lock | None = None
         self._made: dict[str, threading.Lock] = {}
         self._open: dict[str, _Batch] = {}  # model -> the batch gathering texts
+        self._in_flight: dict[str, _Batch] = {}  # model -> the batch being sent
         self._sending: dict[str, threading.Lock] = {}  # model -> held while a request runs
         self.requests = 0  # requests sent (for tests and benchmarks)
 
@@ -151,10 +154,13 @@ class EmbeddingBatcher:
 
     def embed_one(self, text: str, model: str) -> list[float]:
         with self._guard():
-            batch = self._open.get(model)
-            leader = batch is None or len(batch.texts) >= self.max_batch
-            if leader:
-                batch = self._open[model] = _Batch()
+            batch = self._in_flight.get(model)
+            leader = False
+            if batch is None or text not in batch.index:  # else: asked for already, in flight
+                batch = self._open.get(model)
+                leader = batch is None or len(batch.texts) >= self.max_batch
+                if leader:
+                    batch = self._open[model] = _Batch()
             index = batch.add(text)
             sending = self._sending.setdefault(model, threading.Lock())
         if leader:
@@ -162,6 +168,7 @@ class EmbeddingBatcher:
                 with self._guard():
                     if self._open.get(model) is batch:
                         del self._open[model]  # from now on, texts go to a new batch
+                    self._in_flight[model] = batch
                 self.requests += 1
                 try:
                     batch.vectors = self._send(batch.texts, model)
@@ -172,6 +179,9 @@ class EmbeddingBatcher:
                 except Exception as exc:  # never leave the waiters waiting
                     batch.error = EngineError(f"The embedding model failed ({type(exc).__name__})")
                 finally:
+                    with self._guard():
+                        if self._in_flight.get(model) is batch:
+                            del self._in_flight[model]
                     batch.done.set()
         else:
             batch.done.wait()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import partial
 
 from sqlalchemy import update
 from tenacity import retry, stop_after_delay, wait_exponential
@@ -23,6 +24,7 @@ from ..schemas.events import (
     status_event,
     token_event,
 )
+from ..utils.later import Later
 from .actions.echo_filter import EchoFilter, phrases_of
 from .actions.handler import ActionHandler
 from .actions.stream_filter import MarkerStreamFilter
@@ -30,7 +32,7 @@ from .decision.decide import Decider
 from .documents.retrieval import documents_for_turn
 from .llm_client import EngineError, StreamResult
 from .native_tools import NativeTools
-from .prompt_assembly import assemble_prompt
+from .prompt_assembly import Memory, assemble_prompt, gather_memory
 from .prompt_builder import PromptTooLong
 from .prompts import (
     ANSWER_PROMPT,
@@ -43,6 +45,7 @@ from .titles import clean_title, title_from
 from .turn import Turn, TurnSettings
 from .turn_actions import TurnPorts
 from .turn_decision import DecidedTools, decide, run_decided
+from .turn_starts import TURN_STARTS
 from .turn_stream import LIVE_TURNS, add_unflushed
 from .user_services import UserServices
 
@@ -82,8 +85,12 @@ class TurnRunner(UserServices):
         handler = ActionHandler(ports, user_text=message, max_rounds=settings.max_action_rounds)
         metrics.active_streams.inc()
         decision = native = None
+        start = TURN_STARTS.begin()  # until the model is asked: background jobs wait
         try:
             stream.append(status_event(THINKING))
+            # The turn's memory is read while the tools are decided (the decision step and
+            # the recall embed the message once, together: ``EmbeddingBatcher``).
+            memory = Later(partial(self._gather_memory, turn, message), name="turn-memory")
             # A model that calls tools natively chooses them itself (services/native_tools);
             # otherwise the decision step: which tool the user's own message needs, run
             # before the answer; its results reach the model as data.
@@ -111,8 +118,9 @@ class TurnRunner(UserServices):
                 documents = documents_for_turn(
                     self, turn, message, settings, handler, stream.append
                 )
-                prompt = self._prompt(turn, message, settings, decided)
+                prompt = self._prompt(turn, message, settings, decided, memory.result())
                 prompt[-1] = {**prompt[-1], "content": documents.for_model(prompt[-1]["content"])}
+                start.end()
                 while True:
                     raw, shown, markers, stopped = self._model_round(
                         stream, prompt, settings, handler, visible, result, echoes, native
@@ -157,6 +165,7 @@ class TurnRunner(UserServices):
                 logger.exception("Turn %s failed", turn.assistant_message_id)
                 status, error, http_status = MessageStatus.error, SERVER_ERROR, 500
         finally:
+            start.end()
             metrics.active_streams.dec()
         metrics.turn_latency.observe(time.monotonic() - started)
         text = "".join(visible)
@@ -250,8 +259,23 @@ class TurnRunner(UserServices):
             return None
         return Decider(self.engine, settings.decision_step)
 
+    def _gather_memory(self, turn: Turn, message: str) -> Memory:
+        return gather_memory(
+            self.user_id,
+            self.database,
+            self.engine,
+            session_id=turn.session_id,
+            new_message=message,
+            exclude={turn.user_message_id, turn.assistant_message_id},
+        )
+
     def _prompt(
-        self, turn: Turn, message: str, settings: TurnSettings, decided: DecidedTools
+        self,
+        turn: Turn,
+        message: str,
+        settings: TurnSettings,
+        decided: DecidedTools,
+        memory: Memory,
     ) -> list[dict]:
         built = assemble_prompt(
             self.user_id,
@@ -265,6 +289,7 @@ class TurnRunner(UserServices):
             recall_budget=settings.recall_budget,
             system_prompt=system_prompt(settings),
             only_facts=decided.only_facts,
+            memory=memory,
         )
         # Kept with the question when the answer is saved: the next turns never count it.
         self.question_tokens = built.new_message_tokens

@@ -1,5 +1,5 @@
 """The database lost in the middle of a turn (after the user's message is saved, while the
-prompt is assembled): the user's message stays, the answer is marked failed, and the client
+prompt is read or assembled): the user's message stays, the answer is marked failed, and the client
 gets a clear 503 — a bug in the turn is still a 500. Lost when the answer is saved: the
 client is told so, never "complete". SQLite and PostgreSQL, in process; the fault is
 injected where the prompt is read, or where the answer is saved."""
@@ -36,6 +36,9 @@ def messages_of(client, headers, session_id):
     return list(reversed(response.get_json()["messages"]))  # oldest first
 
 
+# Where the prompt is read: the memory, read in the background while the tools are
+# decided (its error reaches the turn when the prompt needs it), and the prompt's assembly.
+@pytest.mark.parametrize("where", ["gather_memory", "assemble_prompt"])
 @pytest.mark.parametrize(
     ("fault", "status", "error"),
     [
@@ -44,10 +47,10 @@ def messages_of(client, headers, session_id):
     ],
 )
 def test_a_fault_while_the_prompt_is_read_keeps_the_message_and_answers_clearly(
-    client, auth, monkeypatch, fault, status, error
+    client, auth, monkeypatch, fault, status, error, where
 ):
     headers = auth.headers()
-    monkeypatch.setattr(turn_runner, "assemble_prompt", fault)
+    monkeypatch.setattr(turn_runner, where, fault)
     response = client.post("/api/chat/", json={"message": "still here?"}, headers=headers)
     assert response.status_code == status
     body = response.get_json()

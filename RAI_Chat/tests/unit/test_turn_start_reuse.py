@@ -220,6 +220,30 @@ def test_concurrent_callers_share_one_request_and_get_their_own_vectors():
         assert out[i] == [float(len(text)), float(sum(map(ord, text)))]
 
 
+def test_a_text_asked_for_while_its_request_is_in_flight_waits_for_that_answer():
+    # A turn's decision step and its memory recall ask for the message at the same time.
+    sender = GatedSender()
+    batcher = EmbeddingBatcher(sender)
+    out: dict[int, object] = {}
+
+    def call(i: int) -> None:
+        out[i] = batcher.embed_one("where are my keys", "minilm")
+
+    first = threading.Thread(target=call, args=(0,))
+    first.start()
+    assert sender.first_in.wait(WAIT_S)
+    second = threading.Thread(target=call, args=(1,))
+    second.start()
+    while batcher._in_flight["minilm"].callers < 2:
+        time.sleep(0.005)
+    sender.release.set()
+    for t in (first, second):
+        t.join(WAIT_S)
+    assert sender.requests == [["where are my keys"]]
+    assert out[0] == out[1] == [17.0, float(sum(map(ord, "where are my keys")))]
+    assert not batcher._in_flight and not batcher._open
+
+
 def test_an_engine_error_reaches_every_waiter():
     sender = GatedSender(fail=True)
     batcher = EmbeddingBatcher(sender)
