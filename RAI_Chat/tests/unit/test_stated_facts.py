@@ -484,3 +484,65 @@ def test_a_model_fact_that_only_says_when_is_not_kept_over_the_statement():
     assert [fact for _, fact in capture.stated] == [
         "Since last autumn the user has been doing a part-time master's in urban planning."
     ]
+
+
+@pytest.mark.parametrize(
+    ("message", "told"),
+    [
+        (
+            "Nothing beats a good bowl of pho, honestly it's my all-time favourite meal.",
+            ["Nothing beats a good bowl of pho, honestly it's the user's all-time favourite meal."],
+        ),
+        (
+            "takes me like 50 min on the ferry every morning",
+            ["Takes the user like 50 min on the ferry every morning."],
+        ),
+        ("My sister Ingrid is getting married in June.", []),  # read by ``statements``
+        ("Thanks, that helped me a lot!", []),  # "thanks": not a statement
+        ("Help me plan my trip to Rome.", []),  # a request
+        ("If I lived in Oslo I would ski.", []),  # a hypothetical
+        ("I told you I had two kids - it's three now.", []),  # a correction: read exactly
+        ("Where did I leave my keys?", []),
+        ("I'd love to visit Peru someday.", []),  # a wish
+    ],
+)
+def test_a_sentence_no_form_reads_is_told_about_the_user_as_said(message, told):
+    from RAI_Chat.backend.services.memory.statements import unread_sentences
+
+    assert unread_sentences(message) == told
+
+
+@pytest.mark.parametrize(
+    ("tool", "kept"),
+    [
+        ("remember", True),  # the decision step says it tells something of the user
+        ("correct", False),  # a correction is read exactly, never as said
+        ("none", False),
+        (None, False),  # the classifier cannot judge
+    ],
+)
+def test_a_sentence_no_form_reads_is_kept_only_when_the_decision_step_says_remember(
+    monkeypatch, tool, kept
+):
+    from RAI_Chat.backend.services.memory import capture as capture_module
+
+    monkeypatch.setattr(capture_module, "decided_tool", lambda engine, text: tool)
+    message = "Nothing beats a good bowl of pho, honestly it's my all-time favourite meal."
+    _, _, capture = make_tiers(FakeEngine("fail"), "user", message)
+    stated = [fact for _, fact in capture.stated] if capture else []
+    assert any("pho" in fact for fact in stated) is kept
+
+
+@pytest.mark.parametrize(
+    ("message", "fact"),
+    [
+        ("favorite band is Khruangbin", "The user's favorite band is Khruangbin."),
+        ("Lifelong Feyenoord supporter here", "The user is a Feyenoord supporter."),
+    ],
+)
+def test_a_short_statement_without_i_or_my_is_captured(monkeypatch, message, fact):
+    from RAI_Chat.backend.services.memory import capture as capture_module
+
+    monkeypatch.setattr(capture_module, "decided_tool", lambda engine, text: "remember")
+    _, _, capture = make_tiers(FakeEngine("fail"), "user", message)
+    assert capture is not None and [f for _, f in capture.stated] == [fact]

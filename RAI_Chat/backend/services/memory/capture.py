@@ -26,7 +26,14 @@ from dataclasses import dataclass, field
 from ..decision.decide import Decider
 from ..llm_client import EngineClient, EngineError
 from .facts import UserFacts, content_words
-from .statements import fact_subject, owned_statements, statements, states_about_writer
+from .statements import (
+    fact_subject,
+    owned_statements,
+    replaced_value,
+    statements,
+    states_about_writer,
+    unread_sentences,
+)
 from .tiers import SHORT_MESSAGE_CHARS, clean_tier2, source_text, supported
 
 logger = logging.getLogger(__name__)
@@ -263,8 +270,11 @@ def capture_message(
     message states nothing. ``tool``: the decision step's, when the caller has it."""
     source = source_text(text)
     found = statements(source) if role == "user" else []
-    if found and tool is None:
+    unread = unread_sentences(source) if role == "user" else []
+    if (found or unread) and tool is None:
         tool = decided_tool(engine, source)
+    if tool == "remember":  # said of the user in a form no rule reads: kept as said
+        found = found + [(None, sentence) for sentence in unread]
     # When the classifier says the message tells something about the user, its
     # statements as read are the facts: exact where the model is not. Otherwise (it
     # cannot judge, or the message asks for something: "I'm 193 cm tall, so which
@@ -323,6 +333,20 @@ def capture_owned(engine: EngineClient, text: str) -> Capture | None:
     if tool not in STATING_TOOLS:
         return None
     return Capture(stated=by_verb(owned, tool))
+
+
+def correct_unnamed(
+    engine: EngineClient, facts: UserFacts, text: str, source_message_id: str
+) -> dict | None:
+    """A correction that names no subject ("Actually it's Lisbon, not Madrid."), when the
+    decision step calls the message a correction: the stored fact holding the old value
+    takes the new one (``UserFacts.replace_value``). The fact now active, or None."""
+    source = source_text(text)
+    replaced = replaced_value(source)
+    if replaced is None or decided_tool(engine, source) != "correct":
+        return None
+    new, old = replaced
+    return facts.replace_value(old, new, source_message_id)
 
 
 def fact_topic(fact: str) -> str | None:

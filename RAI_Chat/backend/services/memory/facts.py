@@ -252,6 +252,20 @@ class UserFacts:
             old.updated_at = utcnow()
         return replacement
 
+    def replace_value(self, old: str, new: str, source_message_id: str) -> dict | None:
+        """A correction that names no subject ("it's Lisbon, not Madrid"): the one active
+        fact holding ``old`` as whole words is superseded by the same fact with ``new`` in
+        its place. None when no fact, or more than one, holds it (nothing is guessed)."""
+        value = re.compile(rf"(?<!\w){re.escape(old)}(?!\w)", re.IGNORECASE)
+        with self.database.unit_of_work() as uow:
+            holding = [f for f in self._active(uow.session) if value.search(f.fact)]
+            if len(holding) != 1:
+                return None
+            text = value.sub(lambda _: new, holding[0].fact)
+            replacement = self._supersede(uow.session, holding[0], text, source_message_id)
+            uow.commit()
+            return fact_dict(replacement)
+
     def correct(
         self, old: str, new: str, source_message_id: str | None = None
     ) -> tuple[dict, dict | None, bool]:

@@ -12,7 +12,7 @@ from ...core.database.models import Message
 from ...core.database.session import Database
 from ..branches import sync_branch_marks
 from ..llm_client import EngineClient
-from .capture import Capture, capture_message, capture_owned, store_facts
+from .capture import Capture, capture_message, capture_owned, correct_unnamed, store_facts
 from .contextual import ContextualMemory, plan_window
 from .episodic import ArchivedExchange, EpisodicArchive
 from .facts import UserFacts
@@ -78,6 +78,8 @@ def add_tiers(
             uow.commit()
         if user_id and role == "user" and capture and (capture.facts or capture.stated):
             store_facts(UserFacts(user_id, database), capture, message_id)
+        elif user_id and role == "user":  # "Actually it's Lisbon, not Madrid."
+            correct_unnamed(engine, UserFacts(user_id, database), content, message_id)
 
 
 def index_exchange(

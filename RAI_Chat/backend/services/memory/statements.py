@@ -66,14 +66,15 @@ def with_subject(clause: str) -> str:
 
 def states_about_writer(text: str) -> bool:
     """Whether the text speaks in the first person anywhere, or states something with its
-    "I" left out (a sentence that is not a question)."""
+    "I" (or "my") left out ("favorite band is Khruangbin", "Lifelong Feyenoord supporter
+    here")."""
     if _FIRST_PERSON.search(text) is not None:
         return True
     return any(
         _DROPPED_I.match(_LEAD_IN.sub("", stated.strip()))
         for sentence in _SENTENCE.split(" ".join(text.split()))
         if (stated := _before_the_question(sentence) if sentence.endswith("?") else sentence)
-    )
+    ) or bool(statements(text))
 
 
 # Sentences: a full stop after a single capital ("Ursula K. Le Guin") ends none.
@@ -467,6 +468,80 @@ def statements(message: str) -> list[tuple[str | None, str]]:
 _LABEL = re.compile(r"^[\w' ]{1,25}:\s+")
 # A thing of the writer's named with "the" ("the vet appointment", "the kids").
 _THE_THING = re.compile(r"^the (?!(?:user|same|other|best|first|last|next|one)\b)", re.IGNORECASE)
+
+
+# A sentence no form above reads, kept as told about the user only when it plainly says
+# something of them: not a request, a wish, a hypothetical, a maybe, or a sentence saying
+# what is not, or no longer, so (a correction's old value must never be stored).
+_NOT_PLAINLY_TOLD = re.compile(
+    r"\b(?:if|would|i'd|we'd|wish|hope|want|wanna|might|maybe|perhaps|should|could|can|will|"
+    r"someday|one day|dream|love to|like to|"
+    r"not|no longer|never|anymore|any more|used to|told you|said|mentioned|earlier|before|"
+    r"instead|actually|correction|wrong|meant|remind|forget|remember|recall)\b|n't\b",
+    re.IGNORECASE,
+)
+_REQUEST_START = re.compile(
+    r"^(?:please|pls|kindly|help|tell|give|show|write|make|find|suggest|recommend|explain|"
+    r"plan|list|let|let's|lets|thanks|thank|ty|cheers|send|book|check|search|look|get|"
+    r"create|draft|describe|compare|translate|summari[sz]e|calculate|convert|note)\b",
+    re.IGNORECASE,
+)
+
+
+def unread_sentences(message: str) -> list[str]:
+    """The sentences of a message that speak of the writer but that ``statements`` reads
+    nothing from, told about the user ("Nothing beats a good bowl of pho, honestly it's my
+    all-time favourite meal." → "Nothing beats …, honestly it's the user's all-time
+    favourite meal."). Kept only for a message the decision step calls a fact to remember
+    (``capture.py``)."""
+    told = []
+    for sentence in _SENTENCE.split(" ".join(message.split())):
+        body = _LEAD_IN.sub("", sentence.strip()).strip(" .!")
+        if (
+            len(body.split()) < 3
+            or sentence.rstrip().endswith("?")
+            or not _FIRST_PERSON.search(body)
+            or _NOT_PLAINLY_TOLD.search(body)
+            or _REQUEST_START.match(body)
+            or statements(body)
+        ):
+            continue
+        told.append(told_about_user(body).rstrip(" .!") + ".")
+    return told
+
+
+# A value said instead of another, with no subject: "Actually it's Lisbon, not Madrid.",
+# "I meant Thursday, not Tuesday", "Lisbon, not Madrid!".
+_INSTEAD_OF = re.compile(
+    r"^(?:(?:it'?s|it is|that'?s|that is|it should be|should be|it was|i meant|i mean)\s+)?"
+    r"(?P<new>[\w][\w'.-]*(?: [\w][\w'.-]*){0,3}?)\s*,?\s+"
+    r"(?:not|instead of|rather than)\s+(?P<old>[\w][\w'.-]*(?: [\w][\w'.-]*){0,3}?)$",
+    re.IGNORECASE,
+)
+
+
+_NOT_A_VALUE = {
+    *("i", "me", "my", "our", "we", "you", "your", "it", "its", "that", "this"),
+    *("what", "which", "who", "is", "are", "was", "were", "am", "be", "'s"),
+}
+
+
+def replaced_value(message: str) -> tuple[str, str] | None:
+    """(new value, old value) of a one-sentence correction that names no subject ("Actually
+    it's Lisbon, not Madrid." → ("Lisbon", "Madrid")), or None. What it corrects is found
+    among the stored facts (``UserFacts.replace_value``)."""
+    sentences = [s for s in _SENTENCE.split(" ".join(message.split())) if s.strip(" .!")]
+    if len(sentences) != 1:
+        return None
+    body = _LEAD_IN.sub("", sentences[0].strip()).strip(" .!")
+    match = _INSTEAD_OF.match(body)
+    if match is None:
+        return None
+    new, old = match.group("new").strip(" ,.'"), match.group("old").strip(" ,.'")
+    words = new.casefold().replace("'", " '").split()
+    if new.casefold() == old.casefold() or _NOT_A_VALUE.intersection(words):
+        return None  # "That's not right.", "My cat is Luna, not Lola." (read with its subject)
+    return new, old
 
 
 def owned_statements(message: str) -> list[tuple[str | None, str]]:
