@@ -117,6 +117,16 @@ def test_no_fact_when_two_are_too_close_to_tell_apart():
     assert answering_fact("What is my sister called?", facts, word_embed, 0.3, 0.05) is None
 
 
+def test_no_one_fact_answers_a_question_of_several_things_that_several_facts_name():
+    facts = ["The user's cat is called Miso.", "The user's cat is called Tofu.", *FACTS]
+    assert answering_fact("What are my cats called?", facts, word_embed, 0.3, 0.0) is None
+    # Only a question of several things: the boss is still answered by its one fact.
+    found = answering_fact("What is my boss called?", facts, word_embed, 0.3, 0.0)
+    assert found is not None and found.fact == "The user's boss is called Marta."
+    kids = ["The user's kid Ana is six.", "The user's kid Leo is nine."]
+    assert answering_fact("How old are my kids?", kids, word_embed, 0.1, 0.0) is None
+
+
 def test_no_fact_for_a_statement_or_without_facts():
     assert answering_fact("My boss is called Marta.", FACTS, word_embed) is None
     assert answering_fact("What is my boss called?", [], word_embed) is None

@@ -210,9 +210,26 @@ def answering_fact(
         return None
     best, fact = scored[0]
     margin = best - scored[1][0] if len(scored) > 1 else best
-    if best < min_similarity or margin < min_margin:
+    if best < min_similarity or margin < min_margin or _one_of_several(message, facts):
         return None
     return FactAnswer(fact, told_to_user(fact), best, margin)
+
+
+def _one_of_several(question: str, facts: list[str]) -> bool:
+    """A question of several things ("What are my cats called?") that more than one fact
+    speaks of ("… cat is called Miso.", "… cat is called Tofu."): no one fact answers it."""
+    for thing in _MY_THING.findall(question):
+        one = _SINGULAR.get(thing.casefold()) or (
+            thing[:-1] if thing.endswith("s") and not thing.endswith("ss") else None
+        )
+        if one:
+            about = re.compile(rf"\b(?:{re.escape(one)}|{re.escape(thing)})\b", re.IGNORECASE)
+            if sum(1 for fact in facts if about.search(fact)) > 1:
+                return True
+    return False
+
+
+_SINGULAR = {"children": "child", "kids": "kid", "people": "person", "mice": "mouse"}
 
 
 def closest_facts(
