@@ -29,7 +29,7 @@ from .actions.echo_filter import EchoFilter, phrases_of
 from .actions.handler import ActionHandler
 from .actions.stream_filter import MarkerStreamFilter
 from .decision.decide import Decider
-from .documents.retrieval import documents_for_turn
+from .documents.retrieval import documents_for_turn, turn_documents
 from .llm_client import EngineError, StreamResult
 from .native_tools import NativeTools
 from .prompt_assembly import Memory, assemble_prompt, gather_memory
@@ -88,9 +88,12 @@ class TurnRunner(UserServices):
         start = TURN_STARTS.begin()  # until the model is asked: background jobs wait
         try:
             stream.append(status_event(THINKING))
-            # The turn's memory is read while the tools are decided (the decision step and
-            # the recall embed the message once, together: ``EmbeddingBatcher``).
+            # The turn's memory and documents are read while the tools are decided (the
+            # decision step and the recall embed the message once: ``EmbeddingBatcher``).
             memory = Later(partial(self._gather_memory, turn, message), name="turn-memory")
+            document_ids = Later(
+                partial(turn_documents, self, turn, message, settings), name="turn-documents"
+            )
             # A model that calls tools natively chooses them itself (services/native_tools);
             # otherwise the decision step: which tool the user's own message needs, run
             # before the answer; its results reach the model as data.
@@ -116,7 +119,7 @@ class TurnRunner(UserServices):
             if not decided.complete:  # (a remembered fact may answer it all: no model call)
                 echoes = phrases_of([*decided.instruction_texts(), ANSWER_PROMPT])
                 documents = documents_for_turn(
-                    self, turn, message, settings, handler, stream.append
+                    self, turn, message, settings, handler, stream.append, document_ids.result()
                 )
                 prompt = self._prompt(turn, message, settings, decided, memory.result())
                 prompt[-1] = {**prompt[-1], "content": documents.for_model(prompt[-1]["content"])}

@@ -138,3 +138,18 @@ def test_a_saved_answer_and_its_done_event_are_stored_together(answering_client)
     assert events[-1]["response"] == "Here is the whole answer."
     user, answer = messages_of(client, headers, body["session_id"])
     assert (answer["status"], answer["content"]) == ("complete", "Here is the whole answer.")
+
+
+def test_documents_that_cannot_be_read_cost_the_turn_only_its_passages(
+    answering_client, monkeypatch
+):
+    # The documents are read while the tools are decided, in a thread of their own.
+    from RAI_Chat.backend.services.documents.retrieval import DocumentRetrieval
+
+    monkeypatch.setattr(DocumentRetrieval, "documents_for", cut_connection)
+    client = answering_client
+    headers = AuthHelper(client).headers()
+    response = client.post("/api/chat/", json={"message": "any news?"}, headers=headers)
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["answer_status"], body["response"]) == ("complete", "Here is the whole answer.")

@@ -142,11 +142,10 @@ class DocumentRetrieval:
         return context
 
 
-def documents_for_turn(services, turn, message: str, settings, handler, emit) -> DocumentContext:
-    """A turn's passages (``services``: the turn's per-user services). Attaches the
-    documents the request named first; the passages' sources join the turn's sources,
-    numbered after the web results found so far. A failure here costs the turn only its
-    passages."""
+def turn_documents(services, turn, message: str, settings) -> list[str]:
+    """The ready documents a turn may use (``services``: the turn's per-user services),
+    after attaching the ones its request named; [] when that fails (the turn loses only its
+    passages). Read while the turn decides its tools."""
     from .library import DocumentLibrary
 
     try:
@@ -155,10 +154,25 @@ def documents_for_turn(services, turn, message: str, settings, handler, emit) ->
         retrieval = DocumentRetrieval(
             DocumentIndex(services.user_id, services.database, services.engine)
         )
-        document_ids = retrieval.documents_for(turn.session_id, message)
-        if not document_ids:
-            return DocumentContext()
+        return retrieval.documents_for(turn.session_id, message)
+    except Exception:
+        logger.exception("Documents of turn %s could not be read", turn.assistant_message_id)
+        return []
+
+
+def documents_for_turn(
+    services, turn, message: str, settings, handler, emit, document_ids: list[str]
+) -> DocumentContext:
+    """A turn's passages from ``document_ids`` (``turn_documents``); their sources join the
+    turn's sources, numbered after the web results found so far. A failure here costs the
+    turn only its passages."""
+    if not document_ids:
+        return DocumentContext()
+    try:
         emit(status_event("Reading your documents…"))
+        retrieval = DocumentRetrieval(
+            DocumentIndex(services.user_id, services.database, services.engine)
+        )
         context = retrieval.for_turn(
             document_ids,
             message,
