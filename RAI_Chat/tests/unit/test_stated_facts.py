@@ -546,3 +546,28 @@ def test_a_short_statement_without_i_or_my_is_captured(monkeypatch, message, fac
     monkeypatch.setattr(capture_module, "decided_tool", lambda engine, text: "remember")
     _, _, capture = make_tiers(FakeEngine("fail"), "user", message)
     assert capture is not None and [f for _, f in capture.stated] == [fact]
+
+
+@pytest.mark.parametrize(
+    ("message", "facts"),
+    [
+        (
+            "can you suggest a birthday gift for my wife Ingrid? she's really into pottery",
+            ["The user's wife is called Ingrid."],
+        ),
+        (
+            "work at Unilever in the marketing team, need help writing a LinkedIn summary",
+            ["The user works at Unilever in the marketing team."],
+        ),
+        ("hi! name's Tomasz btw, I need help with a cover letter", ["The user's name is Tomasz."]),
+        ("My name's Tomasz.", ["The user's name is Tomasz."]),
+        (
+            "Software engineer at Shopify here. How do I ask for a raise?",
+            ["The user is a software engineer at Shopify."],
+        ),
+        ("Hello from London here", []),
+        ("Is my sister Ana Maria right about this?", []),  # two names: not guessed
+    ],
+)
+def test_who_the_writer_is_and_whom_they_name_is_read_in_passing(message, facts):
+    assert [sentence for _, sentence in statements(message)] == facts

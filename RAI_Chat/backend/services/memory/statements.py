@@ -27,6 +27,7 @@ _DROPPED_I = re.compile(
     r"^(?:(?:just|recently|finally|also|newly)\s+)?"
     r"(?:(?P<been>been|spent)|(?P<am>based in|allergic to|married|divorced|engaged|pregnant|"
     r"retired|vegan|vegetarian|lactose intolerant|originally from|living in|working (?:as|at|for))"
+    r"|(?P<do>work (?:as|at|for|in)|live in|grew up in)"
     r"|(?P<did>bought|moved|started|finished|adopted|joined|sold|graduated|switched|became|"
     r"began|booked|landed|passed|completed|won|turned|welcomed|signed up|took up|picked up|"
     r"relocated|"
@@ -35,8 +36,8 @@ _DROPPED_I = re.compile(
 )
 # The same with "my" left out: "favorite band is Khruangbin".
 _DROPPED_MY = re.compile(
-    r"^(?:favou?rite|fave|all-time favou?rite) [\w' -]{1,30}? "
-    r"(?:is|are|has (?:always )?been|have (?:always )?been)\b",
+    r"^(?:(?:favou?rite|fave|all-time favou?rite) [\w' -]{1,30}? "
+    r"(?:is|are|has (?:always )?been|have (?:always )?been)\b|name(?:'?s| is) [A-Z])",
     re.I,
 )
 # "Lifelong Feyenoord supporter here", "Huge Chennai Super Kings fan": whom the user backs.
@@ -45,6 +46,21 @@ _FAN_HERE = re.compile(
     r"(?!(?:Huge|Big|Massive|Lifelong|Die-hard|Proud|Loyal|Such|What|A|An|The)\b)"
     r"([A-Z][\w'&. -]{1,40}?) (fan|supporter)(?: here)?(?=$|,)"
 )
+# "Software engineer at Shopify here", "Nurse from Leeds here": who the writer is.
+_ROLE_HERE = re.compile(
+    r"^(?:(?:just|a|an|your|another|fellow)\s+)?([A-Za-z][\w'-]*(?: [a-z][\w'-]*){0,3}) "
+    r"((?:at|from|for|in) [A-Z][\w&.'-]*(?: [A-Z][\w&.'-]*){0,3}) here$"
+)
+# "my wife Ingrid", "our dog Biscuit": a named relative or pet, in any sentence, a question
+# included ("can you suggest a gift for my wife Ingrid?").
+_NAMED_RELATION = re.compile(
+    r"\b(?:[Mm]y|[Oo]ur) (wife|husband|partner|boyfriend|girlfriend|fiancée?|son|daughter|"
+    r"kid|child|baby|brother|sister|mum|mom|mother|dad|father|grandma|grandmother|grandpa|"
+    r"grandfather|aunt|uncle|cousin|niece|nephew|friend|best friend|boss|manager|"
+    r"dog|cat|puppy|kitten|parrot|rabbit|hamster|horse|pony|tortoise|turtle|snake) "
+    r"([A-Z][a-zà-ÿ'-]+)\b(?! [A-Z])"
+)
+_NAME_IS = re.compile(r"\bname's (?=[A-Z])")
 # "cant", "dont": the apostrophe left out.
 _NO_APOSTROPHE = re.compile(r"\b(can|don|doesn|didn|isn|won|wasn)(t)\b", re.IGNORECASE)
 
@@ -54,6 +70,7 @@ def with_subject(clause: str) -> str:
     just bought a house", "favorite band is Khruangbin" → "my favorite band is …"), its
     "cant"/"dont" spelt out; any other clause as it is."""
     clause = _NO_APOSTROPHE.sub(r"\1'\2", clause)
+    clause = _NAME_IS.sub("name is ", clause)  # "my name's Tomasz"
     dropped = _DROPPED_I.match(clause)
     if _DROPPED_MY.match(clause):
         subject = "my"
@@ -61,6 +78,8 @@ def with_subject(clause: str) -> str:
         return clause
     else:
         subject = "I've" if dropped.group("been") else "I'm" if dropped.group("am") else "I"
+        if dropped.group("do") and dropped.start("do") != 0:
+            return clause  # "just work at" is not a statement form
     return f"{subject} {clause[0].lower()}{clause[1:]}"
 
 
@@ -224,7 +243,7 @@ _NEGATION_TAIL = re.compile(r"^(?:not|instead of|rather than|no longer)\b", re.I
 # A part that is a request or a remark of its own, never the rest of the part before.
 _OWN_PART = re.compile(
     r"^(?:please|can you|could you|would you|update|change|correct|fix|replace|remember|"
-    r"note|sorry|thanks|thank you|you|that|it|this)\b",
+    r"note|sorry|thanks|thank you|you|that|it|this|need help|any tips|looking for)\b",
     re.IGNORECASE,
 )
 
@@ -300,6 +319,9 @@ _POSSESSED = re.compile(
 _CALLED = re.compile(r"^the user's ([\w' -]{2,40}?) (?:is|are) (?:called|named)\b")
 _VERB = re.compile(rf"^the user (?:(?:{_ADVERBS.pattern}|\w+ly) )*(\w+)\b")
 _NOT_VERB = re.compile(r"^the user (?:doesn't|does not|can't|cannot|can not|never) (\w+)\b")
+
+
+_NOT_A_ROLE = {"hello", "hi", "hey", "greetings", "nobody", "everyone", "someone", "me"}
 
 
 def _third_person_verb(verb: str) -> str:
@@ -461,6 +483,9 @@ def statements(message: str) -> list[tuple[str | None, str]]:
             if fact is not None:
                 found.append((hinted or fact_subject(fact), fact))
                 waiting = None
+    for relation, name in _NAMED_RELATION.findall(" ".join(message.split())):
+        if not any(re.search(rf"\b{re.escape(name)}\b", fact) for _, fact in found):
+            found.append((f"{relation}'s name", f"The user's {relation} is called {name}."))
     return list({fact.casefold(): (about, fact) for about, fact in found}.values())
 
 
@@ -595,6 +620,12 @@ def _before_the_question(sentence: str) -> str:
 
 
 def _statement(clause: str) -> str | None:
+    role = _ROLE_HERE.match(clause)
+    if role and role.group(1).split()[0].casefold() not in _NOT_A_ROLE:
+        article = "an" if role.group(1)[0] in "AEIOUaeiou" else "a"
+        return (
+            f"The user is {article} {role.group(1)[0].lower()}{role.group(1)[1:]} {role.group(2)}."
+        )
     calls_me = _CALLS_ME.match(clause)
     if calls_me:  # "everyone calls me Barty"
         return f"The user goes by {calls_me.group(1)}."
