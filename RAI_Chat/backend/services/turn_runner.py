@@ -117,11 +117,14 @@ class TurnRunner(UserServices):
                 stream.append(token_event(decided.shown_first))
             notes: list[str] = list(decided.notes_for_user)
             if not decided.complete:  # (a remembered fact may answer it all: no model call)
-                echoes = phrases_of([*decided.instruction_texts(), ANSWER_PROMPT])
                 documents = documents_for_turn(
                     self, turn, message, settings, handler, stream.append, document_ids.result()
                 )
-                prompt = self._prompt(turn, message, settings, decided, memory.result())
+                recall = memory.result()
+                prompt = self._prompt(turn, message, settings, decided, recall)
+                # Our words, tool data and the recalled memories are never copied into the
+                # answer (the small model pasted an earlier answer it was shown as memory).
+                echoes = phrases_of([*decided.instruction_texts(), ANSWER_PROMPT, *recall.recalled])
                 prompt[-1] = {**prompt[-1], "content": documents.for_model(prompt[-1]["content"])}
                 start.end()
                 while True:

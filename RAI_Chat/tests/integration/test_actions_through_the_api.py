@@ -368,3 +368,26 @@ def test_a_question_no_one_fact_answers_gives_the_model_only_the_closest_facts(m
     stream_turn(user, "What do you know about me?")
     system = model.chat_requests[-1]["messages"][0]["content"]
     assert all(word in system for word in ("Miso", "Ghent", "chess", "nurse", "1979"))
+
+
+def test_an_earlier_answer_shown_as_a_recalled_memory_is_never_pasted_as_the_answer(model, user):
+    # The small model copied an earlier reply it was shown as a memory, word for word.
+    earlier = "Sure, I can help you plan a service schedule for your Volvo XC60."
+    transcript = {
+        "format": "rai-chat-session",
+        "version": 1,
+        "session": {"title": "car"},
+        "messages": [
+            {"role": "user", "content": "Help me plan a service schedule for my Volvo XC60."},
+            {"role": "assistant", "content": earlier},
+        ],
+    }
+    assert user.http.post("/api/session/import", json=transcript, headers=user.headers).is_success
+    model.play(f"{earlier} Change the oil of the Volvo XC60 every 15,000 km.")
+    events = stream_turn(user, "Give me one tip for the Volvo XC60 service schedule")
+    done = events[-1][1]
+    sent = model.chat_requests[-1]["messages"]
+    assert earlier in sent[0]["content"]  # recalled, in the system prompt
+    for shown in (tokens(events), done["response"]):
+        assert "I can help you plan" not in shown
+        assert "Change the oil of the Volvo XC60 every 15,000 km." in shown

@@ -571,3 +571,11 @@ def test_a_short_statement_without_i_or_my_is_captured(monkeypatch, message, fac
 )
 def test_who_the_writer_is_and_whom_they_name_is_read_in_passing(message, facts):
     assert [sentence for _, sentence in statements(message)] == facts
+
+
+def test_as_a_role_without_a_comma_ends_before_i():
+    message = "As a paramedic I work 12-hour shifts; what snacks keep well in an ambulance?"
+    assert [sentence for _, sentence in statements(message)] == [
+        "The user is a paramedic.",
+        "The user works 12-hour shifts.",
+    ]

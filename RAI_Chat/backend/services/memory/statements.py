@@ -137,6 +137,8 @@ _SETTING = re.compile(
     re.IGNORECASE,
 )
 # "As a beekeeper, I worry …", "Being a night-bus driver, I sleep …": what the user is.
+# "As a paramedic I work 12-hour shifts" with no comma: the role ends before "I".
+_AS_A_THEN_I = re.compile(r"^((?:as|being) an? [\w' -]{2,40}?) (?=(?:I|we)\b)", re.IGNORECASE)
 _AS_A = re.compile(
     r"^(?:as|being) (an? (?!(?:reminder|result|rule|matter|side note|whole|treat|favou?r|joke|"
     r"test|bonus|kid|child|teen|teenager|boy|girl|baby|precaution|general rule|start|first)\b)"
@@ -431,7 +433,8 @@ def statements(message: str) -> list[tuple[str | None, str]]:
             continue
         hinted: str | None = None  # "Correct my phone number: …"
         said_not, waiting = waiting, None  # "My name is not Sam, …"
-        for clause in _clauses(_LEAD_IN.sub("", sentence.strip())):
+        sentence = _AS_A_THEN_I.sub(r"\1, ", sentence.strip())  # "As a nurse I work …"
+        for clause in _clauses(_LEAD_IN.sub("", sentence)):
             clause = _LEAD_IN.sub("", clause).strip(" .!")
             # "It's for my daughter Wilhelmina, she turns six.": told of the daughter.
             owned = _statement(_told_of_owned(clause))
