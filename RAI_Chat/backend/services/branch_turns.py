@@ -252,8 +252,8 @@ class ContinueRunner(TurnRunner):
     def _decider(self, settings):
         return None
 
-    def _prompt(self, turn, message, settings, decided) -> list[dict]:
-        prompt = super()._prompt(turn, message, settings, decided)
+    def _prompt(self, turn, message, settings, decided, memory) -> list[dict]:
+        prompt = super()._prompt(turn, message, settings, decided, memory)
         return [
             *prompt,
             {"role": "assistant", "content": self.partial},
