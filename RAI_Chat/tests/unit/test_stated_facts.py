@@ -177,12 +177,29 @@ def test_a_first_person_statement_is_told_about_the_user(message, facts):
         ("I'm not a nurse any more. I work as a midwife.", "The user works as a midwife.", "nurse"),
         ("Fix my email: it's jo@ex.org now.", "The user's email is jo@ex.org.", None),
         ("My favourite band changed: it's Muse now.", "The user's favourite band is Muse.", None),
+        # The new value before its subject, told in a part of its own.
+        (
+            "Actually it's Hyderabad, not Pune — that's where I live",
+            "The user lives in Hyderabad.",
+            "Pune",
+        ),
+        (
+            "I meant to type Chiamaka earlier, that's my sister's name",
+            "The user's sister's name is Chiamaka.",
+            None,
+        ),
+        (
+            "turns out I'm not allergic to penicillin after all, it's amoxicillin I react to",
+            "The user reacts to amoxicillin.",
+            "penicillin",
+        ),
+        ("Zara, Sara was a typo", None, "Sara"),
     ],
 )
 def test_a_correction_states_the_new_value_and_never_the_old_one(message, fact, old):
     found = [sentence for _, sentence in statements(message)]
-    assert found == [fact]
-    assert old is None or old.casefold() not in fact.casefold()
+    assert found == ([fact] if fact else [])
+    assert old is None or all(old.casefold() not in told.casefold() for told in found)
 
 
 @pytest.mark.parametrize(
@@ -338,11 +355,27 @@ def test_a_correction_replaces_by_its_verb_a_plain_statement_only_adds():
     assert statement.stated == [(None, "The user climbs on Sundays.")]
 
 
-def test_a_forget_message_stores_nothing_it_states():
+@pytest.mark.parametrize(
+    "said",
+    [
+        "I live in Lyon, please forget that.",
+        "Forget my dog Rex.",
+        "Please forget that I live in Lyon.",
+        "forget my wife Ingrid and my address",
+        "I live in Lyon. Delete it.",
+    ],
+)
+def test_a_forget_message_stores_nothing_it_asks_to_forget(said):
     raw = {"facts": [{"about": "city", "value": "Lyon"}], "summary": SUMMARY}
-    said = "I live in Lyon, please forget that."
     capture = capture_message(FakeEngine(raw), "user", said, tool="forget")
     assert capture is not None and capture.stated == [] and capture.facts == []
+
+
+def test_a_forget_message_keeps_what_it_states_beside_the_request():
+    said = "we've relocated to Melbourne, so forget what I said about Perth"
+    capture = capture_message(FakeEngine("fail"), "user", said, tool="forget")
+    assert capture is not None and capture.facts == []
+    assert capture.stated == [("city", "The user has relocated to Melbourne.")]
 
 
 @pytest.mark.parametrize("tool", ["none", "episodic", "web_search"])
@@ -424,6 +457,8 @@ def test_a_failing_capture_leaves_the_deterministic_tiers(monkeypatch):
         ),
         ("Update: we sold the caravan.", "The user sold the caravan."),
         ("Oh and I live in Rome.", "The user lives in Rome."),
+        ("no wait, I live in Rome, not Milan", "The user lives in Rome."),
+        ("Turns out I'm allergic to kiwi.", "The user is allergic to kiwi."),
     ],
 )
 def test_dashes_and_lead_ins_are_no_part_of_the_statement(message, fact):
@@ -450,6 +485,11 @@ def test_a_short_message_in_the_plural_is_captured():
             "The kids are 6 and 9, not 5 and 8.",
             "correct",
             [("kids", "The user's kids are 6 and 9.")],
+        ),
+        (
+            "no wait, the wedding is in September, not August",
+            "correct",
+            [("wedding", "The user's wedding is in September.")],
         ),
         ("The capital of France is Paris.", "none", None),
         ("The vet appointment is on Wednesday.", None, None),  # the classifier cannot judge
@@ -560,6 +600,10 @@ def test_a_short_statement_without_i_or_my_is_captured(monkeypatch, message, fac
             ["The user works at Unilever in the marketing team."],
         ),
         ("hi! name's Tomasz btw, I need help with a cover letter", ["The user's name is Tomasz."]),
+        (
+            "learning Japanese for a trip next year, any tips?",
+            ["The user is learning Japanese for a trip next year."],
+        ),
         ("My name's Tomasz.", ["The user's name is Tomasz."]),
         (
             "Software engineer at Shopify here. How do I ask for a raise?",

@@ -39,6 +39,10 @@ class Engine(FakeEngine):
         ("My cat is Luna, not Lola.", None),  # has its subject: read by ``statements``
         ("Paris, not London, is the capital of France.", None),
         ("It's Lisbon, not Madrid. And book a table.", None),  # one sentence only
+        ("Zara, Sara was a typo", ("Zara", "Sara")),
+        ("Sara was a mistake - it's Zara.", ("Zara", "Sara")),
+        ("that was wrong, it's Rex", None),  # "that" is no value to look for
+        ("It's the blue one, not the red one.", None),
     ],
 )
 def test_the_new_and_old_value_of_a_correction_with_no_subject(message, replaced):

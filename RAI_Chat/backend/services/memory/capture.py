@@ -31,6 +31,7 @@ from .statements import (
     owned_statements,
     replaced_value,
     statements,
+    statements_beside_forgetting,
     states_about_writer,
     unread_sentences,
 )
@@ -279,8 +280,8 @@ def capture_message(
     # statements as read are the facts: exact where the model is not. Otherwise (it
     # cannot judge, or the message asks for something: "I'm 193 cm tall, so which
     # airlines have legroom?") they complete what the model's checked facts do not cover;
-    # a message asking to forget stores nothing.
-    exact = by_verb(found, tool) if tool != "forget" else []
+    # of a message asking to forget, only its parts that do not ask it are read.
+    exact = by_verb(found if tool != "forget" else statements_beside_forgetting(source), tool)
     if tool in STATING_TOOLS and len(" ".join(source.split())) <= SHORT_MESSAGE_CHARS:
         # A short message is its own summary and its facts are read: no model call (on
         # two busy cores one took 20 s to 3 min).

@@ -26,7 +26,8 @@ _FIRST_PERSON = re.compile(
 _DROPPED_I = re.compile(
     r"^(?:(?:just|recently|finally|also|newly)\s+)?"
     r"(?:(?P<been>been|spent)|(?P<am>based in|allergic to|married|divorced|engaged|pregnant|"
-    r"retired|vegan|vegetarian|lactose intolerant|originally from|living in|working (?:as|at|for))"
+    r"retired|vegan|vegetarian|lactose intolerant|originally from|living in|working (?:as|at|for)|"
+    r"learning|studying|training for)"
     r"|(?P<do>work (?:as|at|for|in)|live in|grew up in)"
     r"|(?P<did>bought|moved|started|finished|adopted|joined|sold|graduated|switched|became|"
     r"began|booked|landed|passed|completed|won|turned|welcomed|signed up|took up|picked up|"
@@ -105,7 +106,7 @@ _LEAD_IN = re.compile(
     r"(?:please )?keep in mind(?: that)?|just to let you know(?: that)?|"
     r"remember this(?: please)?|and|but|quick note|some context|for context|ugh|hmm|"
     r"update(?=\s*:)|scratch that|[a-z]+-wise|please(?= call me)|"
-    r"good news|guess what|"
+    r"good news|guess what|wait|(?:it )?turns out(?: that)?|"
     r"don'?t forget(?: that)?|actually|correction|sorry|oops|no|yes|in fact|"
     r"to be precise|to clarify)\b[\s,:;!.—–-]*)+",
     re.IGNORECASE,
@@ -147,7 +148,7 @@ _AS_A = re.compile(
 )
 # "It's Priyanka, not Priya" before the subject: "She's my manager.", "- my father's name".
 _SUBJECT_AFTER = re.compile(
-    r"^(?:(?:she|he|they)(?:'s| is| are|'re) )?(?:my|our) "
+    r"^(?:(?:she|he|they|that|this)(?:'s| is| are|'re) )?(?:my|our) "
     r"((?:(?!(?:is|are|was|were|has|have|had)\b)[\w'-]+ ?){1,2}?(?:'s name| name)?)$",
     re.IGNORECASE,
 )
@@ -161,6 +162,27 @@ _YOU_HAD_MY = re.compile(
 _IS_WHERE_I = re.compile(
     r"^(?!(?:That|This|It|Here|There)\b)([A-Z][\w' -]{1,30}?) is where (?:[Ii]|[Ww]e) "
     r"(live|work|grew up|was born|study)\b"
+)
+# "Actually it's Hyderabad, not Pune - that's where I live": the place of a value said before.
+_THAT_IS_WHERE_I = re.compile(
+    r"^(?:that|this|which)(?:'s| is) where ((?:i|we) (?:live|work|grew up|was born|study))\b",
+    re.IGNORECASE,
+)
+# "I meant to type Chiamaka earlier": a value said before its subject ("that's my sister's
+# name"), as "It's Priyanka, not Priya." is.
+_MEANT_VALUE = re.compile(
+    r"^(?i:i meant)(?: to (?i:type|write|say|put))? ([A-Z][\w'-]*(?: [A-Z][\w'-]*){0,2})"
+    r"(?: (?i:earlier|before|there))?$"
+)
+# "it's amoxicillin I react to", "it's Pune we live in": the value before what the user does.
+_CLEFT = re.compile(
+    r"^it'?s (?:actually )?(?P<value>[\w'-]+(?: [\w'-]+){0,3}?) (?:that )?"
+    r"(?P<rest>(?:i|i'm|we|we're) [\w' ]*?\b(?:to|in|at|for|with|from|of|on|about|by))$",
+    re.IGNORECASE,
+)
+# "Sara was a typo": a value the message says was wrong, never a fact.
+_WAS_WRONG = re.compile(
+    r"^[\w' -]{1,30}? (?:was|is) (?:a typo|a mistake|wrong|misspelt|misspelled)$", re.IGNORECASE
 )
 # "knitting is how i unwind after work": the way the user does something.
 _IS_HOW_I = re.compile(r"^([\w' -]{2,30}?) is how (?:i|we) (.+)$", re.IGNORECASE)
@@ -403,7 +425,7 @@ def _clauses(sentence: str) -> list[str]:
         part = part.strip(" .!")
         if not part:
             continue
-        own = _NEGATION_TAIL.match(part) or _OWN_PART.match(part)
+        own = _NEGATION_TAIL.match(part) or _OWN_PART.match(part) or _WAS_WRONG.match(part)
         if (
             out
             and not own
@@ -441,6 +463,29 @@ def statements(message: str) -> list[tuple[str | None, str]]:
             if owned is not None:
                 found.append((hinted or fact_subject(owned), owned))
                 continue
+            cleft = _CLEFT.match(clause)
+            if cleft:  # "it's amoxicillin I react to" → "I react to amoxicillin"
+                fact = _statement(f"{cleft.group('rest')} {cleft.group('value')}")
+                if fact is not None:
+                    found.append((hinted or fact_subject(fact), fact))
+                    continue
+            meant = _MEANT_VALUE.match(clause)
+            if meant:  # "I meant to type Chiamaka earlier" - the subject may follow
+                unnamed = meant.group(1)
+                continue
+            where = _THAT_IS_WHERE_I.match(clause) if unnamed else None
+            if where:  # "… - that's where I live"
+                fact = _statement(f"{unnamed} is where {where.group(1)}")
+                if fact is not None:
+                    found.append((fact_subject(fact), fact))
+                unnamed = None
+                continue
+            named = (_SUBJECT_AFTER.match(clause) or _YOU_HAD_MY.match(clause)) if unnamed else None
+            if named:  # "… - my father's name", "She's my manager.", "that's my sister's name"
+                about = named.group(1).strip().casefold()
+                found.append((about, f"The user's {about} is {unnamed}."))
+                unnamed = None
+                continue
             its = _ITS_VALUE.match(clause)
             value = its and _OLD_VALUE_TAIL.sub("", _FILLER.sub("", its.group(1))).strip(" ,.!")
             if its and (hinted or said_not):  # "…: it's 555-0199 now", "…, it's Sid"
@@ -451,12 +496,6 @@ def statements(message: str) -> list[tuple[str | None, str]]:
                 continue
             if its:  # "It's Priyanka, not Priya." - the subject may follow
                 unnamed = value if value and re.search(r"[A-Z0-9]", value) else None
-                continue
-            named = (_SUBJECT_AFTER.match(clause) or _YOU_HAD_MY.match(clause)) if unnamed else None
-            if named:  # "… - my father's name", "She's my manager."
-                about = named.group(1).strip().casefold()
-                found.append((about, f"The user's {about} is {unnamed}."))
-                unnamed = None
                 continue
             role = _AS_A.match(clause)
             if role:  # "As a beekeeper, I worry …"
@@ -548,9 +587,26 @@ _INSTEAD_OF = re.compile(
 )
 
 
+# "Zara, Sara was a typo", "Sara was a typo - it's Zara": the same with the old value named
+# as the mistake.
+_WAS_A_TYPO = [
+    re.compile(
+        r"^(?P<new>[\w][\w'.-]*(?: [\w][\w'.-]*){0,3}?)\s*(?:,|;|:|\s[-–—])\s*"
+        r"(?P<old>[\w][\w'.-]*(?: [\w][\w'.-]*){0,3}?) (?:was|is) "
+        r"(?:a typo|a mistake|wrong|misspelt|misspelled)$",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"^(?P<old>[\w][\w'.-]*(?: [\w][\w'.-]*){0,3}?) (?:was|is) "
+        r"(?:a typo|a mistake|wrong|misspelt|misspelled)\s*(?:,|;|:|\s[-–—])\s*"
+        r"(?:it'?s |it is |it should be |should be )?(?P<new>[\w][\w'.-]*(?: [\w][\w'.-]*){0,3}?)$",
+        re.IGNORECASE,
+    ),
+]
 _NOT_A_VALUE = {
     *("i", "me", "my", "our", "we", "you", "your", "it", "its", "that", "this"),
     *("what", "which", "who", "is", "are", "was", "were", "am", "be", "'s"),
+    *("the", "a", "an", "everything", "all", "one", "thing", "part"),
 }
 
 
@@ -562,12 +618,13 @@ def replaced_value(message: str) -> tuple[str, str] | None:
     if len(sentences) != 1:
         return None
     body = _LEAD_IN.sub("", sentences[0].strip()).strip(" .!")
-    match = _INSTEAD_OF.match(body)
+    match = next((m for pattern in (_INSTEAD_OF, *_WAS_A_TYPO) if (m := pattern.match(body))), None)
     if match is None:
         return None
     new, old = match.group("new").strip(" ,.'"), match.group("old").strip(" ,.'")
     words = new.casefold().replace("'", " '").split()
-    if new.casefold() == old.casefold() or _NOT_A_VALUE.intersection(words):
+    old_words = old.casefold().replace("'", " '").split()
+    if new.casefold() == old.casefold() or _NOT_A_VALUE.intersection(words + old_words):
         return None  # "That's not right.", "My cat is Luna, not Lola." (read with its subject)
     return new, old
 
@@ -665,3 +722,30 @@ def _statement(clause: str) -> str | None:
     if re.match(r"(?i)call me\s+", clause):
         return f"The user's name is {clause.split(maxsplit=2)[2]}."
     return told_about_user(clause) + "."
+
+
+# A part of a message that asks to forget something ("so forget what I said about Perth").
+_FORGET_PART = re.compile(r"\b(?:forget|delete|remove|erase|wipe|drop)\b", re.IGNORECASE)
+# … that asks to forget the message itself ("I live in Lyon, please forget that."): nothing.
+_FORGET_THIS = re.compile(
+    r"\b(?:forget|delete|remove|erase|wipe|drop)\s+(?:about\s+)?(?:that|it|this|all (?:of )?"
+    r"(?:that|this|it)|everything|what i (?:just )?(?:said|told you|wrote|typed))"
+    r"(?: (?:please|too|as well|again|now))?\W*$",
+    re.IGNORECASE,
+)
+
+
+def statements_beside_forgetting(message: str) -> list[tuple[str | None, str]]:
+    """The statements of a message that also asks to forget something, read from its
+    parts that do not ("We've relocated to Melbourne, so forget what I said about Perth."
+    → the move): what the user asks to forget is never one of them, and a message asking
+    to forget what it says ("I live in Lyon, please forget that.") states nothing."""
+    parts = [
+        part
+        for sentence in _SENTENCE.split(" ".join(message.split()))
+        for part in re.split(r"\s*(?:[,;:]|\s[-–—]+)\s*|\s+(?:so|but)\s+", sentence)
+    ]
+    if any(_FORGET_THIS.search(part) for part in parts):
+        return []
+    kept = [part for part in parts if part.strip(" .!?") and not _FORGET_PART.search(part)]
+    return statements(". ".join(part.strip(" .!") for part in kept)) if kept else []
