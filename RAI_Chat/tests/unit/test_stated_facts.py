@@ -194,6 +194,17 @@ def test_a_first_person_statement_is_told_about_the_user(message, facts):
             "penicillin",
         ),
         ("Zara, Sara was a typo", None, "Sara"),
+        # The remark about the mistake is no fact ("The user spelled it wrong before.").
+        (
+            "My niece's name is Aoife, I spelled it wrong before",
+            "The user's niece's name is Aoife.",
+            None,
+        ),
+        (
+            "Not Toyota — I drive a Honda Civic, I mixed them up",
+            "The user drives a Honda Civic.",
+            "Toyota",
+        ),
     ],
 )
 def test_a_correction_states_the_new_value_and_never_the_old_one(message, fact, old):
@@ -311,6 +322,14 @@ def test_a_statement_the_model_covers_is_not_stored_twice_and_the_rest_is_added(
     assert capture.facts == [("name", "Alice"), ("city", "Lyon")]
     assert capture.stated == [(None, "The user has a cat called Miso.")]
     assert model.schemas[0]["properties"]["facts"]["minItems"] == 1
+
+
+def test_a_statement_is_kept_instead_of_a_model_fact_under_another_subject():
+    model = FakeEngine({"facts": [{"about": "name", "value": "Rufus"}]} | {"summary": SUMMARY})
+    message = "Just adopted a beagle called Rufus and I have no idea what to feed him"
+    capture = capture_message(model, "user", message)
+    assert capture.facts == []  # the user's name is not Rufus
+    assert "The user just adopted a beagle called Rufus." in [f for _, f in capture.stated]
 
 
 def test_a_statement_naming_more_than_the_models_fact_is_kept_instead_of_it():
@@ -457,6 +476,8 @@ def test_a_failing_capture_leaves_the_deterministic_tiers(monkeypatch):
         ),
         ("Update: we sold the caravan.", "The user sold the caravan."),
         ("Oh and I live in Rome.", "The user lives in Rome."),
+        ("I'm the best man, help with a speech pls", "The user is the best man."),
+        ("My sister and I were born in Lagos.", "The user was born in Lagos."),
         ("no wait, I live in Rome, not Milan", "The user lives in Rome."),
         ("Turns out I'm allergic to kiwi.", "The user is allergic to kiwi."),
     ],
@@ -600,6 +621,13 @@ def test_a_short_statement_without_i_or_my_is_captured(monkeypatch, message, fac
             ["The user works at Unilever in the marketing team."],
         ),
         ("hi! name's Tomasz btw, I need help with a cover letter", ["The user's name is Tomasz."]),
+        (
+            "My partner Jun and I are planning a trip to Hokkaido, what should we pack?",
+            [
+                "The user is planning a trip to Hokkaido.",
+                "The user's partner is called Jun.",
+            ],
+        ),
         (
             "learning Japanese for a trip next year, any tips?",
             ["The user is learning Japanese for a trip next year."],

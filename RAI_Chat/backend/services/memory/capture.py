@@ -240,20 +240,37 @@ def merged(
     found: list[tuple[str | None, str]], facts: list[tuple[str, str]]
 ) -> tuple[list[tuple[str, str]], list[tuple[str | None, str]]]:
     """The model's checked facts and the statements as read, without saying a thing twice:
-    a statement a fact's value is part of is left out, unless it names something (a name,
-    a number) the facts in it leave out ("The user's train to Zurich leaves on Saturday
-    morning." against "dates: Saturday morning"); then the statement is kept instead of
-    those facts."""
+    a statement a fact's value is part of is left out, unless the fact's subject is not
+    what the statement is about ("name: Rufus" from "Just adopted a beagle called Rufus")
+    or it names something (a name, a number) the facts in it leave out ("The user's train
+    to Zurich leaves on Saturday morning." against "dates: Saturday morning"); then the
+    statement is kept instead of those facts."""
     kept = list(facts)
     stated: list[tuple[str | None, str]] = []
     for about, sentence in found:
         inside = [fact for fact in facts if holds(sentence, fact[1])]
+        if any(not _same_subject(fact[0], sentence) for fact in inside):
+            # "name: Rufus" from "Just adopted a beagle called Rufus": the model's subject
+            # is wrong, the statement is kept and the fact is not.
+            kept = [fact for fact in kept if fact not in inside]
+            stated.append((about, sentence))
+            continue
         values = " ".join(value for _, value in inside).casefold()
         says_more = any(name.casefold() not in values for name in _NAMED_THING.findall(sentence))
         if not inside or says_more:
             stated.append((about, sentence))
             kept = [fact for fact in kept if fact not in inside]
     return kept, stated
+
+
+def _same_subject(about: str, sentence: str) -> bool:
+    """Whether a model fact's subject is what the statement holding its value is about:
+    the same subject, or a word of it in the statement ("cat's name" and "The user has a
+    cat called Miso.")."""
+    if subject(about) == fact_topic(sentence):
+        return True
+    words = {word.removesuffix("'s") for word in content_words(about)} - {"name", "names"}
+    return bool(words & content_words(sentence))
 
 
 def by_verb(found: list[tuple[str | None, str]], tool: str | None):

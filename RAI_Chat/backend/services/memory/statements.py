@@ -61,6 +61,8 @@ _NAMED_RELATION = re.compile(
     r"dog|cat|puppy|kitten|parrot|rabbit|hamster|horse|pony|tortoise|turtle|snake) "
     r"([A-Z][a-zà-ÿ'-]+)\b(?! [A-Z])"
 )
+# "My sister (and I were born in Lagos)": who, with no verb, states nothing.
+_ONLY_MY_THING = re.compile(r"(?:[Mm]y|[Oo]ur)(?: [a-z][a-z-]*){1,2}")
 _NAME_IS = re.compile(r"\bname's (?=[A-Z])")
 # "cant", "dont": the apostrophe left out.
 _NO_APOSTROPHE = re.compile(r"\b(can|don|doesn|didn|isn|won|wasn)(t)\b", re.IGNORECASE)
@@ -122,6 +124,7 @@ _NOT_A_STATEMENT = re.compile(
     r"(?:want|wanted|need|like to know|"
     r"would like|wonder|wondering|curious|looking for|trying to|forgot|think|guess|hope|"
     r"wish|mean|meant|told you|said|mentioned|asked|typed|wrote|got (?:that|it)|"
+    r"spelled|spelt|misspelled|misspelt|mistyped|mixed (?:them|it|that|those|these) up|"
     r"don'?t know|not sure|have a question|can'?t|cannot|could|should|might|may|"
     r"will|'ll|shall|going to|gonna|planning to ask)\b"
     r"|^(?:i'?d|i would) (?:like|love|want)\b"
@@ -267,7 +270,7 @@ _NEGATION_TAIL = re.compile(r"^(?:not|instead of|rather than|no longer)\b", re.I
 # A part that is a request or a remark of its own, never the rest of the part before.
 _OWN_PART = re.compile(
     r"^(?:please|can you|could you|would you|update|change|correct|fix|replace|remember|"
-    r"note|sorry|thanks|thank you|you|that|it|this|need help|any tips|looking for)\b",
+    r"note|sorry|thanks|thank you|you|that|it|this|need help|help|any tips|looking for)\b",
     re.IGNORECASE,
 )
 
@@ -317,6 +320,8 @@ _IRREGULAR = {
     "don't": "doesn't",
     "dont": "doesn't",
     "am": "is",
+    "are": "is",  # "My partner Jun and I are planning …": the "I are" part
+    "were": "was",
     "go": "goes",
 }
 
@@ -521,6 +526,8 @@ def statements(message: str) -> list[tuple[str | None, str]]:
             if meta:
                 hinted = waiting = meta.group(1).casefold()
                 continue
+            if _NAMED_RELATION.fullmatch(clause) or _ONLY_MY_THING.fullmatch(clause):
+                continue  # "My partner Jun (and I …)": the named relative, read below
             fact = _statement(clause)
             if fact is not None:
                 found.append((hinted or fact_subject(fact), fact))
