@@ -260,8 +260,11 @@ class ContinueRunner(TurnRunner):
             {"role": "user", "content": CONTINUE_PROMPT},
         ]
 
-    def _safe_flush(self, stream, partial: str) -> bool:
-        return super()._safe_flush(stream, self.partial + partial)
+    def run(self, turn, message, settings, refine_title=False) -> None:
+        # The flusher stores the answer so far in front of the new text: a worker lost
+        # while it continues leaves the whole answer, not only its new part.
+        turn.stream.answer_before = self.partial
+        super().run(turn, message, settings, refine_title)
 
     def _finish(self, turn, text, *args) -> None:
         super()._finish(turn, self.partial + text, *args)

@@ -55,36 +55,23 @@ def gather_memory(
 
 
 def assemble_prompt(
-    user_id: str,
-    database: Database,
+    memory: Memory,
     engine: EngineClient,
     *,
-    session_id: str,
     new_message: str,
-    exclude: set[str],
     budget: int,
     facts_budget: int,
     recall_budget: int,
     system_prompt: str | None = None,
     only_facts: list[str] | None = None,
-    memory: Memory | None = None,
 ) -> BuiltPrompt:
-    """The prompt of a turn: facts, recalled memories, the window, the new message
-    (``memory``: as gathered already, else read now).
+    """The prompt of a turn from its memory (``gather_memory``): facts, recalled memories,
+    the window, the new message.
 
     Token counts are asked of the engine only for what is new: a window message's counts
     are stored with it (by the turn that first counted it; the turn's own message is stored
     with ``new_message_tokens`` when the turn saves its answer), and the engine client keeps
     the counts of the texts it was asked about (system prompt, headers, facts)."""
-    if memory is None:
-        memory = gather_memory(
-            user_id,
-            database,
-            engine,
-            session_id=session_id,
-            new_message=new_message,
-            exclude=exclude,
-        )
     parts = PromptParts(
         new_message=new_message,
         window=memory.window,

@@ -284,18 +284,14 @@ class TurnRunner(UserServices):
         memory: Memory,
     ) -> list[dict]:
         built = assemble_prompt(
-            self.user_id,
-            self.database,
+            memory,
             self.engine,
-            session_id=turn.session_id,
             new_message=message,
-            exclude={turn.user_message_id, turn.assistant_message_id},
             budget=max(256, settings.context_budget - settings.max_answer_tokens),
             facts_budget=settings.facts_budget,
             recall_budget=settings.recall_budget,
             system_prompt=system_prompt(settings),
             only_facts=decided.only_facts,
-            memory=memory,
         )
         # Kept with the question when the answer is saved: the next turns never count it.
         self.question_tokens = built.new_message_tokens

@@ -56,6 +56,9 @@ class TurnStream:
         # the partial answer with the events. Pieces are only ever appended to it; to change
         # what it says, assign a new list (the flusher then writes it in full again).
         self.answer: list[str] | None = None
+        # What the answer held before this turn (a stopped answer it continues): stored in
+        # front of the pieces, never sent again.
+        self.answer_before = ""
         # What the database holds of ``answer``: (that list, how many of its pieces). The
         # flusher appends only the pieces after them; None: the next flush writes it in full.
         self.stored_answer: tuple[list[str], int] | None = None
@@ -329,7 +332,7 @@ def store(database: Database, streams: list[TurnStream], live: list[TurnStream],
                             suffixes.append({"b_id": message_id, "b_suffix": suffix, "b_now": now})
                             continue
                     else:
-                        text = "".join(answer[:size])
+                        text = stream.answer_before + "".join(answer[:size])
                         answers.append({"b_id": message_id, "b_content": text, "b_now": now})
                         continue
             if events or beat:

@@ -178,6 +178,18 @@ def test_a_replaced_partial_answer_is_written_in_full(any_database):
     assert answer_of(database, stream.message_id).content == "The answer is hidden."
 
 
+def test_a_continued_answer_keeps_what_it_held_before_the_turn(any_database):
+    database = any_database
+    live = LiveTurns(interval=None)
+    stream = live_stream(live, database)
+    stream.answer_before = "Once upon a time"
+    say(stream, ", a fox")
+    live.flush_once()
+    say(stream, " sang.")
+    live.flush_once()
+    assert answer_of(database, stream.message_id).content == "Once upon a time, a fox sang."
+
+
 def test_after_a_failed_flush_the_partial_answer_is_written_in_full(any_database):
     """A flush that failed may or may not have been stored: the next one does not append
     (which could repeat text) but writes the whole partial answer."""
