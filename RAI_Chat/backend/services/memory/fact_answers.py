@@ -10,7 +10,8 @@ next fact. It is said back to the user ("The user drives a Skoda." → "You driv
 and the model is told the user already sees it.
 
 The thresholds were chosen on ``benchmarks/data/planted_facts.tsv`` (``benchmarks/
-fact_answer_tuning.py``); ``planted_facts_fresh.tsv`` is the held-out set."""
+fact_answer_tuning.py``), the hubness correction on it and the later planted sets (fresh,
+blind, final, seventh), which are development sets now."""
 
 from __future__ import annotations
 
@@ -54,7 +55,22 @@ _GENERIC = {
 }
 _POSSESSED = re.compile(r"^the user's ([a-z][a-z-]*)", re.IGNORECASE)
 
-MIN_SIMILARITY = 0.40  # cosine of the question (told about the user) and the fact
+MIN_SIMILARITY = 0.32  # the score of the question (told about the user) and the fact
+# A short fact ("The user is pescatarian.") is close to nearly every question about the
+# user, and was shown for "What's my job?" and "What's my bird called?". So a fact's mean
+# closeness to these questions about anything ("hubness", as CSLS corrects it in word
+# translation) is taken off its score, in this share.
+HUB_PROBES = (
+    "What is the user's name?",
+    "Where does the user live?",
+    "What does the user like?",
+    "What does the user have?",
+    "What is the user called?",
+    "When is the user's birthday?",
+    "What does the user do?",
+    "Who is the user's friend?",
+)
+HUB_WEIGHT = 0.3
 MIN_MARGIN = 0.04  # over the next fact
 SHARED_WORD_BONUS = 0.05  # per content word (not generic) the two share, at most two
 UNNAMED_THING_PENALTY = 0.05  # the question's "my <thing>" is not in the fact
@@ -180,16 +196,18 @@ def scored_facts(
         return []
     query = question_about_the_user(message)
     told = [about_the_user(fact) for fact in facts]  # "boss is Marta" → "The user's boss …"
-    vectors = embed([query, *told])
+    vectors = embed([query, *told, *HUB_PROBES])
+    probes = vectors[len(told) + 1 :]
     scored = [
         (
             _cosine(vectors[0], vector)
+            - HUB_WEIGHT * sum(_cosine(probe, vector) for probe in probes) / len(probes)
             + SHARED_WORD_BONUS * min(2, _shared(query, text))
             - UNNAMED_THING_PENALTY * _misses_the_thing(message, text)
             - ANOTHER_THING_PENALTY * _about_another(message, text),
             fact,
         )
-        for fact, text, vector in zip(facts, told, vectors[1:], strict=True)
+        for fact, text, vector in zip(facts, told, vectors[1 : len(told) + 1], strict=True)
     ]
     return sorted(scored, key=lambda pair: -pair[0])
 
