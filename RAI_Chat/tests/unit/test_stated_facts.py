@@ -478,6 +478,7 @@ def test_a_failing_capture_leaves_the_deterministic_tiers(monkeypatch):
         ("Oh and I live in Rome.", "The user lives in Rome."),
         ("I'm the best man, help with a speech pls", "The user is the best man."),
         ("My sister and I were born in Lagos.", "The user was born in Lagos."),
+        ("My wife and I run a bakery in Leeds.", "The user runs a bakery in Leeds."),
         ("no wait, I live in Rome, not Milan", "The user lives in Rome."),
         ("Turns out I'm allergic to kiwi.", "The user is allergic to kiwi."),
     ],
@@ -627,6 +628,16 @@ def test_a_short_statement_without_i_or_my_is_captured(monkeypatch, message, fac
                 "The user is planning a trip to Hokkaido.",
                 "The user's partner is called Jun.",
             ],
+        ),
+        (
+            "Help me plan a service schedule for my Volvo XC60, it's at 90k km",
+            ["The user has a Volvo XC60."],
+        ),
+        ("How do I reset my MacBook Pro?", ["The user has a MacBook Pro."]),
+        ("Help me with my English homework", []),  # one capitalised word: maybe a language
+        (
+            "My son loves trains and I build him models.",
+            ["The user's son loves trains.", "The user builds him models."],
         ),
         (
             "learning Japanese for a trip next year, any tips?",

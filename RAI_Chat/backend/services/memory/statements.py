@@ -61,8 +61,18 @@ _NAMED_RELATION = re.compile(
     r"dog|cat|puppy|kitten|parrot|rabbit|hamster|horse|pony|tortoise|turtle|snake) "
     r"([A-Z][a-zà-ÿ'-]+)\b(?! [A-Z])"
 )
-# "My sister (and I were born in Lagos)": who, with no verb, states nothing.
-_ONLY_MY_THING = re.compile(r"(?:[Mm]y|[Oo]ur)(?: [a-z][a-z-]*){1,2}")
+# "a service schedule for my Volvo XC60", "my MacBook Pro": a named thing the user has, in
+# any sentence, a request included (a brand and a model: one capitalised word alone may be
+# a language, "my English").
+_NAMED_THING_OWNED = re.compile(
+    r"\b[Mm]y ((?:[A-Z][\w-]*|[a-z]+[A-Z][\w-]*)(?: [A-Z0-9][\w-]*)+)"
+    r"(?=\s*(?:[,.!?;:]|$)|\s(?:and|to|for|with|which|that|but|so|because|is|it's)\b)"
+)
+# "My sister and I were born in Lagos": "we" (a named relative is read apart).
+_SOMEONE_AND_I = re.compile(
+    r"\b(?:[Mm]y|[Oo]ur)(?: (?!(?:is|are|was|were|has|have|had|am|name's|names?)\b)[a-z][\w'-]*)"
+    r"{1,2}(?: [A-Z][\w'-]*)? and (?:I|me)\b(?! (?:am|was)\b)"
+)
 _NAME_IS = re.compile(r"\bname's (?=[A-Z])")
 # "cant", "dont": the apostrophe left out.
 _NO_APOSTROPHE = re.compile(r"\b(can|don|doesn|didn|isn|won|wasn)(t)\b", re.IGNORECASE)
@@ -461,6 +471,7 @@ def statements(message: str) -> list[tuple[str | None, str]]:
         hinted: str | None = None  # "Correct my phone number: …"
         said_not, waiting = waiting, None  # "My name is not Sam, …"
         sentence = _AS_A_THEN_I.sub(r"\1, ", sentence.strip())  # "As a nurse I work …"
+        sentence = _SOMEONE_AND_I.sub("we", sentence)
         for clause in _clauses(_LEAD_IN.sub("", sentence)):
             clause = _LEAD_IN.sub("", clause).strip(" .!")
             # "It's for my daughter Wilhelmina, she turns six.": told of the daughter.
@@ -526,8 +537,6 @@ def statements(message: str) -> list[tuple[str | None, str]]:
             if meta:
                 hinted = waiting = meta.group(1).casefold()
                 continue
-            if _NAMED_RELATION.fullmatch(clause) or _ONLY_MY_THING.fullmatch(clause):
-                continue  # "My partner Jun (and I …)": the named relative, read below
             fact = _statement(clause)
             if fact is not None:
                 found.append((hinted or fact_subject(fact), fact))
@@ -535,6 +544,10 @@ def statements(message: str) -> list[tuple[str | None, str]]:
     for relation, name in _NAMED_RELATION.findall(" ".join(message.split())):
         if not any(re.search(rf"\b{re.escape(name)}\b", fact) for _, fact in found):
             found.append((f"{relation}'s name", f"The user's {relation} is called {name}."))
+    for thing in _NAMED_THING_OWNED.findall(" ".join(message.split())):
+        if not any(thing in fact for _, fact in found):
+            article = "an" if thing[0] in "AEIOU" else "a"
+            found.append((None, f"The user has {article} {thing}."))
     return list({fact.casefold(): (about, fact) for about, fact in found}.values())
 
 
