@@ -194,6 +194,22 @@ def test_a_first_person_statement_is_told_about_the_user(message, facts):
             "penicillin",
         ),
         ("Zara, Sara was a typo", None, "Sara"),
+        ("oh wait its Ferrol not Vigo where i work lol", "The user works in Ferrol.", "Vigo"),
+        (
+            "Oops, I meant Lausanne, not Lucerne - that's where my sister lives.",
+            "The user's sister lives in Lausanne.",
+            "Lucerne",
+        ),
+        (
+            "Earlier I said I work at Norrland Bank, but it's Norrland Insurance.",
+            "The user works at Norrland Insurance.",
+            "Bank",
+        ),
+        (
+            "Scratch what I said about my flight - it's been moved to the 22nd.",
+            "The user's flight has been moved to the 22nd.",
+            None,
+        ),
         # The remark about the mistake is no fact ("The user spelled it wrong before.").
         (
             "My niece's name is Aoife, I spelled it wrong before",
@@ -513,6 +529,17 @@ def test_a_short_message_in_the_plural_is_captured():
             "correct",
             [("wedding", "The user's wedding is in September.")],
         ),
+        (  # "my" in it, but the sentence is about "the meeting"
+            "Correction: the meeting with my solicitor is on Wednesday, not Monday.",
+            "correct",
+            [
+                (
+                    "meeting with their solicitor",
+                    "The user's meeting with their solicitor is on Wednesday.",
+                )
+            ],
+        ),
+        ("Correction: the meeting with my solicitor is on Wednesday, not Monday.", "remember", []),
         ("The capital of France is Paris.", "none", None),
         ("The vet appointment is on Wednesday.", None, None),  # the classifier cannot judge
     ],

@@ -289,8 +289,13 @@ def capture_message(
     source = source_text(text)
     found = statements(source) if role == "user" else []
     unread = unread_sentences(source) if role == "user" else []
-    if (found or unread) and tool is None:
+    # "Correction: the meeting with my solicitor is on Wednesday.": the user's, if the
+    # decision step calls the message a correction.
+    owned = owned_statements(source) if role == "user" and not found else []
+    if (found or unread or owned) and tool is None:
         tool = decided_tool(engine, source)
+    if tool == "correct":
+        found = found + owned
     if tool == "remember":  # said of the user in a form no rule reads: kept as said
         found = found + [(None, sentence) for sentence in unread]
     # When the classifier says the message tells something about the user, its

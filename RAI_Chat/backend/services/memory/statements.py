@@ -178,7 +178,8 @@ _IS_WHERE_I = re.compile(
 )
 # "Actually it's Hyderabad, not Pune - that's where I live": the place of a value said before.
 _THAT_IS_WHERE_I = re.compile(
-    r"^(?:that|this|which)(?:'s| is) where ((?:i|we) (?:live|work|grew up|was born|study))\b",
+    r"^(?:that|this|which)(?:'s| is) where ((?:i|we) (?:live|work|grew up|was born|study)"
+    r"|(?:my|our) [\w' -]{2,30}? (?:lives?|works?|grew up|was born|studies|study))\b",
     re.IGNORECASE,
 )
 # "I meant to type Chiamaka earlier": a value said before its subject ("that's my sister's
@@ -189,8 +190,31 @@ _MEANT_VALUE = re.compile(
 )
 # "it's amoxicillin I react to", "it's Pune we live in": the value before what the user does.
 _CLEFT = re.compile(
-    r"^it'?s (?:actually )?(?P<value>[\w'-]+(?: [\w'-]+){0,3}?) (?:that )?"
-    r"(?P<rest>(?:i|i'm|we|we're) [\w' ]*?\b(?:to|in|at|for|with|from|of|on|about|by))$",
+    r"^it'?s (?:actually )?(?P<value>[\w'-]+(?: [\w'-]+){0,3}?)"
+    r"(?:,? not [\w'-]+(?: [\w'-]+){0,2}?)? (?:that )?"
+    r"(?P<rest>(?:i|i'm|we|we're) [\w' ]*?\b(?:to|in|at|for|with|from|of|on|about|by))"
+    r"(?: (?:lol|haha|btw|though))?$",
+    re.IGNORECASE,
+)
+# "its Ferrol not Vigo where i work": the place of what the user does.
+_CLEFT_WHERE = re.compile(
+    r"^it'?s (?:actually )?(?P<value>[\w'-]+(?: [\w'-]+){0,3}?)"
+    r"(?:,? not [\w'-]+(?: [\w'-]+){0,2}?)? where "
+    r"(?P<rest>(?:i|we) (?:live|work|grew up|was born|study|studied))"
+    r"(?: (?:now|lol|haha|btw|though))?$",
+    re.IGNORECASE,
+)
+# "Earlier I said I work at Norrland Bank, (but it's Norrland Insurance)": what the user
+# does, whose value follows in an "it's …" part.
+_SAID_I_DO = re.compile(
+    r"^(?:earlier,? )?(?:i think )?i (?:told you|said|mentioned|wrote)(?: that)? "
+    r"(?P<clause>(?:i|i'm|we|we're) [\w' ]*?\b(?:at|in|for|as|to|from|on|with)) [\w'.& -]+$",
+    re.IGNORECASE,
+)
+# "Scratch what I said about my flight": the subject whose new value follows.
+_SAID_ABOUT = re.compile(
+    r"^(?:scratch|ignore|disregard|about) what i (?:said|told you|wrote|mentioned) about "
+    r"(?:my|our) ([\w' -]{2,30})$",
     re.IGNORECASE,
 )
 # "Sara was a typo": a value the message says was wrong, never a fact.
@@ -279,7 +303,8 @@ _ITS_VALUE = re.compile(
 _NEGATION_TAIL = re.compile(r"^(?:not|instead of|rather than|no longer)\b", re.IGNORECASE)
 # A part that is a request or a remark of its own, never the rest of the part before.
 _OWN_PART = re.compile(
-    r"^(?:please|can you|could you|would you|update|change|correct|fix|replace|remember|"
+    r"^(?:(?:but|and|so) )?(?:please|can you|could you|would you|update|change|correct|fix|"
+    r"replace|remember|"
     r"note|sorry|thanks|thank you|you|that|it|this|need help|help|any tips|looking for)\b",
     re.IGNORECASE,
 )
@@ -461,6 +486,7 @@ def statements(message: str) -> list[tuple[str | None, str]]:
     # "My name isn't Sam. It's Sid."
     waiting: str | None = None
     unnamed: str | None = None  # "It's Priyanka, not Priya." waits for "She's my manager."
+    said_clause: str | None = None  # "I said I work at X" waits for "but it's Y"
     for sentence in _SENTENCE.split(" ".join(message.split())):
         if sentence.rstrip().endswith("?"):
             # "My son Rawiri loves dinosaurs, can you suggest a cake?": the statement
@@ -480,18 +506,29 @@ def statements(message: str) -> list[tuple[str | None, str]]:
                 found.append((hinted or fact_subject(owned), owned))
                 continue
             cleft = _CLEFT.match(clause)
-            if cleft:  # "it's amoxicillin I react to" → "I react to amoxicillin"
-                fact = _statement(f"{cleft.group('rest')} {cleft.group('value')}")
+            cleft_where = _CLEFT_WHERE.match(clause)
+            if cleft or cleft_where:  # "it's amoxicillin I react to" → "I react to …"
+                rest = cleft.group("rest") if cleft else f"{cleft_where.group('rest')} in"
+                value = (cleft or cleft_where).group("value")
+                fact = _statement(f"{rest} {value}")
                 if fact is not None:
                     found.append((hinted or fact_subject(fact), fact))
                     continue
+            said_do = _SAID_I_DO.match(clause)
+            if said_do:  # "I said I work at X": the "it's …" after it says where
+                said_clause = said_do.group("clause")
+                continue
+            said_about = _SAID_ABOUT.match(clause)
+            if said_about:  # "Scratch what I said about my flight - it's …"
+                said_not = waiting = said_about.group(1).strip().casefold()
+                continue
             meant = _MEANT_VALUE.match(clause)
             if meant:  # "I meant to type Chiamaka earlier" - the subject may follow
                 unnamed = meant.group(1)
                 continue
             where = _THAT_IS_WHERE_I.match(clause) if unnamed else None
-            if where:  # "… - that's where I live"
-                fact = _statement(f"{unnamed} is where {where.group(1)}")
+            if where:  # "… - that's where I live", "… that's where my sister lives"
+                fact = _statement(f"{where.group(1)} in {unnamed}")
                 if fact is not None:
                     found.append((fact_subject(fact), fact))
                 unnamed = None
@@ -504,10 +541,17 @@ def statements(message: str) -> list[tuple[str | None, str]]:
                 continue
             its = _ITS_VALUE.match(clause)
             value = its and _OLD_VALUE_TAIL.sub("", _FILLER.sub("", its.group(1))).strip(" ,.!")
+            if its and said_clause and value:  # "I said I work at X, but it's Y"
+                fact = _statement(f"{said_clause} {value}")
+                if fact is not None:
+                    found.append((fact_subject(fact), fact))
+                said_clause = None
+                continue
             if its and (hinted or said_not):  # "…: it's 555-0199 now", "…, it's Sid"
                 about = hinted or said_not
                 if value:
-                    found.append((about, f"The user's {about} is {value}."))
+                    verb = "has" if value.startswith("been ") else "is"  # "it's been moved …"
+                    found.append((about, f"The user's {about} {verb} {value}."))
                 waiting = None
                 continue
             if its:  # "It's Priyanka, not Priya." - the subject may follow
