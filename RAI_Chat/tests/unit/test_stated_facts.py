@@ -195,6 +195,12 @@ def test_a_first_person_statement_is_told_about_the_user(message, facts):
         ),
         ("Zara, Sara was a typo", None, "Sara"),
         ("oh wait its Ferrol not Vigo where i work lol", "The user works in Ferrol.", "Vigo"),
+        ("Oops, I said I live in Graz but I meant Linz.", "The user lives in Linz.", "Graz"),
+        (
+            "Ignore what I said about my hometown being Porto, it's actually Braga.",
+            "The user's hometown is Braga.",
+            "Porto",
+        ),
         (
             "Oops, I meant Lausanne, not Lucerne - that's where my sister lives.",
             "The user's sister lives in Lausanne.",
@@ -406,11 +412,22 @@ def test_a_forget_message_stores_nothing_it_asks_to_forget(said):
     assert capture is not None and capture.stated == [] and capture.facts == []
 
 
+def test_a_correction_keeps_no_statement_of_what_the_user_left_behind():
+    said = "I left Deloitte, I'm at PwC now."
+    correction = capture_message(FakeEngine("fail"), "user", said, tool="correct")
+    assert [fact for _, fact in correction.stated] == ["The user is at PwC."]
+    statement = capture_message(FakeEngine("fail"), "user", "I sold my bike.", tool="remember")
+    assert [fact for _, fact in statement.stated] == ["The user sold their bike."]
+
+
 def test_a_forget_message_keeps_what_it_states_beside_the_request():
     said = "we've relocated to Melbourne, so forget what I said about Perth"
     capture = capture_message(FakeEngine("fail"), "user", said, tool="forget")
     assert capture is not None and capture.facts == []
     assert capture.stated == [("city", "The user has relocated to Melbourne.")]
+    said = "We finally got a new car, a Volvo XC40, so forget the old one."
+    capture = capture_message(FakeEngine("fail"), "user", said, tool="forget")
+    assert [fact for _, fact in capture.stated] == ["The user finally got a new car, a Volvo XC40."]
 
 
 @pytest.mark.parametrize("tool", ["none", "episodic", "web_search"])
@@ -493,6 +510,10 @@ def test_a_failing_capture_leaves_the_deterministic_tiers(monkeypatch):
         ("Update: we sold the caravan.", "The user sold the caravan."),
         ("Oh and I live in Rome.", "The user lives in Rome."),
         ("I'm the best man, help with a speech pls", "The user is the best man."),
+        (
+            "My anniversary is on June 21 and I completely forgot to book anything, ideas?",
+            "The user's anniversary is on June 21.",
+        ),
         ("My sister and I were born in Lagos.", "The user was born in Lagos."),
         ("My wife and I run a bakery in Leeds.", "The user runs a bakery in Leeds."),
         ("no wait, I live in Rome, not Milan", "The user lives in Rome."),

@@ -28,6 +28,7 @@ from ..llm_client import EngineClient, EngineError
 from .facts import UserFacts, content_words
 from .statements import (
     fact_subject,
+    left_behind,
     owned_statements,
     replaced_value,
     statements,
@@ -275,9 +276,10 @@ def _same_subject(about: str, sentence: str) -> bool:
 
 def by_verb(found: list[tuple[str | None, str]], tool: str | None):
     """The statements with a subject "does:<verb>" only in a correction: a plain statement
-    adds ("I play chess" beside "I play the piano"); a correction replaces by verb."""
-    if tool == "correct":
-        return found
+    adds ("I play chess" beside "I play the piano"); a correction replaces by verb, and
+    what it says the user left behind is its old value, not a fact."""
+    if tool == "correct":  # what the user left behind is the old value ("I left Deloitte")
+        return [(a, f) for a, f in found if not left_behind(f)]
     return [(None if a and a.startswith("does:") else a, f) for a, f in found]
 
 

@@ -214,7 +214,7 @@ _SAID_I_DO = re.compile(
 # "Scratch what I said about my flight": the subject whose new value follows.
 _SAID_ABOUT = re.compile(
     r"^(?:scratch|ignore|disregard|about) what i (?:said|told you|wrote|mentioned) about "
-    r"(?:my|our) ([\w' -]{2,30})$",
+    r"(?:my|our) ([\w' -]{2,30}?)(?: being [\w' -]+)?$",
     re.IGNORECASE,
 )
 # "Sara was a typo": a value the message says was wrong, never a fact.
@@ -523,6 +523,12 @@ def statements(message: str) -> list[tuple[str | None, str]]:
                 said_not = waiting = said_about.group(1).strip().casefold()
                 continue
             meant = _MEANT_VALUE.match(clause)
+            if meant and said_clause:  # "I said I live in Graz but I meant Linz"
+                fact = _statement(f"{said_clause} {meant.group(1)}")
+                if fact is not None:
+                    found.append((fact_subject(fact), fact))
+                said_clause = None
+                continue
             if meant:  # "I meant to type Chiamaka earlier" - the subject may follow
                 unnamed = meant.group(1)
                 continue
@@ -729,7 +735,7 @@ _ASKING_PART = re.compile(
     r"(?:^|[,;:]\s*|\s+[-–—]+\s+|\s+(?:so|and|but)\s+)"
     r"(?=(?:so\s+|and\s+|but\s+)?(?:can|could|would|will|"
     r"should|shall|do|does|did|is|are|was|were|am|any|what|which|who|where|when|why|how|"
-    r"please|recommend|suggest|tell|help|give|any)\b)",
+    r"please|recommend|suggest|tell|help|give|any|ideas|thoughts|suggestions|advice|tips)\b)",
     re.IGNORECASE,
 )
 
@@ -804,12 +810,26 @@ def statements_beside_forgetting(message: str) -> list[tuple[str | None, str]]:
     parts that do not ("We've relocated to Melbourne, so forget what I said about Perth."
     → the move): what the user asks to forget is never one of them, and a message asking
     to forget what it says ("I live in Lyon, please forget that.") states nothing."""
-    parts = [
-        part
-        for sentence in _SENTENCE.split(" ".join(message.split()))
-        for part in re.split(r"\s*(?:[,;:]|\s[-–—]+)\s*|\s+(?:so|but)\s+", sentence)
-    ]
-    if any(_FORGET_THIS.search(part) for part in parts):
+    split = r"\s*(?:[,;:]|\s[-–—]+)\s*|\s+(?:so|but)\s+"
+    sentences = [re.split(split, s) for s in _SENTENCE.split(" ".join(message.split()))]
+    if any(_FORGET_THIS.search(part) for parts in sentences for part in parts):
         return []
-    kept = [part for part in parts if part.strip(" .!?") and not _FORGET_PART.search(part)]
-    return statements(". ".join(part.strip(" .!") for part in kept)) if kept else []
+    kept = [  # each sentence without its parts that ask to forget
+        ", ".join(p.strip(" .!") for p in parts if p.strip(" .!?") and not _FORGET_PART.search(p))
+        for parts in sentences
+    ]
+    text = ". ".join(sentence for sentence in kept if sentence)
+    return statements(text) if text else []
+
+
+# What the user left behind ("I left Deloitte", "I ditched the iPhone", "I moved away from
+# Wrocław"): in a correction, the old value, never a fact of its own.
+_LEFT_BEHIND = re.compile(
+    r"^(?:[\w ]+ )?the user (?:(?:just|finally|recently|also) )?(?:left|ditched|dropped|sold|"
+    r"moved (?:away )?(?:from|out of)|got rid of|traded in|swapped out)\b",
+    re.IGNORECASE,
+)
+
+
+def left_behind(fact: str) -> bool:
+    return _LEFT_BEHIND.match(fact) is not None
