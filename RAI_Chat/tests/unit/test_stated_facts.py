@@ -511,6 +511,10 @@ def test_a_failing_capture_leaves_the_deterministic_tiers(monkeypatch):
         ("Oh and I live in Rome.", "The user lives in Rome."),
         ("I'm the best man, help with a speech pls", "The user is the best man."),
         (
+            "i'm allergic to sesame so can you give me a hummus-free snack list",
+            "The user is allergic to sesame.",
+        ),
+        (
             "My anniversary is on June 21 and I completely forgot to book anything, ideas?",
             "The user's anniversary is on June 21.",
         ),

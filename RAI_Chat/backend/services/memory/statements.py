@@ -258,7 +258,8 @@ _FILLER = re.compile(
 )
 _CLAUSE_SPLIT = re.compile(
     r"\s*(?:;|(?<!\d),|,(?!\d)|:(?!\d))\s*|\s+[-–—]+\s+"
-    r"|\s+(?:and|but|so)\s+(?=(?:i|i'm|i've|my|our|we)\b)",
+    r"|\s+(?:and|but|so)\s+(?=(?:i|i'm|i've|my|our|we)\b)"
+    r"|\s+(?:and|so)\s+(?=(?:can|could|would|will) you\b|please\b)",  # "…, so can you …"
     re.I,
 )
 _BARE_CHANGE = re.compile(
