@@ -10,14 +10,12 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 
 import numpy as np
 from sqlalchemy import delete, select, text
 
 from ...core.database.models import EpisodicEntry, isoformat
 from ...core.database.session import Database
-from ...utils.later import Later
 from ..llm_client import EngineClient, EngineError
 from ..repositories import owned_memory_entry
 from .facts import STOPWORDS
@@ -251,7 +249,7 @@ class EpisodicArchive:
         )
 
     def _query_vector(self, query: str) -> np.ndarray | None:
-        """The query's embedding (a call to the engine: never waited for in a transaction)."""
+        """The query's embedding (a call to the engine: made before any transaction opens)."""
         if self.engine is None:
             return None
         try:
@@ -274,21 +272,11 @@ class EpisodicArchive:
         June") is taken out of what both halves match and prefers the entries of that
         time instead (``queries.named_date``, ``ranking.prefer_dated``), in every mode."""
         when, query = named_date(query)
-        # The question's embedding is asked for while the full-text half reads (the engine
-        # and the database work at once); it is used unless speakers' names are taken out.
-        ahead = (
-            Later(partial(self._query_vector, query), name="episodic-query")
-            if mode != "text" and self.engine is not None
-            else None
-        )
         with self.database.unit_of_work() as uow:
             lexical = self._lexical(uow.session, query, CANDIDATES)
             names = self._speakers(uow.session, lexical) if mode != "text" else set()
         # The meaning half embeds the question without the speakers' names (``queries``).
-        query_vector = None
-        if ahead is not None:
-            shaped = meaning_query(query, names)
-            query_vector = ahead.result() if shaped == query else self._query_vector(shaped)
+        query_vector = self._query_vector(meaning_query(query, names)) if mode != "text" else None
         with self.database.unit_of_work() as uow:
             lexical = lexical if mode != "vector" else []
             semantic = self._semantic(uow.session, query_vector, CANDIDATES)
