@@ -184,6 +184,32 @@ def test_regenerate_keeps_both_answers_and_the_next_turn_follows_the_branch_show
     assert len(messages) == 4 and messages[2]["parent_id"] == old
 
 
+def test_an_exchange_edited_away_is_not_recalled_even_before_it_is_marked(fake, http, db):
+    user = new_user(http)
+    first = user.chat("My favourite colour is teal").json()
+    sid, teal = first["session_id"], first["user_message_id"]
+    wait_until(lambda: archived_marks(db, teal) == [False], "the first exchange's archive entry")
+    edited = post(
+        user, "edit", message_id=teal, message="My favourite colour is orange", streaming=False
+    )
+    assert edited.status_code == 200, edited.text
+    wait_until(lambda: archived_marks(db, teal) == [True], "the edited-away exchange's mark")
+    # As between a background job archiving an exchange and the job marking it: the old
+    # exchange's entry is not marked yet. The session's branch alone leaves it out.
+    with db.begin() as connection:
+        connection.execute(
+            text("UPDATE episodic_entries SET abandoned_branch = false WHERE session_id = :s"),
+            {"s": sid},
+        )
+    assert archived_marks(db, teal) == [False]
+
+    asked = "What is my favourite colour again?"
+    assert user.chat(asked, session_id=sid).status_code == 200
+    prompt = answer_prompt(fake, asked)
+    assert "orange" in prompt
+    assert "teal" not in prompt
+
+
 def test_edit_answers_the_new_question_and_keeps_the_old_branch(fake, http, db):
     user = new_user(http)
     first = user.chat("My favourite colour is teal").json()
