@@ -31,6 +31,7 @@ from .actions.stream_filter import MarkerStreamFilter
 from .decision.decide import Decider
 from .documents.retrieval import documents_for_turn, turn_documents
 from .llm_client import EngineError, StreamResult
+from .memory.recalled import asked_again
 from .native_tools import NativeTools
 from .prompt_assembly import Memory, assemble_prompt, gather_memory
 from .prompt_builder import PromptTooLong
@@ -123,8 +124,10 @@ class TurnRunner(UserServices):
                 recall = memory.result()
                 prompt = self._prompt(turn, message, settings, decided, recall)
                 # Our words, tool data and the recalled memories are never copied into the
-                # answer (the small model pasted an earlier answer it was shown as memory).
-                echoes = phrases_of([*decided.instruction_texts(), ANSWER_PROMPT, *recall.recalled])
+                # answer (the small model pasted an earlier answer it was shown as memory),
+                # but for the earlier answer to this very question.
+                pasted = [r for r in recall.recalled if not asked_again(r, message)]
+                echoes = phrases_of([*decided.instruction_texts(), ANSWER_PROMPT, *pasted])
                 prompt[-1] = {**prompt[-1], "content": documents.for_model(prompt[-1]["content"])}
                 start.end()
                 while True:

@@ -391,3 +391,21 @@ def test_an_earlier_answer_shown_as_a_recalled_memory_is_never_pasted_as_the_ans
     for shown in (tokens(events), done["response"]):
         assert "I can help you plan" not in shown
         assert "Change the oil of the Volvo XC60 every 15,000 km." in shown
+
+
+def test_the_earlier_answer_to_the_same_question_may_be_given_again(model, user):
+    earlier = "Foxes are small omnivores that live in many habitats."
+    transcript = {
+        "format": "rai-chat-session",
+        "version": 1,
+        "session": {"title": "foxes"},
+        "messages": [
+            {"role": "user", "content": "Tell me about red foxes."},
+            {"role": "assistant", "content": earlier},
+        ],
+    }
+    assert user.http.post("/api/session/import", json=transcript, headers=user.headers).is_success
+    model.play(earlier)
+    events = stream_turn(user, "Tell me about red foxes.")
+    assert earlier in model.chat_requests[-1]["messages"][0]["content"]  # recalled
+    assert tokens(events) == earlier == events[-1][1]["response"]

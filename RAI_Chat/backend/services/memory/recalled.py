@@ -73,3 +73,10 @@ def as_told(text: str) -> str:
 def recalled(text: str, when: datetime | str | None) -> str:
     """A recalled entry as it goes into a prompt: dated, and told from the model's side."""
     return dated(as_told(text), when)
+
+
+def asked_again(recalled_memory: str, message: str) -> bool:
+    """Whether a recalled memory holds the user asking ``message`` itself: the same
+    question, whose earlier answer may well be the right one again (it is not a copy)."""
+    said = "The user said: " + third_person(" ".join(message.split()))
+    return said.casefold().rstrip(" ?.!") in recalled_memory.casefold()
