@@ -47,7 +47,7 @@ from RAI_Chat.backend.services.memory.maintenance import make_tiers  # noqa: E40
 
 FACT_LABELS = ("remember", "correct")
 # Sets written by hand apart from the decision set: data/capture_<name>.jsonl.
-HAND_WRITTEN = ("fresh", "final", "blind", "seventh", "eighth")
+HAND_WRITTEN = ("fresh", "final", "blind", "seventh", "eighth", "ninth")
 DATA = ROOT / "benchmarks" / "data"
 
 
