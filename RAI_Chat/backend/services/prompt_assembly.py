@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..core.database.session import Database
-from .branches import active_path_ids
 from .llm_client import EngineClient
 from .memory.contextual import ContextualMemory, WindowMessage
 from .memory.episodic import EpisodicArchive
@@ -43,21 +42,18 @@ def gather_memory(
     """The session's window, the memories recalled for ``new_message`` (none already in the
     window) and the user's facts."""
     contextual = ContextualMemory(user_id, database)
-    window = contextual.window(session_id, exclude)
+    window, path = contextual.window_on_path(session_id, exclude)
     # What the window already shows is not recalled twice.
     in_window = {m.id for m in window} | exclude
     hits = EpisodicArchive(user_id, database, engine).search(new_message, 4 * RECALL_RESULTS)
     hits = [hit for hit in hits if not in_window.intersection(hit["message_ids"])]
-    if any(hit["session_id"] == session_id for hit in hits):
-        # An exchange this session has left for another branch (a question edited, an
-        # answer regenerated) is not recalled, even before the background job marks it.
-        with database.unit_of_work() as uow:
-            path = set(active_path_ids(uow.session, session_id))
-        hits = [
-            hit
-            for hit in hits
-            if hit["session_id"] != session_id or path.issuperset(hit["message_ids"])
-        ]
+    # An exchange this session has left for another branch (a question edited, an answer
+    # regenerated) is not recalled, even before the background job marks it.
+    hits = [
+        hit
+        for hit in hits
+        if hit["session_id"] != session_id or path.issuperset(hit["message_ids"])
+    ]
     recalled = [recalled_entry(hit["text"], hit["created_at"]) for hit in hits][:RECALL_RESULTS]
     return Memory(contextual, window, recalled, UserFacts(user_id, database).active_texts())
 

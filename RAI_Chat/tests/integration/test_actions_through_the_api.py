@@ -370,19 +370,24 @@ def test_a_question_no_one_fact_answers_gives_the_model_only_the_closest_facts(m
     assert all(word in system for word in ("Miso", "Ghent", "chess", "nurse", "1979"))
 
 
-def test_an_earlier_answer_shown_as_a_recalled_memory_is_never_pasted_as_the_answer(model, user):
-    # The small model copied an earlier reply it was shown as a memory, word for word.
-    earlier = "Sure, I can help you plan a service schedule for your Volvo XC60."
+def import_exchange(user, question: str, answer: str) -> None:
+    """One earlier exchange, imported as a session of its own (recalled as a memory)."""
     transcript = {
         "format": "rai-chat-session",
         "version": 1,
-        "session": {"title": "car"},
+        "session": {"title": question[:40]},
         "messages": [
-            {"role": "user", "content": "Help me plan a service schedule for my Volvo XC60."},
-            {"role": "assistant", "content": earlier},
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": answer},
         ],
     }
     assert user.http.post("/api/session/import", json=transcript, headers=user.headers).is_success
+
+
+def test_an_earlier_answer_shown_as_a_recalled_memory_is_never_pasted_as_the_answer(model, user):
+    # The small model copied an earlier reply it was shown as a memory, word for word.
+    earlier = "Sure, I can help you plan a service schedule for your Volvo XC60."
+    import_exchange(user, "Help me plan a service schedule for my Volvo XC60.", earlier)
     model.play(f"{earlier} Change the oil of the Volvo XC60 every 15,000 km.")
     events = stream_turn(user, "Give me one tip for the Volvo XC60 service schedule")
     done = events[-1][1]
@@ -395,16 +400,7 @@ def test_an_earlier_answer_shown_as_a_recalled_memory_is_never_pasted_as_the_ans
 
 def test_the_earlier_answer_to_the_same_question_may_be_given_again(model, user):
     earlier = "Foxes are small omnivores that live in many habitats."
-    transcript = {
-        "format": "rai-chat-session",
-        "version": 1,
-        "session": {"title": "foxes"},
-        "messages": [
-            {"role": "user", "content": "Tell me about red foxes."},
-            {"role": "assistant", "content": earlier},
-        ],
-    }
-    assert user.http.post("/api/session/import", json=transcript, headers=user.headers).is_success
+    import_exchange(user, "Tell me about red foxes.", earlier)
     model.play(earlier)
     events = stream_turn(user, "Tell me about red foxes.")
     assert earlier in model.chat_requests[-1]["messages"][0]["content"]  # recalled

@@ -124,23 +124,31 @@ class ContextualMemory:
         self.user_id = user_id
         self.database = database
 
-    def _in_window(self, session, session_id: str):
-        """The session's messages not archived yet, on its active branch, oldest first."""
+    def _in_window(self, session_id: str, path: list[str]):
+        """The session's messages not archived yet, on its active branch (``path``), oldest
+        first."""
         return (
             select(Message)
             .where(
                 Message.session_id == session_id,
                 Message.user_id == self.user_id,
                 Message.archived.is_(False),
-                Message.id.in_(active_path_ids(session, session_id)),
+                Message.id.in_(path),
             )
             .order_by(Message.created_at, Message.id)
         )
 
     def window(self, session_id: str, exclude: set[str]) -> list[WindowMessage]:
+        return self.window_on_path(session_id, exclude)[0]
+
+    def window_on_path(
+        self, session_id: str, exclude: set[str]
+    ) -> tuple[list[WindowMessage], set[str]]:
+        """The window, and the ids of the session's active branch it was read from."""
         with self.database.unit_of_work() as uow:
+            path = active_path_ids(uow.session, session_id)
             rows = uow.session.scalars(
-                self._in_window(uow.session, session_id).where(
+                self._in_window(session_id, path).where(
                     Message.status.in_(ENDED),
                     Message.content != "",
                     # A system message imported before imports refused them is not an
@@ -169,7 +177,7 @@ class ContextualMemory:
                         dict(counts),
                     )
                 )
-            return window
+            return window, set(path)
 
     def save_counts(self, messages: list[WindowMessage], new: dict[str, int] | None = None) -> int:
         """Keep the token counts computed while planning, for the next turns: only those
@@ -209,7 +217,8 @@ class ContextualMemory:
         """Exchanges to archive: the left-out messages, never the last ones, grouped
         user→assistant."""
         with self.database.unit_of_work() as uow:
-            rows = uow.session.scalars(self._in_window(uow.session, session_id)).all()
+            path = active_path_ids(uow.session, session_id)
+            rows = uow.session.scalars(self._in_window(session_id, path)).all()
         protected = {m.id for m in rows[-KEEP_LAST_MESSAGES:]}
         wanted = set(left_out) - protected
         return group_exchanges([m for m in rows if m.id in wanted])

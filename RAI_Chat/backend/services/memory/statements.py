@@ -171,14 +171,16 @@ _YOU_HAD_MY = re.compile(
     r"([\w'-]+(?: name)?) (?:down |written )?(?:as|wrong)\b",
     re.IGNORECASE,
 )
+# What the user does at a place: "… where I live", "… where we work".
+_DOES_AT = r"live|work|grew up|was born|study"
 # "Berlin is where I live now": the place of what the user does.
 _IS_WHERE_I = re.compile(
-    r"^(?!(?:That|This|It|Here|There)\b)([A-Z][\w' -]{1,30}?) is where (?:[Ii]|[Ww]e) "
-    r"(live|work|grew up|was born|study)\b"
+    rf"^(?!(?:That|This|It|Here|There)\b)([A-Z][\w' -]{{1,30}}?) is where (?:[Ii]|[Ww]e) "
+    rf"({_DOES_AT})\b"
 )
 # "Actually it's Hyderabad, not Pune - that's where I live": the place of a value said before.
 _THAT_IS_WHERE_I = re.compile(
-    r"^(?:that|this|which)(?:'s| is) where ((?:i|we) (?:live|work|grew up|was born|study)"
+    rf"^(?:that|this|which)(?:'s| is) where ((?:i|we) (?:{_DOES_AT})"
     r"|(?:my|our) [\w' -]{2,30}? (?:lives?|works?|grew up|was born|studies|study))\b",
     re.IGNORECASE,
 )
@@ -189,18 +191,21 @@ _MEANT_VALUE = re.compile(
     r"(?: (?i:earlier|before|there))?$"
 )
 # "it's amoxicillin I react to", "it's Pune we live in": the value before what the user does.
-_CLEFT = re.compile(
+# "it's VALUE(, not OLD)": the start of a cleft correction.
+_IT_IS_VALUE = (
     r"^it'?s (?:actually )?(?P<value>[\w'-]+(?: [\w'-]+){0,3}?)"
-    r"(?:,? not [\w'-]+(?: [\w'-]+){0,2}?)? (?:that )?"
+    r"(?:,? not [\w'-]+(?: [\w'-]+){0,2}?)?"
+)
+_CLEFT = re.compile(
+    _IT_IS_VALUE + r" (?:that )?"
     r"(?P<rest>(?:i|i'm|we|we're) [\w' ]*?\b(?:to|in|at|for|with|from|of|on|about|by))"
     r"(?: (?:lol|haha|btw|though))?$",
     re.IGNORECASE,
 )
 # "its Ferrol not Vigo where i work": the place of what the user does.
 _CLEFT_WHERE = re.compile(
-    r"^it'?s (?:actually )?(?P<value>[\w'-]+(?: [\w'-]+){0,3}?)"
-    r"(?:,? not [\w'-]+(?: [\w'-]+){0,2}?)? where "
-    r"(?P<rest>(?:i|we) (?:live|work|grew up|was born|study|studied))"
+    _IT_IS_VALUE + " where "
+    rf"(?P<rest>(?:i|we) (?:{_DOES_AT}|studied))"
     r"(?: (?:now|lol|haha|btw|though))?$",
     re.IGNORECASE,
 )
