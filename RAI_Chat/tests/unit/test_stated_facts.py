@@ -420,6 +420,34 @@ def test_a_correction_keeps_no_statement_of_what_the_user_left_behind():
     assert [fact for _, fact in statement.stated] == ["The user sold their bike."]
 
 
+@pytest.mark.parametrize(
+    ("said", "kept"),
+    [
+        (
+            "I sold the Corolla and bought a Kia EV6, so any car advice should be about that.",
+            ["The user bought a Kia EV6."],
+        ),
+        ("I left Deloitte and joined PwC.", ["The user joined PwC."]),
+        (
+            "My favourite food is ramen now, I've gone off pizza completely",
+            ["The user's favourite food is ramen."],
+        ),
+    ],
+)
+def test_what_the_user_left_behind_beside_what_replaced_it_is_not_kept(said, kept):
+    # Whatever the decision step called the message: the left thing is an old value.
+    for tool in ("remember", "correct", None):
+        capture = capture_message(FakeEngine("fail"), "user", said, tool=tool)
+        assert [fact for _, fact in capture.stated] == kept
+
+
+def test_a_remark_after_a_statement_is_not_part_of_it():
+    assert statements("Hi! I'm Dmitri, nice to meet you.") == [("name", "The user is Dmitri.")]
+    assert statements("I have two daughters, Emma and Lucy.") == [
+        (None, "The user has two daughters, Emma and Lucy.")
+    ]
+
+
 def test_a_forget_message_keeps_what_it_states_beside_the_request():
     said = "we've relocated to Melbourne, so forget what I said about Perth"
     capture = capture_message(FakeEngine("fail"), "user", said, tool="forget")

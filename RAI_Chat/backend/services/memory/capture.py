@@ -276,10 +276,15 @@ def _same_subject(about: str, sentence: str) -> bool:
 
 def by_verb(found: list[tuple[str | None, str]], tool: str | None):
     """The statements with a subject "does:<verb>" only in a correction: a plain statement
-    adds ("I play chess" beside "I play the piano"); a correction replaces by verb, and
-    what it says the user left behind is its old value, not a fact."""
-    if tool == "correct":  # what the user left behind is the old value ("I left Deloitte")
-        return [(a, f) for a, f in found if not left_behind(f)]
+    adds ("I play chess" beside "I play the piano"); a correction replaces by verb. What
+    the message says the user left behind is an old value, not a fact, in a correction or
+    beside another statement."""
+    # What the user left behind is the old value ("I left Deloitte") in a correction, and
+    # beside what replaced it ("I sold the Corolla and bought a Kia EV6").
+    if tool == "correct" or any(not left_behind(f) for _, f in found):
+        found = [(a, f) for a, f in found if not left_behind(f)]
+    if tool == "correct":
+        return found
     return [(None if a and a.startswith("does:") else a, f) for a, f in found]
 
 

@@ -73,6 +73,12 @@ _SOMEONE_AND_I = re.compile(
     r"\b(?:[Mm]y|[Oo]ur)(?: (?!(?:is|are|was|were|has|have|had|am|name's|names?)\b)[a-z][\w'-]*)"
     r"{1,2}(?: [A-Z][\w'-]*)? and (?:I|me)\b(?! (?:am|was)\b)"
 )
+# "I sold the Corolla and bought a Kia EV6": a second verb whose "I" is left out.
+_AND_THEN_DID = re.compile(
+    r"\b(?<=\w) and (?:then )?(?=(?:bought|got|joined|started|moved|switched|adopted|"
+    r"picked up|took up|replaced)\b)",
+    re.IGNORECASE,
+)
 _NAME_IS = re.compile(r"\bname's (?=[A-Z])")
 # "cant", "dont": the apostrophe left out.
 _NO_APOSTROPHE = re.compile(r"\b(can|don|doesn|didn|isn|won|wasn)(t)\b", re.IGNORECASE)
@@ -311,7 +317,9 @@ _NEGATION_TAIL = re.compile(r"^(?:not|instead of|rather than|no longer)\b", re.I
 _OWN_PART = re.compile(
     r"^(?:(?:but|and|so) )?(?:please|can you|could you|would you|update|change|correct|fix|"
     r"replace|remember|"
-    r"note|sorry|thanks|thank you|you|that|it|this|need help|help|any tips|looking for)\b",
+    r"note|sorry|thanks|thank you|you|that|it|this|need help|help|any tips|looking for|"
+    r"nice to meet|pleased to meet|good to meet|hope|how are|lol|haha|cheers)\b"
+    r"|^so\b",  # "…, so any car advice should be about that": a consequence of its own
     re.IGNORECASE,
 )
 
@@ -504,6 +512,9 @@ def statements(message: str) -> list[tuple[str | None, str]]:
         said_not, waiting = waiting, None  # "My name is not Sam, …"
         sentence = _AS_A_THEN_I.sub(r"\1, ", sentence.strip())  # "As a nurse I work …"
         sentence = _SOMEONE_AND_I.sub("we", sentence)
+        if re.match(r"^(?:i|we)\b", _LEAD_IN.sub("", sentence), re.IGNORECASE):
+            subject = re.match(r"\w+", _LEAD_IN.sub("", sentence)).group(0)
+            sentence = _AND_THEN_DID.sub(f" and {subject} ", sentence)
         for clause in _clauses(_LEAD_IN.sub("", sentence)):
             clause = _LEAD_IN.sub("", clause).strip(" .!")
             # "It's for my daughter Wilhelmina, she turns six.": told of the daughter.
@@ -832,6 +843,7 @@ def statements_beside_forgetting(message: str) -> list[tuple[str | None, str]]:
 # Wrocław"): in a correction, the old value, never a fact of its own.
 _LEFT_BEHIND = re.compile(
     r"^(?:[\w ]+ )?the user (?:(?:just|finally|recently|also) )?(?:left|ditched|dropped|sold|"
+    r"(?:has )?(?:gone|went) off|"
     r"moved (?:away )?(?:from|out of)|got rid of|traded in|swapped out)\b",
     re.IGNORECASE,
 )
