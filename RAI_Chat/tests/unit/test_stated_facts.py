@@ -432,6 +432,23 @@ def test_a_correction_keeps_no_statement_of_what_the_user_left_behind():
             "My favourite food is ramen now, I've gone off pizza completely",
             ["The user's favourite food is ramen."],
         ),
+        ("I used to live in Madrid but now I live in Seville", ["The user lives in Seville."]),
+        ("i quit my job at Tesco and now work at Aldi", ["The user works at Aldi."]),
+        ("I traded my Golf for a Model 3.", ["The user got a Model 3."]),
+        ("We replaced our old Honda with a Subaru Outback.", ["The user got a Subaru Outback."]),
+        (
+            "I changed my major from history to economics.",
+            ["The user changed their major to economics."],
+        ),
+        (
+            "I gave up on the ukulele and take mandolin lessons instead now.",
+            ["The user takes mandolin lessons."],
+        ),
+        (
+            "My manager changed - it's Henrietta now, Olusegun left the company.",
+            ["The user's manager is Henrietta."],
+        ),
+        ("Actually it's Lisbon, not Madrid, where I live", ["The user lives in Lisbon."]),
     ],
 )
 def test_what_the_user_left_behind_beside_what_replaced_it_is_not_kept(said, kept):
@@ -441,8 +458,19 @@ def test_what_the_user_left_behind_beside_what_replaced_it_is_not_kept(said, kep
         assert [fact for _, fact in capture.stated] == kept
 
 
+def test_giving_something_up_alone_is_not_left_behind():
+    for tool in ("remember", "correct"):
+        capture = capture_message(FakeEngine("fail"), "user", "I gave up meat.", tool=tool)
+        assert [fact for _, fact in capture.stated] == ["The user gave up meat."]
+
+
 def test_a_remark_after_a_statement_is_not_part_of_it():
     assert statements("Hi! I'm Dmitri, nice to meet you.") == [("name", "The user is Dmitri.")]
+    # A thing named with no verb says nothing of it.
+    assert statements("It was Tuesday not Thursday, my dentist appointment.") == []
+    assert statements("I have a dog called Rex and my cats") == [
+        (None, "The user has a dog called Rex.")
+    ]
     assert statements("I have two daughters, Emma and Lucy.") == [
         (None, "The user has two daughters, Emma and Lucy.")
     ]

@@ -281,7 +281,9 @@ def by_verb(found: list[tuple[str | None, str]], tool: str | None):
     beside another statement."""
     # What the user left behind is the old value ("I left Deloitte") in a correction, and
     # beside what replaced it ("I sold the Corolla and bought a Kia EV6").
-    if tool == "correct" or any(not left_behind(f) for _, f in found):
+    if any(not left_behind(f, replaced=True) for _, f in found):
+        found = [(a, f) for a, f in found if not left_behind(f, replaced=True)]
+    elif tool == "correct":
         found = [(a, f) for a, f in found if not left_behind(f)]
     if tool == "correct":
         return found

@@ -76,7 +76,8 @@ _SOMEONE_AND_I = re.compile(
 # "I sold the Corolla and bought a Kia EV6": a second verb whose "I" is left out.
 _AND_THEN_DID = re.compile(
     r"\b(?<=\w) and (?:then )?(?=(?:bought|got|joined|started|moved|switched|adopted|"
-    r"picked up|took up|replaced)\b)",
+    r"picked up|took up|replaced)\b)"
+    r"| and (?=(?:now )?(?:work|live|study|teach|drive|have|take|play|do|go|use|eat|drink)\b)",
     re.IGNORECASE,
 )
 _NAME_IS = re.compile(r"\bname's (?=[A-Z])")
@@ -186,7 +187,7 @@ _IS_WHERE_I = re.compile(
 )
 # "Actually it's Hyderabad, not Pune - that's where I live": the place of a value said before.
 _THAT_IS_WHERE_I = re.compile(
-    rf"^(?:that|this|which)(?:'s| is) where ((?:i|we) (?:{_DOES_AT})"
+    rf"^(?:(?:that|this|which)(?:'s| is) )?where ((?:i|we) (?:{_DOES_AT})"
     r"|(?:my|our) [\w' -]{2,30}? (?:lives?|works?|grew up|was born|studies|study))\b",
     re.IGNORECASE,
 )
@@ -265,11 +266,12 @@ _OLD_VALUE_TAIL = re.compile(
     re.IGNORECASE,
 )
 _FILLER = re.compile(
-    r"\s*\b(?:actually|now|anymore|any more|please|though|btw|by the way)\b", re.IGNORECASE
+    r"\s*\b(?:actually|now|anymore|any more|please|though|btw|by the way|instead(?! of))\b",
+    re.IGNORECASE,
 )
 _CLAUSE_SPLIT = re.compile(
     r"\s*(?:;|(?<!\d),|,(?!\d)|:(?!\d))\s*|\s+[-–—]+\s+"
-    r"|\s+(?:and|but|so)\s+(?=(?:i|i'm|i've|my|our|we)\b)"
+    r"|\s+(?:and|but|so)\s+(?:now\s+|then\s+)?(?=(?:i|i'm|i've|my|our|we)\b)"
     r"|\s+(?:and|so)\s+(?=(?:can|could|would|will) you\b|please\b)",  # "…, so can you …"
     re.I,
 )
@@ -288,7 +290,19 @@ _STANDING_NEGATION = re.compile(
 )
 # The old value of a change told with "from … to": "I moved from Denver to Austin".
 _FROM_OLD = re.compile(
-    r"\b(moved|switched|changed|relocated|transferred|upgraded|went|converted) from .+? to\b",
+    r"\b((?:moved|switched|changed|relocated|transferred|upgraded|went|converted)"
+    r"(?: (?!from\b)[\w']+){0,3}?) from .+? to\b",  # "changed my major from X to Y"
+    re.IGNORECASE,
+)
+# "traded my Golf for a Model 3", "replaced our old Honda with a Subaru": got the new one.
+_TRADED_FOR = re.compile(
+    r"\b(?:traded|swapped|exchanged|replaced)(?: in)? (?:my|our|the|their) .+? (?:for|with)\b",
+    re.IGNORECASE,
+)
+# "my dentist appointment": a thing named, no verb saying anything of it.
+_BARE_THING = re.compile(
+    r"^(?:my|our)(?: (?!(?:is|are|was|were|has|have|had|do|does|did)\b)[\w-]+(?<!'s)(?<!s)"
+    r"(?<!ed)){1,3}$|^(?:my|our) [\w-]+$",
     re.IGNORECASE,
 )
 _NO_LONGER = re.compile(r"\b(?:anymore|any more|no longer|these days|now)\b", re.IGNORECASE)
@@ -319,6 +333,7 @@ _OWN_PART = re.compile(
     r"replace|remember|"
     r"note|sorry|thanks|thank you|you|that|it|this|need help|help|any tips|looking for|"
     r"nice to meet|pleased to meet|good to meet|hope|how are|lol|haha|cheers)\b"
+    r"|^[A-Z][\w'-]+ (?:left|quit|moved|retired|died|passed away)\b"  # "Olusegun left"
     r"|^so\b",  # "…, so any car advice should be about that": a consequence of its own
     re.IGNORECASE,
 )
@@ -794,6 +809,8 @@ def _statement(clause: str) -> str | None:
         if told is None:
             return None
         return told_about_user(f"{setting.group(1)} {told[0].lower()}{told[1:]}")
+    if _BARE_THING.match(clause):
+        return None
     clause = with_subject(clause)
     if not _FIRST_PERSON_START.match(clause):
         return None
@@ -804,6 +821,7 @@ def _statement(clause: str) -> str | None:
         clause = _OLD_VALUE_TAIL.sub("", clause)
     clause = " ".join(_FILLER.sub("", clause).split()).strip(" ,.!")
     clause = _FROM_OLD.sub(r"\1 to", clause)  # "moved from Denver to Austin": to Austin
+    clause = _TRADED_FOR.sub("got", clause)
     if len(clause.split()) < 2 or _BARE_CHANGE.fullmatch(clause):
         return None  # "I moved": nothing to remember without where
     if re.match(r"(?i)call me\s+", clause):
@@ -843,11 +861,22 @@ def statements_beside_forgetting(message: str) -> list[tuple[str | None, str]]:
 # Wrocław"): in a correction, the old value, never a fact of its own.
 _LEFT_BEHIND = re.compile(
     r"^(?:[\w ]+ )?the user (?:(?:just|finally|recently|also) )?(?:left|ditched|dropped|sold|"
-    r"(?:has )?(?:gone|went) off|"
+    r"(?:has )?(?:gone|went) off|used to|quit (?:their |the )?(?:job|role|position)|"
     r"moved (?:away )?(?:from|out of)|got rid of|traded in|swapped out)\b",
     re.IGNORECASE,
 )
 
 
-def left_behind(fact: str) -> bool:
-    return _LEFT_BEHIND.match(fact) is not None
+# … and what the user gave up, an old value only beside what took its place ("I gave up on
+# the ukulele and take mandolin lessons"): "I quit smoking" alone is the fact.
+_GAVE_UP = re.compile(
+    r"^(?:[\w ]+ )?the user (?:(?:just|finally|recently|also) )?(?:gave up|has given up|quit|"
+    r"stopped)\b",
+    re.IGNORECASE,
+)
+
+
+def left_behind(fact: str, *, replaced: bool = False) -> bool:
+    """Whether ``fact`` says what the user left behind; ``replaced``: beside what took its
+    place, where giving something up is leaving it behind too."""
+    return _LEFT_BEHIND.match(fact) is not None or (replaced and _GAVE_UP.match(fact) is not None)
