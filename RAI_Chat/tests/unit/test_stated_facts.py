@@ -449,6 +449,10 @@ def test_a_correction_keeps_no_statement_of_what_the_user_left_behind():
             ["The user's manager is Henrietta."],
         ),
         ("Actually it's Lisbon, not Madrid, where I live", ["The user lives in Lisbon."]),
+        (
+            "Ignore what I said earlier about the bike - I sold it and now take the tram.",
+            ["The user takes the tram."],
+        ),
     ],
 )
 def test_what_the_user_left_behind_beside_what_replaced_it_is_not_kept(said, kept):
