@@ -508,10 +508,10 @@ def _clauses(sentence: str) -> list[str]:
     return out
 
 
-def _and_who(match: re.Match, sentence: str) -> str:
-    """" and I " where the part before an ``_AND_THEN_DID`` match speaks as "I" ("… - I sold
+def _and_who(match: re.Match) -> str:
+    """ " and I " where the part before an ``_AND_THEN_DID`` match speaks as "I" ("… - I sold
     it and now take the tram"), " and we " as "we"; else the words as they were."""
-    part = re.split(r"[,;:]|\s[-–—]+\s", sentence[: match.start()])[-1]
+    part = re.split(r"[,;:]|\s[-–—]+\s", match.string[: match.start()])[-1]
     who = re.match(r"(i|we)\b", _LEAD_IN.sub("", part.strip()), re.IGNORECASE)
     return f" and {who.group(1)} " if who else match.group(0)
 
@@ -535,7 +535,7 @@ def statements(message: str) -> list[tuple[str | None, str]]:
         said_not, waiting = waiting, None  # "My name is not Sam, …"
         sentence = _AS_A_THEN_I.sub(r"\1, ", sentence.strip())  # "As a nurse I work …"
         sentence = _SOMEONE_AND_I.sub("we", sentence)
-        sentence = _AND_THEN_DID.sub(lambda m: _and_who(m, sentence), sentence)
+        sentence = _AND_THEN_DID.sub(_and_who, sentence)
         for clause in _clauses(_LEAD_IN.sub("", sentence)):
             clause = _LEAD_IN.sub("", clause).strip(" .!")
             # "It's for my daughter Wilhelmina, she turns six.": told of the daughter.
