@@ -462,6 +462,23 @@ def test_what_the_user_left_behind_beside_what_replaced_it_is_not_kept(said, kep
         assert [fact for _, fact in capture.stated] == kept
 
 
+@pytest.mark.parametrize(
+    ("said", "read"),
+    [
+        (
+            "Update: the company moved me to the Singapore office, so I'm based there now.",
+            "The user is based in the Singapore office.",
+        ),
+        (
+            "We relocated to Vancouver last year and I work there as a nurse.",
+            "The user works in Vancouver as a nurse.",
+        ),
+    ],
+)
+def test_there_is_read_as_the_place_named_before_it(said, read):
+    assert read in [fact for _, fact in statements(said)]
+
+
 def test_giving_something_up_alone_is_not_left_behind():
     for tool in ("remember", "correct"):
         capture = capture_message(FakeEngine("fail"), "user", "I gave up meat.", tool=tool)

@@ -508,6 +508,29 @@ def _clauses(sentence: str) -> list[str]:
     return out
 
 
+# "moved me to the Singapore office, so I'm based there now": the place "there" names.
+_PLACE_NAMED = re.compile(
+    r"\b(?:to|in|at) ((?:the )?[A-Z][\w'-]+(?: [A-Z][\w'-]+)*"
+    r"(?: office| branch| campus| site| area)?)"
+)
+_THERE = re.compile(
+    r"\b((?:based|live|living|lives|work|working|works|study|studying|stay|staying|settled)"
+    r"(?: [\w']+)?) there\b",
+    re.IGNORECASE,
+)
+
+
+def _there_named(sentence: str) -> str:
+    """``sentence`` with "there", after a verb of where one is, named by the place said
+    before it in the sentence."""
+    there = _THERE.search(sentence)
+    places = there and list(_PLACE_NAMED.finditer(sentence, 0, there.start()))
+    if not places:
+        return sentence
+    place = places[-1].group(1)
+    return f"{sentence[: there.start()]}{there.group(1)} in {place}{sentence[there.end() :]}"
+
+
 def _and_who(match: re.Match) -> str:
     """ " and I " where the part before an ``_AND_THEN_DID`` match speaks as "I" ("… - I sold
     it and now take the tram"), " and we " as "we"; else the words as they were."""
@@ -535,7 +558,7 @@ def statements(message: str) -> list[tuple[str | None, str]]:
         said_not, waiting = waiting, None  # "My name is not Sam, …"
         sentence = _AS_A_THEN_I.sub(r"\1, ", sentence.strip())  # "As a nurse I work …"
         sentence = _SOMEONE_AND_I.sub("we", sentence)
-        sentence = _AND_THEN_DID.sub(_and_who, sentence)
+        sentence = _there_named(_AND_THEN_DID.sub(_and_who, sentence))
         for clause in _clauses(_LEAD_IN.sub("", sentence)):
             clause = _LEAD_IN.sub("", clause).strip(" .!")
             # "It's for my daughter Wilhelmina, she turns six.": told of the daughter.
