@@ -453,6 +453,7 @@ def test_a_correction_keeps_no_statement_of_what_the_user_left_behind():
             "Ignore what I said earlier about the bike - I sold it and now take the tram.",
             ["The user takes the tram."],
         ),
+        ("The car I drive is a Mazda 3 now; sold the Civic.", ["The user drives a Mazda 3."]),
     ],
 )
 def test_what_the_user_left_behind_beside_what_replaced_it_is_not_kept(said, kept):
@@ -487,6 +488,13 @@ def test_giving_something_up_alone_is_not_left_behind():
 
 def test_a_remark_after_a_statement_is_not_part_of_it():
     assert statements("Hi! I'm Dmitri, nice to meet you.") == [("name", "The user is Dmitri.")]
+    assert statements("My mum, left in 1990, lives in Rome.") == [
+        (None, "The user's mum, left in 1990, lives in Rome.")
+    ]
+    assert statements("The school I teach at is Riverside Primary.") == [
+        ("does:teaches", "The user teaches at Riverside Primary.")
+    ]
+    assert statements("The reason I ask is that I'm moving.") == []
     # A thing named with no verb says nothing of it.
     assert statements("It was Tuesday not Thursday, my dentist appointment.") == []
     assert statements("I have a dog called Rex and my cats") == [

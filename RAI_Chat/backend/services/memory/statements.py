@@ -178,6 +178,14 @@ _YOU_HAD_MY = re.compile(
     r"([\w'-]+(?: name)?) (?:down |written )?(?:as|wrong)\b",
     re.IGNORECASE,
 )
+# "The car I drive is a Mazda 3", "the school I teach at is Riverside": what the user does.
+_THE_THING_I_DO = re.compile(
+    r"^the (?:\w+ ){0,2}?\w+ (?P<does>(?:i|we) "
+    r"(?!(?:am|was|were|is|are|'m|ask|asked|mean|meant|want|need|think|said|say|wonder)\b)"
+    r"[\w']+(?: (?:at|in|for|with|on|to|from))?) (?:is|are) "
+    r"(?P<value>(?!(?:that|because|how|why|when|what|if|whether|to)\b).+)$",
+    re.IGNORECASE,
+)
 # What the user does at a place: "… where I live", "… where we work".
 _DOES_AT = r"live|work|grew up|was born|study"
 # "Berlin is where I live now": the place of what the user does.
@@ -486,6 +494,13 @@ def fact_subject(sentence: str) -> str | None:
     return None
 
 
+# A part that starts with what the writer did, its "I" left out ("sold the Civic").
+_DID_WITHOUT_I = re.compile(
+    r"^(?i:just |finally )?(?i:sold|bought|left|ditched|quit|gave up|got rid of|moved|switched|"
+    r"joined|adopted|started|traded)(?= (?:the|my|our|a|an|[A-Z])\b)",
+)
+
+
 def _clauses(sentence: str) -> list[str]:
     """The parts of a sentence; a part that does not speak in the first person (", Emma
     and Lucy") belongs to the one before, unless it names an old value ("not Tom")."""
@@ -494,6 +509,8 @@ def _clauses(sentence: str) -> list[str]:
         part = part.strip(" .!")
         if not part:
             continue
+        if out and _DID_WITHOUT_I.match(part):  # "…; sold the Civic.": the writer did
+            part = f"I {part}"
         own = _NEGATION_TAIL.match(part) or _OWN_PART.match(part) or _WAS_WRONG.match(part)
         if (
             out
@@ -823,6 +840,9 @@ def _statement(clause: str) -> str | None:
     fan = _FAN_HERE.match(clause)
     if fan:
         return f"The user is a {fan.group(1)} {fan.group(2)}."
+    thing = _THE_THING_I_DO.match(clause)
+    if thing:  # "The car I drive is a Mazda 3" → "The user drives a Mazda 3."
+        return _statement(f"{thing.group('does')} {thing.group('value')}")
     where = _IS_WHERE_I.match(clause)
     if where:  # "Berlin is where I live now" → "The user lives in Berlin."
         return _statement(f"I {where.group(2)} in {where.group(1)}")
