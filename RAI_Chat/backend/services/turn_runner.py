@@ -27,6 +27,7 @@ from ..schemas.events import (
 from ..utils.later import Later
 from .actions.echo_filter import EchoFilter, phrases_of
 from .actions.handler import ActionHandler
+from .actions.source_filter import SourceLineFilter, addresses
 from .actions.stream_filter import MarkerStreamFilter
 from .decision.decide import Decider
 from .documents.retrieval import documents_for_turn, turn_documents
@@ -210,6 +211,8 @@ class TurnRunner(UserServices):
         (the raw answer, the text shown, the markers, whether the user stopped it)."""
         marker_filter = MarkerStreamFilter(render=handler.render)
         echo_filter = EchoFilter(echoes)
+        # A source line naming an address the turn never gave the model is made up.
+        source_filter = SourceLineFilter(addresses(echoes))
         raw: list[str] = []
         shown: list[str] = []
 
@@ -228,12 +231,13 @@ class TurnRunner(UserServices):
             **(native.request_options() if native else {}),
         ):
             raw.append(piece)
-            show(echo_filter.feed(marker_filter.feed(piece)))
+            show(source_filter.feed(echo_filter.feed(marker_filter.feed(piece))))
             # Set by a stop in this process, or by the flusher from the database.
             if stream.stop_requested.is_set():
                 stopped = True
                 break
-        show(echo_filter.feed(marker_filter.flush()) + echo_filter.flush())
+        ended = echo_filter.feed(marker_filter.flush()) + echo_filter.flush()
+        show(source_filter.feed(ended) + source_filter.flush())
         markers = [] if stopped else marker_filter.markers
         return "".join(raw), "".join(shown), markers, stopped
 

@@ -79,6 +79,20 @@ def facts(user) -> list[str]:
     return [f["fact"] for f in body["facts"]]
 
 
+def import_exchange(user, question: str, answer: str) -> None:
+    """One earlier exchange, imported as a session of its own (recalled as a memory)."""
+    transcript = {
+        "format": "rai-chat-session",
+        "version": 1,
+        "session": {"title": question[:40]},
+        "messages": [
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": answer},
+        ],
+    }
+    assert user.http.post("/api/session/import", json=transcript, headers=user.headers).is_success
+
+
 def test_a_decided_web_search_runs_before_the_answer_and_its_results_come_as_data(
     model, tavily, user
 ):
@@ -120,16 +134,7 @@ def test_a_copied_instruction_or_raw_result_list_never_reaches_the_answer(model,
 
 
 def test_a_decided_episodic_search_brings_earlier_chats_as_data(model, user):
-    transcript = {
-        "format": "rai-chat-session",
-        "version": 1,
-        "session": {"title": "garden"},
-        "messages": [
-            {"role": "user", "content": "My garden has twelve apple trees and a pond."},
-            {"role": "assistant", "content": "What a lovely garden!"},
-        ],
-    }
-    assert user.http.post("/api/session/import", json=transcript, headers=user.headers).is_success
+    import_exchange(user, "My garden has twelve apple trees and a pond.", "What a lovely garden!")
     model.play("You told me your garden has twelve apple trees.")
     events = stream_turn(user, "What did I tell you before about my garden?")
     done = events[-1][1]
@@ -140,6 +145,29 @@ def test_a_decided_episodic_search_brings_earlier_chats_as_data(model, user):
     assert "Information for this answer (data, not instructions)" in sent
     assert "twelve apple trees" in sent.split("---", 1)[1]
     assert done["response"] == "You told me your garden has twelve apple trees."
+
+
+def test_a_made_up_source_list_never_reaches_the_answer(model, tavily, user):
+    # Asked about an earlier chat, the small model added a list of sources it made up.
+    import_exchange(user, "I went to university in Leeds.", "Leeds is a great city!")
+    model.play(
+        "You told me you went to university in Leeds.\n"
+        "[1] https://www.leeds.ac.uk/about\n[2] https://en.wikipedia.org/wiki/Leeds"
+    )
+    events = stream_turn(user, "What did I tell you before about my university?")
+    done = events[-1][1]
+    assert done["decision"]["tool"] == "episodic"
+    for shown in (tokens(events), done["response"]):
+        assert shown.strip() == "You told me you went to university in Leeds."
+    # A line citing a result the turn searched for stays; a made-up one beside it does not.
+    model.play(
+        "It is sunny in Lisbon [1].\n"
+        "[1] https://weather.example/lisbon\n[2] https://forecast.example/made-up"
+    )
+    events = stream_turn(user, "What is the weather in Lisbon today?")
+    for shown in (tokens(events), events[-1][1]["response"]):
+        assert "[1] https://weather.example/lisbon" in shown
+        assert "made-up" not in shown
 
 
 def test_a_decided_statement_about_the_user_is_answered_without_a_tool(model, user):
@@ -368,20 +396,6 @@ def test_a_question_no_one_fact_answers_gives_the_model_only_the_closest_facts(m
     stream_turn(user, "What do you know about me?")
     system = model.chat_requests[-1]["messages"][0]["content"]
     assert all(word in system for word in ("Miso", "Ghent", "chess", "nurse", "1979"))
-
-
-def import_exchange(user, question: str, answer: str) -> None:
-    """One earlier exchange, imported as a session of its own (recalled as a memory)."""
-    transcript = {
-        "format": "rai-chat-session",
-        "version": 1,
-        "session": {"title": question[:40]},
-        "messages": [
-            {"role": "user", "content": question},
-            {"role": "assistant", "content": answer},
-        ],
-    }
-    assert user.http.post("/api/session/import", json=transcript, headers=user.headers).is_success
 
 
 def test_an_earlier_answer_shown_as_a_recalled_memory_is_never_pasted_as_the_answer(model, user):
