@@ -454,6 +454,10 @@ def test_a_correction_keeps_no_statement_of_what_the_user_left_behind():
             ["The user takes the tram."],
         ),
         ("The car I drive is a Mazda 3 now; sold the Civic.", ["The user drives a Mazda 3."]),
+        (
+            "I quit my job at Barclays and opened my own bakery.",
+            ["The user opened their own bakery."],
+        ),
     ],
 )
 def test_what_the_user_left_behind_beside_what_replaced_it_is_not_kept(said, kept):
@@ -478,6 +482,25 @@ def test_what_the_user_left_behind_beside_what_replaced_it_is_not_kept(said, kep
 )
 def test_there_is_read_as_the_place_named_before_it(said, read):
     assert read in [fact for _, fact in statements(said)]
+
+
+@pytest.mark.parametrize(
+    ("said", "read"),
+    [
+        ("just so you know im vegan", (None, "The user is vegan.")),
+        ("ive got two cats", (None, "The user has got two cats.")),
+        (
+            "It's Bilbao, not Valencia, where I'm based these days.",
+            ("city", "The user is based in Bilbao."),
+        ),
+        (
+            "Kestrel, not Falcon — that's what my cat's called.",
+            ("cat's name", "The user's cat is called Kestrel."),
+        ),
+    ],
+)
+def test_more_ways_of_saying_it(said, read):
+    assert statements(said) == [read]
 
 
 def test_giving_something_up_alone_is_not_left_behind():

@@ -76,7 +76,7 @@ _SOMEONE_AND_I = re.compile(
 # "I sold the Corolla and bought a Kia EV6": a second verb whose "I" is left out.
 _AND_THEN_DID = re.compile(
     r"\b(?<=\w) and (?:then )?(?=(?:bought|got|joined|started|moved|switched|adopted|"
-    r"picked up|took up|replaced)\b)"
+    r"picked up|took up|replaced|opened|launched|founded|set up|became)\b)"
     r"| and (?=(?:now )?(?:work|live|study|teach|drive|have|take|play|do|go|use|eat|drink)\b)",
     re.IGNORECASE,
 )
@@ -172,6 +172,14 @@ _SUBJECT_AFTER = re.compile(
     r"((?:(?!(?:is|are|was|were|has|have|had)\b)[\w'-]+ ?){1,2}?(?:'s name| name)?)$",
     re.IGNORECASE,
 )
+# "Kestrel, not Falcon": a name alone before the old value, its subject after them.
+_NAME_ALONE = re.compile(
+    r"^(?!(?:It|That|This|There|Thanks|Hi|Hello)\b)[A-Z][\w-]+(?: [A-Z][\w-]+){0,2}$"
+)
+# "… - that's what my cat's called": the subject of a name said before.
+_WHAT_IS_CALLED = re.compile(
+    r"^(?:that|this)(?:'s| is) what (?:my|our) ([\w' -]{2,30}?)(?:'s| is) called$", re.IGNORECASE
+)
 # "It's Kowalczyk - you had my surname down as Kowalchik.": the subject after the value.
 _YOU_HAD_MY = re.compile(
     r"^you(?:'ve)? (?:had|have|got|wrote|put|spelled|spelt|typed|saved|noted) (?:my|our) "
@@ -196,6 +204,7 @@ _IS_WHERE_I = re.compile(
 # "Actually it's Hyderabad, not Pune - that's where I live": the place of a value said before.
 _THAT_IS_WHERE_I = re.compile(
     rf"^(?:(?:that|this|which)(?:'s| is) )?where ((?:i|we) (?:{_DOES_AT})"
+    r"|(?:i'm|we're|i am|we are) (?:based|living)"
     r"|(?:my|our) [\w' -]{2,30}? (?:lives?|works?|grew up|was born|studies|study))\b",
     re.IGNORECASE,
 )
@@ -220,8 +229,8 @@ _CLEFT = re.compile(
 # "its Ferrol not Vigo where i work": the place of what the user does.
 _CLEFT_WHERE = re.compile(
     _IT_IS_VALUE + " where "
-    rf"(?P<rest>(?:i|we) (?:{_DOES_AT}|studied))"
-    r"(?: (?:now|lol|haha|btw|though))?$",
+    rf"(?P<rest>(?:i|we) (?:{_DOES_AT}|studied)|(?:i'm|we're|i am|we are) (?:based|living))"
+    r"(?: (?:now|these days|lol|haha|btw|though))?$",
     re.IGNORECASE,
 )
 # "Earlier I said I work at Norrland Bank, (but it's Norrland Insurance)": what the user
@@ -556,8 +565,13 @@ def _and_who(match: re.Match) -> str:
     return f" and {who.group(1)} " if who else match.group(0)
 
 
+# "im", "ive" typed without the apostrophe.
+_BARE_IM = re.compile(r"\b[Ii](m|ve)\b")
+
+
 def statements(message: str) -> list[tuple[str | None, str]]:
     """(subject, sentence about the user) for each first-person statement in the message."""
+    message = _BARE_IM.sub(r"I'\1", message)
     found: list[tuple[str | None, str]] = []
     # A subject still waiting for its value at a sentence's end waits in the next one:
     # "My name isn't Sam. It's Sid."
@@ -576,8 +590,16 @@ def statements(message: str) -> list[tuple[str | None, str]]:
         sentence = _AS_A_THEN_I.sub(r"\1, ", sentence.strip())  # "As a nurse I work …"
         sentence = _SOMEONE_AND_I.sub("we", sentence)
         sentence = _there_named(_AND_THEN_DID.sub(_and_who, sentence))
-        for clause in _clauses(_LEAD_IN.sub("", sentence)):
+        parts = _clauses(_LEAD_IN.sub("", sentence))
+        for at, clause in enumerate(parts):
             clause = _LEAD_IN.sub("", clause).strip(" .!")
+            if (
+                at == 0
+                and _NAME_ALONE.match(clause)
+                and _NEGATION_TAIL.match(parts[1:2][0] if parts[1:] else "")
+            ):
+                unnamed = clause  # "Kestrel, not Falcon - that's what my cat's called."
+                continue
             # "It's for my daughter Wilhelmina, she turns six.": told of the daughter.
             owned = _statement(_told_of_owned(clause))
             if owned is not None:
@@ -615,6 +637,12 @@ def statements(message: str) -> list[tuple[str | None, str]]:
                 fact = _statement(f"{where.group(1)} in {unnamed}")
                 if fact is not None:
                     found.append((fact_subject(fact), fact))
+                unnamed = None
+                continue
+            called = _WHAT_IS_CALLED.match(clause) if unnamed else None
+            if called:  # "… - that's what my cat's called"
+                about = called.group(1).strip().casefold()
+                found.append((f"{about}'s name", f"The user's {about} is called {unnamed}."))
                 unnamed = None
                 continue
             named = (_SUBJECT_AFTER.match(clause) or _YOU_HAD_MY.match(clause)) if unnamed else None
