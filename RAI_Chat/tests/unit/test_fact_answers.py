@@ -16,6 +16,7 @@ from RAI_Chat.backend.services.memory.fact_answers import (
     asks_about_the_user,
     closest_facts,
     question_about_the_user,
+    scored_facts,
     told_to_user,
 )
 
@@ -169,3 +170,30 @@ def test_the_users_own_name_does_not_answer_whats_my_dogs_name():
     found = answering_fact("What's our dog's name?", facts, lambda texts: [[1.0, 0.0]] * len(texts))
     assert found is None or "Siddharth" not in found.fact
     assert answering_fact("What is my name?", facts[:1], word_embed, 0.0, 0.0).fact == facts[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "right", "other"),
+    [
+        (
+            "Who am I married to?",
+            "The user's wife Sunniva wants to redecorate.",
+            "The user collects vintage pens.",
+        ),
+        (
+            "What's my native language?",
+            "The user grew up speaking Amharic.",
+            "The user collects vintage pens.",
+        ),
+        (
+            "Which football club do I support?",
+            "The user is a die-hard Fenerbahce fan.",
+            "The user collects vintage pens.",
+        ),
+    ],
+)
+def test_a_fact_that_says_the_questions_word_another_way_is_preferred(question, right, other):
+    # With no word in common, the stand-in embedding cannot tell them apart: only the
+    # word the fact says instead (wife for married, speaking for language) does.
+    assert scored_facts(question, [other, right], word_embed)[0][1] == right
+    assert scored_facts(question, [right, other], word_embed)[0][1] == right

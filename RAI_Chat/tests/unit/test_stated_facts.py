@@ -10,7 +10,7 @@ import pytest
 from RAI_Chat.backend.services.llm_client import EngineError
 from RAI_Chat.backend.services.memory.capture import capture_message, fact_topic
 from RAI_Chat.backend.services.memory.maintenance import make_tiers
-from RAI_Chat.backend.services.memory.statements import statements
+from RAI_Chat.backend.services.memory.statements import fact_subject, statements
 
 
 @pytest.mark.parametrize(
@@ -501,6 +501,34 @@ def test_there_is_read_as_the_place_named_before_it(said, read):
 )
 def test_more_ways_of_saying_it(said, read):
     assert statements(said) == [read]
+
+
+@pytest.mark.parametrize(
+    ("said", "read"),
+    [
+        (
+            "I'm a die-hard Fenerbahçe fan, what time do matches kick off?",
+            "The user is a die-hard Fenerbahçe fan.",
+        ),
+        ("Huge Arsenal fan here", "The user is an Arsenal fan."),
+        (
+            "I'm based in Windhoek and need a reliable 4x4 rental company.",
+            "The user is based in Windhoek.",
+        ),
+        (
+            "I live in Medellín and want to find a good salsa class nearby",
+            "The user lives in Medellín.",
+        ),
+    ],
+)
+def test_a_statement_ends_where_a_wish_or_request_begins(said, read):
+    assert [fact for _, fact in statements(said)] == [read]
+
+
+def test_where_the_user_works_and_what_as_are_two_subjects():
+    assert fact_subject("The user works at Novo Nordisk.") == "employer"
+    assert fact_subject("The user's employer is Tata Consultancy Services.") == "employer"
+    assert fact_subject("The user works as a radiographer.") == "job"
 
 
 def test_giving_something_up_alone_is_not_left_behind():

@@ -153,8 +153,25 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
     return dot / (na * nb) if na and nb else 0.0
 
 
+# A question's words and the words a fact answering it says instead ("Who am I married
+# to?" and "The user's wife Sunniva …").
+_SAID_INSTEAD = [
+    (re.compile(r"\b(?:married|spouse)\b", re.I), {"wife", "husband", "spouse"}),
+    (
+        re.compile(r"\b(?:native|first|mother) (?:language|tongue)\b", re.I),
+        {"speaking", "speaks", "speak"},
+    ),
+    (re.compile(r"\b(?:support|supports|club|team)\b", re.I), {"fan", "supporter", "supports"}),
+    (re.compile(r"\b(?:employs|employer|company|work for)\b", re.I), {"works", "employer"}),
+    (re.compile(r"\b(?:based|city|town|home)\b", re.I), {"lives", "based", "living"}),
+]
+
+
 def _shared(question: str, fact: str) -> int:
-    return len((content_words(question) & content_words(fact)) - _GENERIC)
+    """Content words the two share, and the words a fact says instead of the question's."""
+    words = _words(fact)
+    instead = sum(1 for asks, says in _SAID_INSTEAD if asks.search(question) and says & words)
+    return len((content_words(question) & content_words(fact)) - _GENERIC) + instead
 
 
 def _words(text: str) -> set[str]:

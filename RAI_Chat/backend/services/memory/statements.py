@@ -44,7 +44,7 @@ _DROPPED_MY = re.compile(
 # "Lifelong Feyenoord supporter here", "Huge Chennai Super Kings fan": whom the user backs.
 _FAN_HERE = re.compile(
     r"^(?:(?:[Hh]uge|[Bb]ig|[Mm]assive|[Ll]ifelong|[Dd]ie-hard|[Pp]roud|[Ll]oyal) )*"
-    r"(?!(?:Huge|Big|Massive|Lifelong|Die-hard|Proud|Loyal|Such|What|A|An|The)\b)"
+    r"(?!(?:Huge|Big|Massive|Lifelong|Die-hard|Proud|Loyal|Such|What|A|An|The|I|We|My|Our)\b)"
     r"([A-Z][\w'&. -]{1,40}?) (fan|supporter)(?: here)?(?=$|,)"
 )
 # "Software engineer at Shopify here", "Nurse from Leeds here": who the writer is.
@@ -77,7 +77,8 @@ _SOMEONE_AND_I = re.compile(
 _AND_THEN_DID = re.compile(
     r"\b(?<=\w) and (?:then )?(?=(?:bought|got|joined|started|moved|switched|adopted|"
     r"picked up|took up|replaced|opened|launched|founded|set up|became)\b)"
-    r"| and (?=(?:now )?(?:work|live|study|teach|drive|have|take|play|do|go|use|eat|drink)\b)",
+    r"| and (?=(?:now )?(?:work|live|study|teach|drive|have|take|play|do|go|use|eat|drink|"
+    r"need|want)\b)",
     re.IGNORECASE,
 )
 _NAME_IS = re.compile(r"\bname's (?=[A-Z])")
@@ -415,7 +416,10 @@ _SUBJECT_RULES = [
         ),
         "city",
     ),
-    (re.compile(r"^the user (?:\w+ )?(?:works as|works at|works for|is employed)\b"), "job"),
+    # Where the user works and what as are two facts ("works at Novo Nordisk" beside
+    # "works as a radiographer"); "My employer is …" and "I work at …" replace each other.
+    (re.compile(r"^the user (?:\w+ )?(?:works at|works for|is employed)\b"), "employer"),
+    (re.compile(r"^the user (?:\w+ )?works as\b"), "job"),
     (re.compile(r"^the user is an? [\w -]{2,40}? (?:at|for) "), "job"),
     (re.compile(r"^the user is \d+(?: years old)?$"), "age"),
     (re.compile(r"^the user was born\b"), "birth"),
@@ -867,7 +871,8 @@ def _statement(clause: str) -> str | None:
         return f"The user goes by {calls_me.group(1)}."
     fan = _FAN_HERE.match(clause)
     if fan:
-        return f"The user is a {fan.group(1)} {fan.group(2)}."
+        article = "an" if fan.group(1)[0] in "AEIOU" else "a"
+        return f"The user is {article} {fan.group(1)} {fan.group(2)}."
     thing = _THE_THING_I_DO.match(clause)
     if thing:  # "The car I drive is a Mazda 3" → "The user drives a Mazda 3."
         return _statement(f"{thing.group('does')} {thing.group('value')}")
