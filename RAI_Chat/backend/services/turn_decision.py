@@ -17,6 +17,7 @@ from .actions.handler import ActionHandler, Emit
 from .decision.decide import Decider, Decision
 from .llm_client import EngineError
 from .memory.fact_answers import (
+    FROM_MEMORY,
     FactAnswer,
     answering_fact,
     asks_about_the_user,
@@ -36,7 +37,6 @@ ABOUT_THE_USER = (
     'Reply briefly and warmly, speaking to them as "you". Never repeat their sentences as '
     "if they were about you."
 )
-FROM_MEMORY = "You told me: "
 PLAIN_QUESTION_WORDS = 12
 FACT_SHOWN = (
     "Remembered fact that answers the message (the user already sees it): {told} "

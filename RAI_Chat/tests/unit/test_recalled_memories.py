@@ -60,3 +60,12 @@ def test_the_users_sentences_repeated_as_the_models_own_are_said_back_as_you(
     echo = EchoFilter(phrases_of(["A note of ours that is long enough.", *said_back(message)]))
     out = "".join(echo.feed(answer[i : i + size]) for i in range(0, len(answer), size))
     assert out + echo.flush() == shown
+
+
+def test_a_recalled_answer_that_showed_a_fact_first_is_quoted_without_its_lead_in():
+    # The small model copied "You told me: " from such a memory; the echo filter took away
+    # the copied rest, and "You told me: " was left alone as the answer.
+    text = "User: Which company employs me?\nAssistant: You told me: your employer is Tata."
+    assert as_told(text) == (
+        "The user said: Which company employs them?\nYou answered: Your employer is Tata."
+    )

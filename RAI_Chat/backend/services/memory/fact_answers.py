@@ -55,6 +55,9 @@ _GENERIC = {
 }
 _POSSESSED = re.compile(r"^the user's ([a-z][a-z-]*)", re.IGNORECASE)
 
+# What an answer says before a remembered fact shown first ("You told me: your boss is
+# called Marta.").
+FROM_MEMORY = "You told me: "
 MIN_SIMILARITY = 0.32  # the score of the question (told about the user) and the fact
 # A short fact ("The user is pescatarian.") is close to nearly every question about the
 # user, and was shown for "What's my job?" and "What's my bird called?". So a fact's mean

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from .fact_answers import FROM_MEMORY
 from .ranking import dated
 
 # First person → third person (plural "they": no verb changes but for "to be") and →
@@ -66,6 +67,11 @@ def as_told(text: str) -> str:
             prefix = "The user said: " if speaker == "User" else "You answered: "
         else:
             prefix = ""  # the next line of the same message
+        if speaker == "Assistant" and line.startswith(FROM_MEMORY):
+            # "You told me: your boss is Marta.": the small model copied the lead-in, and
+            # the echo filter took away the copied rest, leaving "You told me: " alone.
+            line = line.removeprefix(FROM_MEMORY)
+            line = line[:1].upper() + line[1:]
         lines.append(prefix + (third_person(line) if speaker == "User" else line))
     return "\n".join(lines)
 
