@@ -497,6 +497,26 @@ def test_there_is_read_as_the_place_named_before_it(said, read):
             "Kestrel, not Falcon — that's what my cat's called.",
             ("cat's name", "The user's cat is called Kestrel."),
         ),
+        (
+            "I commute by ferry every morning, whats a good podcast length?",
+            ("does:commutes", "The user commutes by ferry every morning."),
+        ),
+        (
+            "Just found out my blood type is AB negative - is that rare?",
+            ("blood type", "The user's blood type is AB negative."),
+        ),
+        (
+            "getting really into bouldering lately - what shoes should a beginner buy?",
+            (None, "The user is getting really into bouldering lately."),
+        ),
+        (
+            "Flying to Marrakech on Friday! What should I wear?",
+            (None, "The user is flying to Marrakech on Friday."),
+        ),
+        (
+            "I never miss an episode of Hardcore History, got any recommendations like it?",
+            ("does:not misses", "The user never misses an episode of Hardcore History."),
+        ),
     ],
 )
 def test_more_ways_of_saying_it(said, read):
@@ -546,6 +566,7 @@ def test_a_remark_after_a_statement_is_not_part_of_it():
         ("does:teaches", "The user teaches at Riverside Primary.")
     ]
     assert statements("The reason I ask is that I'm moving.") == []
+    assert statements("Off to bed now.") == [] and statements("heading to the gym") == []
     # A thing named with no verb says nothing of it.
     assert statements("It was Tuesday not Thursday, my dentist appointment.") == []
     assert statements("I have a dog called Rex and my cats") == [

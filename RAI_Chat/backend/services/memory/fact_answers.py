@@ -162,7 +162,17 @@ _SAID_INSTEAD = [
     (re.compile(r"\b(?:married|spouse)\b", re.I), {"wife", "husband", "spouse"}),
     (
         re.compile(r"\b(?:native|first|mother) (?:language|tongue)\b", re.I),
-        {"speaking", "speaks", "speak"},
+        {"speaking", "speaks", "speak", "native", "language", "tongue"},
+    ),
+    (re.compile(r"\blittle girl\b", re.I), {"daughter"}),
+    (re.compile(r"\blittle (?:boy|lad)\b", re.I), {"son"}),
+    (
+        re.compile(r"\bdiet\b", re.I),
+        {"vegan", "vegetarian", "pescatarian", "keto", "paleo", "halal", "kosher", "gluten"},
+    ),
+    (
+        re.compile(r"\bcoffee\b", re.I),
+        {"latte", "cappuccino", "espresso", "americano", "mocha", "macchiato", "flat", "cortado"},
     ),
     (re.compile(r"\b(?:support|supports|club|team)\b", re.I), {"fan", "supporter", "supports"}),
     (re.compile(r"\b(?:employs|employer|company|work for)\b", re.I), {"works", "employer"}),

@@ -27,7 +27,8 @@ _DROPPED_I = re.compile(
     r"^(?:(?:just|recently|finally|also|newly)\s+)?"
     r"(?:(?P<been>been|spent)|(?P<am>based in|allergic to|married|divorced|engaged|pregnant|"
     r"retired|vegan|vegetarian|lactose intolerant|originally from|living in|working (?:as|at|for)|"
-    r"learning|studying|training for)"
+    r"learning|studying|training for|getting (?:really |properly |big )?into|"
+    r"(?:flying|heading|off) to(?= (?-i:[A-Z])))"
     r"|(?P<do>work (?:as|at|for|in)|live in|grew up in)"
     r"|(?P<did>bought|moved|started|finished|adopted|joined|sold|graduated|switched|became|"
     r"began|booked|landed|passed|completed|won|turned|welcomed|signed up|took up|picked up|"
@@ -126,7 +127,7 @@ _LEAD_IN = re.compile(
     r"(?:please )?keep in mind(?: that)?|just to let you know(?: that)?|"
     r"remember this(?: please)?|and|but|quick note|some context|for context|ugh|hmm|"
     r"update(?=\s*:)|scratch that|[a-z]+-wise|please(?= call me)|"
-    r"good news|guess what|wait|(?:it )?turns out(?: that)?|"
+    r"good news|guess what|wait|(?:it )?turns out(?: that)?|(?:i )?(?:just )?found out(?: that)?|"
     r"don'?t forget(?: that)?|actually|correction|sorry|oops|no|yes|in fact|"
     r"to be precise|to clarify)\b[\s,:;!.—–-]*)+",
     re.IGNORECASE,
@@ -272,7 +273,7 @@ _META_SUBJECT = re.compile(
 _NEGATED_CLAUSE = re.compile(
     r"^(?:i|i'm|i am|i was|i've|we|we're|we are|we were|we've)\s+"
     r"(?:(?:really|actually|just|still|also|now)\s+)?"
-    r"(?:not|no longer|never|don'?t|didn'?t|haven'?t|won'?t|can'?t|stopped|quit)\b"
+    r"(?:not|no longer|never(?! miss)|don'?t|didn'?t|haven'?t|won'?t|can'?t|stopped|quit)\b"
     r"|^(?:my|our)(?: [\w']+){1,3}? (?:is|are|was|were|has|have|does|do) (?:not|no longer|never)\b"
     r"|^(?:my|our)(?: [\w']+){1,3}? (?:isn'?t|aren'?t|wasn'?t|weren'?t|hasn'?t|doesn'?t|don'?t)\b",
     re.IGNORECASE,
@@ -845,6 +846,7 @@ _ASKING_PART = re.compile(
     r"(?:^|[,;:]\s*|\s+[-–—]+\s+|\s+(?:so|and|but)\s+)"
     r"(?=(?:so\s+|and\s+|but\s+)?(?:can|could|would|will|"
     r"should|shall|do|does|did|is|are|was|were|am|any|what|which|who|where|when|why|how|"
+    r"whats|hows|wheres|whos|got any|"
     r"please|recommend|suggest|tell|help|give|any|ideas|thoughts|suggestions|advice|tips)\b)",
     re.IGNORECASE,
 )
