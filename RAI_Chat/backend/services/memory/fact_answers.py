@@ -176,7 +176,8 @@ _SAID_INSTEAD = [
     ),
     (re.compile(r"\b(?:support|supports|club|team)\b", re.I), {"fan", "supporter", "supports"}),
     (re.compile(r"\b(?:employs|employer|company|work for)\b", re.I), {"works", "employer"}),
-    (re.compile(r"\b(?:based|city|town|home)\b", re.I), {"lives", "based", "living"}),
+    # (not "city": "Which city was I born in?" is not asking where the user lives)
+    (re.compile(r"\b(?:based|home)\b", re.I), {"lives", "based", "living"}),
 ]
 
 
