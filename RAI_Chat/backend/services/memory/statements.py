@@ -943,8 +943,10 @@ def statements_beside_forgetting(message: str) -> list[tuple[str | None, str]]:
 
 # What the user left behind ("I left Deloitte", "I ditched the iPhone", "I moved away from
 # Wrocław"): in a correction, the old value, never a fact of its own.
+# "The user (just) …", "Last year the user …": the start of a fact of what the user did.
+_THE_USER_DID = r"^(?:[\w ]+ )?the user (?:(?:just|finally|recently|also) )?"
 _LEFT_BEHIND = re.compile(
-    r"^(?:[\w ]+ )?the user (?:(?:just|finally|recently|also) )?(?:left|ditched|dropped|sold|"
+    _THE_USER_DID + r"(?:left|ditched|dropped|sold|"
     r"(?:has )?(?:gone|went) off|used to|quit (?:their |the )?(?:job|role|position)|"
     r"moved (?:away )?(?:from|out of)|got rid of|traded in|swapped out)\b",
     re.IGNORECASE,
@@ -954,8 +956,7 @@ _LEFT_BEHIND = re.compile(
 # … and what the user gave up, an old value only beside what took its place ("I gave up on
 # the ukulele and take mandolin lessons"): "I quit smoking" alone is the fact.
 _GAVE_UP = re.compile(
-    r"^(?:[\w ]+ )?the user (?:(?:just|finally|recently|also) )?(?:gave up|has given up|quit|"
-    r"stopped)\b",
+    _THE_USER_DID + r"(?:gave up|has given up|quit|stopped)\b",
     re.IGNORECASE,
 )
 
