@@ -49,6 +49,11 @@ def test_an_exchange_reads_from_the_models_side_and_keeps_its_date():
             "Hello Alice! You live in Lyon. You have a cat called Miso.",
         ),
         ("I work as a nurse.", "That is a demanding job!", "That is a demanding job!"),
+        (  # by hand in Chromium: "… and You sold your Peugeot"
+            "I live in Lyon and I sold my Peugeot.",
+            "Noted, I live in Lyon and I sold my Peugeot.",
+            "Noted, you live in Lyon and you sold your Peugeot.",
+        ),
     ],
 )
 def test_the_users_sentences_repeated_as_the_models_own_are_said_back_as_you(
@@ -69,3 +74,12 @@ def test_a_recalled_answer_that_showed_a_fact_first_is_quoted_without_its_lead_i
     assert as_told(text) == (
         "The user said: Which company employs them?\nYou answered: Your employer is Tata."
     )
+
+
+def test_an_answer_that_showed_a_fact_first_goes_back_into_a_prompt_without_its_lead_in():
+    # By hand: after "You told me: you bought a Kia EV6." in the window, the model answered
+    # a calculation and then repeated that sentence.
+    from RAI_Chat.backend.services.memory.recalled import without_lead_in
+
+    assert without_lead_in("You told me: you bought a Kia EV6.") == "You bought a Kia EV6."
+    assert without_lead_in("The answer is 42.") == "The answer is 42."

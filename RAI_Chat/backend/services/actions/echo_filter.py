@@ -46,6 +46,14 @@ def _prefixes(phrases: tuple[str, ...]) -> frozenset[str]:
     return frozenset(p[:i] for p in phrases for i in range(1, len(p) + 1))
 
 
+def _in_place(replacement: str, before: str) -> str:
+    """A swap's "You …" inside a sentence reads "you …" ("I live in Lyon and you sold your
+    Peugeot", not "… and You sold …")."""
+    if re.match(r"You(?:rs?)?\b", replacement) and re.search(r"[^\s.!?:\"]\s*$", before):
+        return replacement[:1].lower() + replacement[1:]
+    return replacement
+
+
 class EchoFilter:
     """``feed(text)`` returns what can be shown now; ``flush()`` the rest at the end.
 
@@ -62,6 +70,7 @@ class EchoFilter:
             reverse=True,
         )
         self._pending = ""
+        self._shown_tail = ""  # the end of what was shown: is a swap inside a sentence?
         self._prefixes = _prefixes(tuple(self.phrases)) if self.phrases else frozenset()
         self._longest = len(self.phrases[0]) if self.phrases else 0
 
@@ -81,6 +90,7 @@ class EchoFilter:
                 cut = start
                 break
         shown, self._pending = pending[:cut], pending[cut:]
+        self._shown_tail = (self._shown_tail + shown)[-8:]
         return shown
 
     def _remove(self, text: str, phrase: str, final: bool = False) -> str:
@@ -95,7 +105,8 @@ class EchoFilter:
             if longer:
                 start = text.find(phrase, start + 1)
                 continue
-            replacement = self.replacements.get(phrase, "")
+            before = self._shown_tail + text[:start]
+            replacement = _in_place(self.replacements.get(phrase, ""), before)
             text = text[:start] + replacement + text[start + len(phrase) :]
             start = text.find(phrase, start + len(replacement))
         return text

@@ -15,6 +15,7 @@ from ...core.database.session import Database
 from ...core.errors import NotFound
 from ...schemas.events import ENDED
 from ..branches import active_path_ids
+from .recalled import without_lead_in
 from .tiers import fallback_tier1, fallback_tier2
 
 RECENT_FULL_MESSAGES = 6  # the newest three exchanges are sent in full
@@ -169,7 +170,7 @@ class ContextualMemory:
                     WindowMessage(
                         m.id,
                         m.role,
-                        m.content,
+                        m.content if m.role == "user" else without_lead_in(m.content),
                         m.tier1_content,
                         m.tier2_content,
                         m.required_tier,

@@ -57,6 +57,17 @@ def second_person(text: str) -> str:
     return _swap_person(text, 2)
 
 
+def without_lead_in(answer: str) -> str:
+    """An answer that showed a remembered fact first, as it goes back into a prompt:
+    "You told me: your boss is Marta." → "Your boss is Marta.". The small model copied the
+    lead-in into its next answers ("You told me: " alone, once the echo filter had taken
+    the copied rest; or the last answer's fact again after a calculation)."""
+    if not answer.startswith(FROM_MEMORY):
+        return answer
+    answer = answer.removeprefix(FROM_MEMORY)
+    return answer[:1].upper() + answer[1:]
+
+
 def as_told(text: str) -> str:
     """An archived exchange from the answering model's point of view."""
     lines, speaker = [], None
@@ -67,11 +78,8 @@ def as_told(text: str) -> str:
             prefix = "The user said: " if speaker == "User" else "You answered: "
         else:
             prefix = ""  # the next line of the same message
-        if speaker == "Assistant" and line.startswith(FROM_MEMORY):
-            # "You told me: your boss is Marta.": the small model copied the lead-in, and
-            # the echo filter took away the copied rest, leaving "You told me: " alone.
-            line = line.removeprefix(FROM_MEMORY)
-            line = line[:1].upper() + line[1:]
+        if speaker == "Assistant":
+            line = without_lead_in(line)
         lines.append(prefix + (third_person(line) if speaker == "User" else line))
     return "\n".join(lines)
 
