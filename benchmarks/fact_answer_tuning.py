@@ -53,15 +53,19 @@ def cases(rows: list[dict]) -> list[tuple[dict, list[str], list[str]]]:
     ]
 
 
-def run(all_cases, embed, min_similarity, min_margin) -> dict:
+def run(all_cases, embed, min_similarity, min_margin, pick=None) -> dict:
+    """``pick(question, facts)``: the fact shown when no one fact answers clearly."""
     tally = {"right": 0, "wrong": 0, "none": 0, "absent_answered": 0, "not_a_question": 0}
     misses = []
+
+    def answer(question, facts):
+        found = fact_answers.answering_fact(question, facts, embed, min_similarity, min_margin)
+        return found if found is not None or pick is None else pick(question, facts)
+
     for row, facts, without in all_cases:
         if not fact_answers.asks_about_the_user(row["question"]):
             tally["not_a_question"] += 1
-        found = fact_answers.answering_fact(
-            row["question"], facts, embed, min_similarity, min_margin
-        )
+        found = answer(row["question"], facts)
         if found is None:
             tally["none"] += 1
             misses.append((row["question"], None))
@@ -70,8 +74,10 @@ def run(all_cases, embed, min_similarity, min_margin) -> dict:
         else:
             tally["wrong"] += 1
             misses.append((row["question"], found.fact))
-        if fact_answers.answering_fact(row["question"], without, embed, min_similarity, min_margin):
+        absent = answer(row["question"], without)
+        if absent is not None:
             tally["absent_answered"] += 1
+            misses.append((row["question"], "(absent) " + absent.fact))
     return {**tally, "cases": len(all_cases), "misses": misses}
 
 
@@ -80,6 +86,9 @@ def main() -> None:
     parser.add_argument("--url", required=True)
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--sweep", action="store_true")
+    parser.add_argument(
+        "--likely", action="store_true", help="also the likely fact when none is clear"
+    )
     args = parser.parse_args()
     engine = EngineClient(args.url)
     memo: dict[str, list[float]] = {}
@@ -100,18 +109,26 @@ def main() -> None:
                 r = run(all_cases, embed, sim, margin)
                 print(sim, margin, r["right"], r["wrong"], r["none"], r["absent_answered"])
         return
-    result = run(all_cases, embed, fact_answers.MIN_SIMILARITY, fact_answers.MIN_MARGIN)
-    result["other_messages"] = others(all_cases, embed)
+    pick = None
+    if args.likely:
+
+        def pick(question, facts):
+            return fact_answers.likely_fact(question, facts, embed)
+
+    result = run(all_cases, embed, fact_answers.MIN_SIMILARITY, fact_answers.MIN_MARGIN, pick)
+    result["other_messages"] = others(all_cases, embed, pick)
     print(json.dumps(result, indent=1, ensure_ascii=False))
 
 
-def others(all_cases, embed) -> dict:
+def others(all_cases, embed, pick=None) -> dict:
     users = {row["user"]: facts for row, facts, _ in all_cases}
     shown = []
     rows = [r for r in load("tuning") if r["label"] not in ("remember", "correct")]
     for row in rows:
         for facts in users.values():
             found = fact_answers.answering_fact(row["text"], facts, embed)
+            if found is None and pick is not None:
+                found = pick(row["text"], facts)
             if found is not None:
                 shown.append((row["label"], row["text"], found.fact))
     return {"messages": len(rows), "users": len(users), "shown": len(shown), "which": shown}

@@ -379,6 +379,28 @@ def test_a_question_one_remembered_fact_answers_shows_that_fact_first(model, use
     assert "You told me" not in shown  # no fact answers it
 
 
+def test_a_question_no_one_fact_answers_clearly_is_shown_the_likely_fact_as_a_guess(model, user):
+    # "mother tongue" and "first language" share no word; the small model, given the few
+    # closest facts, answered wrongly nearly every time (planted facts).
+    for fact in (
+        "boss is called Marta",
+        "drives a Skoda",
+        "first language is Twi",
+        "lives in Ghent",
+    ):
+        added = user.http.post("/api/memory/facts", json={"fact": fact}, headers=user.headers)
+        assert added.status_code == 201
+    model.play("Your mother tongue is English.")  # what the model would have said
+    events = stream_turn(user, "What's my mother tongue?")
+    assert tokens(events) == (
+        "I'm not sure that's what you mean, but you told me: your first language is Twi."
+    )
+    assert model.chat_requests == []  # a plain question: the fact is the whole answer
+    model.play("I don't know your shoe size.")
+    shown = tokens(stream_turn(user, "What is my shoe size?"))
+    assert shown == "I don't know your shoe size."  # no fact is close to it
+
+
 def test_a_question_no_one_fact_answers_gives_the_model_only_the_closest_facts(model, user):
     pets = ("has a cat called Miso", "has a dog called Rex", "has a parrot called Kiwi")
     others = ("lives in Ghent", "plays chess", "works as a nurse", "was born in 1979")

@@ -15,6 +15,7 @@ from RAI_Chat.backend.services.memory.fact_answers import (
     answering_fact,
     asks_about_the_user,
     closest_facts,
+    likely_fact,
     question_about_the_user,
     scored_facts,
     told_to_user,
@@ -197,3 +198,44 @@ def test_a_fact_that_says_the_questions_word_another_way_is_preferred(question, 
     # word the fact says instead (wife for married, speaking for language) does.
     assert scored_facts(question, [other, right], word_embed)[0][1] == right
     assert scored_facts(question, [right, other], word_embed)[0][1] == right
+
+
+# A stand-in for words close in meaning: a beagle is a dog, a flat white a coffee.
+NEAR = {"beagle": "dog", "dog's": "dog", "flat": "coffee"}
+
+
+def near_embed(texts: list[str]) -> list[list[float]]:
+    return word_embed(
+        [re.sub(r"[a-z']+", lambda m: NEAR.get(m.group(), m.group()), t.casefold()) for t in texts]
+    )
+
+
+PETLESS = [
+    "The user's beagle is called Waffles.",
+    "The user lives in Ghent.",
+    "The user plays chess.",
+]
+
+
+def test_a_question_no_fact_answers_clearly_is_shown_the_closest_fact_as_likely():
+    found = likely_fact("What is our dog's name?", PETLESS, near_embed)
+    assert found is not None and found.fact == PETLESS[0]
+    assert found.told == "Your beagle is called Waffles."
+    # Without a word close in meaning the same fact is not shown.
+    assert likely_fact("What is our dog's name?", PETLESS, word_embed) is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "What is my shoe size?",  # no fact speaks of it
+        "What are my dogs called?",  # several things
+        "How do I train a dog?",  # how to do something
+        "What did I tell you about my dog?",  # an earlier talk: episodic memory
+        "Can you forget my dog's name?",
+        "My dog is called Rex.",  # not a question
+        "What do you know about me?",
+    ],
+)
+def test_no_likely_fact_for_what_no_one_fact_can_answer(message):
+    assert likely_fact(message, PETLESS, near_embed) is None

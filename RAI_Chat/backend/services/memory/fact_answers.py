@@ -299,6 +299,81 @@ def closest_facts(
     return [fact for _, fact in scored[:kept]]
 
 
+# A question no one fact answers clearly, whose closest fact is still ahead of the next
+# and speaks of what the question asks by a word close in meaning ("What's our dog's
+# name?" and "The user's beagle is called Waffles."): that fact is shown, as likely only.
+# Chosen on the development planted sets (benchmarks/fact_answer_tuning.py --likely).
+LIKELY_FROM_MEMORY = "I'm not sure that's what you mean, but you told me: "
+LIKELY_MIN_SIMILARITY = 0.15
+LIKELY_MIN_MARGIN = 0.02
+LIKELY_MIN_WORD_SIMILARITY = 0.5  # the closest pair of a question word and a fact word
+# Words that name no thing: "does" and "has" were as close as "dog" and "beagle".
+_NOT_A_THING = {
+    *("user", "users", "the", "what", "which", "who", "whom", "whose", "where", "when"),
+    *("why", "how", "do", "does", "did", "has", "have", "had", "is", "are", "was", "were"),
+    *("am", "be", "been", "can", "could", "would", "should", "will", "got", "get", "gets"),
+}
+
+
+def likely_fact(
+    message: str, facts: list[str], embed: Callable[[list[str]], list[list[float]]]
+) -> FactAnswer | None:
+    """The closest fact to a question about the user that no one fact answers clearly,
+    when it is ahead of the next and shares a word, or a word close in meaning, with the
+    question; None otherwise (or when the question asks for several things, or for
+    everything)."""
+    if not asks_about_the_user(message) or _ALL_ABOUT_ME.search(message):
+        return None
+    if _asks_for_several(message) or _one_of_several(message, facts):
+        return None
+    if _HOW_TO.search(message) or _ABOUT_A_TALK.search(message):
+        return None
+    scored = scored_facts(message, facts, embed)
+    if not scored:
+        return None
+    best, fact = scored[0]
+    margin = best - scored[1][0] if len(scored) > 1 else best
+    if best < LIKELY_MIN_SIMILARITY or margin < LIKELY_MIN_MARGIN:
+        return None
+    if _closest_words(question_about_the_user(message), about_the_user(fact), embed) < (
+        LIKELY_MIN_WORD_SIMILARITY
+    ):
+        return None
+    return FactAnswer(fact, told_to_user(fact), best, margin)
+
+
+# Not a question about what the user is or has: how to do something, what was said in an
+# earlier talk (episodic memory answers that), a request to forget.
+_HOW_TO = re.compile(
+    r"(?i)\bhow (?:do|can|could|should|would|to|might)\b(?!.*\b(?:my|our)\b)"
+    r"(?! (?:i|we) (?:usually |normally )?(?:get|go|travel|commute)\b)"
+)
+_ABOUT_A_TALK = re.compile(
+    r"(?i)\b(?:told you|tell you|said|say|mentioned?|talked|discussed|decided|pitched|"
+    r"earlier|before|last time|previous|the other day|chat|conversation|forget)\b"
+)
+
+
+def _closest_words(
+    question: str, fact: str, embed: Callable[[list[str]], list[list[float]]]
+) -> float:
+    """The closeness of the closest question word and fact word ("dog" and "beagle")."""
+    asked = sorted(content_words(question) - _GENERIC - _NOT_A_THING)
+    said = sorted(content_words(fact) - _GENERIC - _NOT_A_THING)
+    if not asked or not said:
+        return 0.0
+    vectors = embed(asked + said)
+    return max(_cosine(a, b) for a in vectors[: len(asked)] for b in vectors[len(asked) :])
+
+
+_PLURAL_THING = re.compile(r"(?i)\b(?:my|our) (?:\w+ )?(?!\w*(?:ss|us|is)\b)\w{3,}s\b")
+
+
+def _asks_for_several(question: str) -> bool:
+    """ "What are my pets called?", "Who are our kids' teachers?": no one fact answers."""
+    return _PLURAL_THING.search(question) is not None
+
+
 # "The user <verb>s" → "You <verb>"; the rest of the person words follow.
 _TO_YOU = [
     (r"the user's", "your"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from .fact_answers import FROM_MEMORY
+from .fact_answers import FROM_MEMORY, LIKELY_FROM_MEMORY
 from .ranking import dated
 
 # First person → third person (plural "they": no verb changes but for "to be") and →
@@ -62,10 +62,11 @@ def without_lead_in(answer: str) -> str:
     "You told me: your boss is Marta." → "Your boss is Marta.". The small model copied the
     lead-in into its next answers ("You told me: " alone, once the echo filter had taken
     the copied rest; or the last answer's fact again after a calculation)."""
-    if not answer.startswith(FROM_MEMORY):
-        return answer
-    answer = answer.removeprefix(FROM_MEMORY)
-    return answer[:1].upper() + answer[1:]
+    for lead_in in (FROM_MEMORY, LIKELY_FROM_MEMORY):
+        if answer.startswith(lead_in):
+            answer = answer.removeprefix(lead_in)
+            return answer[:1].upper() + answer[1:]
+    return answer
 
 
 def as_told(text: str) -> str:
