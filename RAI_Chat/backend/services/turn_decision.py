@@ -26,6 +26,7 @@ from .memory.fact_answers import (
     likely_fact,
 )
 from .memory.recalled import second_person
+from .memory.statements import statements
 
 _SEARCH_PREAMBLE = re.compile(
     r"^\W*(?:(?:please|hey|ok|so)\W+)*(?:(?:can|could|would) you\s+)?(?:please\s+)?"
@@ -113,6 +114,14 @@ def run_decided(
     if remembered is not None:
         # "Where does my brother live these days?": the answer is remembered, not online.
         decision = replace(decision, tool="none")
+    if (
+        decision.tool in ("remember", "correct")
+        and asks_about_the_user(message)
+        and not statements(message)
+    ):
+        # "Which part of town do I live in now?" states nothing: a question, not a
+        # correction (the model echoed the note meant for a statement).
+        decision = replace(decision, tool="none")
     out = DecidedTools(decision)
     tool = decision.tool
     if tool == "calculate" and decision.expression:
@@ -167,12 +176,15 @@ _FROM_THE_WEB = re.compile(
 
 
 def remembered_answer(message: str, ports) -> FactAnswer | None:
-    """The one remembered fact that clearly answers a question about the user that asks
-    nothing only the web can tell (the classifier read "these days" as news), or None."""
+    """The one remembered fact that answers a question about the user that asks nothing
+    only the web can tell (the classifier read "these days" as news), clearly or as the
+    likely one; or None."""
     if _FROM_THE_WEB.search(message) or not asks_about_the_user(message):
         return None
     try:
-        return answering_fact(message, ports.active_facts(), ports.embed_facts)
+        facts = ports.active_facts()
+        found = answering_fact(message, facts, ports.embed_facts)
+        return found if found is not None else likely_fact(message, facts, ports.embed_facts)
     except EngineError:
         return None
 
@@ -184,7 +196,6 @@ def show_remembered_fact(
     the model's words ("You told me: your boss is called Marta."), as an exact result is;
     the small model, given every fact, often quoted another one. ``found``: that fact,
     when the caller has already matched it."""
-    lead_in = FROM_MEMORY
     if found is None:
         facts = ports.active_facts()
         try:
@@ -193,20 +204,21 @@ def show_remembered_fact(
                 out.only_facts = closest_facts(message, facts, ports.embed_facts)
                 # … and the closest is shown, as likely only, when it stands out; given the
                 # few facts alone, the small model answered wrongly nearly every time.
-                found, lead_in = likely_fact(message, facts, ports.embed_facts), LIKELY_FROM_MEMORY
+                found = likely_fact(message, facts, ports.embed_facts)
                 if found is None:
                     return
         except EngineError:  # no embedding model: the model answers from the facts alone
             return
+    lead_in = LIKELY_FROM_MEMORY if found.likely else FROM_MEMORY
     told = neutralise(found.told)
     # "What is my dog called?" is answered by the fact alone; the small model's sentence
     # after it mixed up who is who ("You are calling me Emeka …").
     out.complete = plain_question(message)
     out.shown_first = f"{lead_in}{told[:1].lower()}{told[1:]}"
     out.shown_first += "" if out.complete else "\n\n"
-    note = FACT_SHOWN if lead_in == FROM_MEMORY else LIKELY_FACT_SHOWN
+    note = LIKELY_FACT_SHOWN if found.likely else FACT_SHOWN
     out.notes_for_model.insert(0, note.format(told=told))
-    if lead_in == FROM_MEMORY:
+    if not found.likely:
         out.only_facts = [found.fact]  # the model went on to quote the user's other facts
 
 

@@ -270,6 +270,55 @@ def test_a_web_search_is_not_run_for_a_question_a_remembered_fact_answers(messag
         assert decided.shown_first.startswith("You told me: your brother lives in Auckland.")
 
 
+@pytest.mark.parametrize("tool", ["remember", "correct"])
+def test_a_question_that_states_nothing_is_not_remembered_or_corrected(tool):
+    # The untouched eleventh planted set: "Which part of town do I live in now?" was
+    # decided "correct", and the model echoed the note meant for a statement.
+    ports = RememberingPorts(facts=["The user's brother lives in Auckland."])
+    message = "Where does my brother live now?"
+    handler = ActionHandler(ports, user_text=message)
+    decided = run_decided(Decision(tool), message, handler, ports, lambda e: None)
+    assert decided.decision.tool == "none"
+    assert decided.shown_first.startswith("You told me: your brother lives in Auckland.")
+    # A statement stays what it was decided.
+    statement = "Actually my brother lives in Napier now, can you suggest a gift?"
+    handler = ActionHandler(ports, user_text=statement)
+    decided = run_decided(Decision(tool), statement, handler, ports, lambda e: None)
+    assert decided.decision.tool == tool and decided.said_back
+
+
+class GuessingPorts(FakePorts):
+    """A sentence speaking of cycling is a little close to another (no fact clearly answers);
+    the words "bike", "cycles" and "Brompton" are close to each other."""
+
+    def embed_facts(self, texts):
+        def vector(text: str) -> list[float]:
+            low = text.casefold()
+            cycling = any(w in low for w in ("bike", "brompton", "cycle"))
+            if " " not in low.strip():  # a single word
+                return [float(cycling), float(not cycling)]
+            return [
+                float("bike" in low),
+                float("brompton" in low),
+                0.6 * cycling,
+                float("skoda" in low),
+                0.3,
+            ]
+
+        return [vector(t) for t in texts]
+
+
+def test_a_web_search_is_not_run_for_a_question_a_likely_fact_answers():
+    ports = GuessingPorts(facts=["The user cycles a Brompton.", "The user drives a Skoda."])
+    message = "What bike do I ride right now?"
+    handler = ActionHandler(ports, user_text=message)
+    decided = run_decided(Decision("web_search"), message, handler, ports, emit=lambda e: None)
+    assert not any(call[0] == "web_search" for call in ports.calls)
+    assert decided.shown_first == (
+        "I'm not sure that's what you mean, but you told me: you cycle a Brompton."
+    )
+
+
 @pytest.mark.parametrize(
     ("message", "plain"),
     [

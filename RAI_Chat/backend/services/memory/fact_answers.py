@@ -96,6 +96,7 @@ class FactAnswer:
     told: str  # said to the user: "Your boss is called Marta."
     score: float
     margin: float
+    likely: bool = False  # the closest fact, shown as a guess (``likely_fact``)
 
 
 def asks_about_the_user(message: str) -> bool:
@@ -339,7 +340,7 @@ def likely_fact(
         LIKELY_MIN_WORD_SIMILARITY
     ):
         return None
-    return FactAnswer(fact, told_to_user(fact), best, margin)
+    return FactAnswer(fact, told_to_user(fact), best, margin, likely=True)
 
 
 # Not a question about what the user is or has: how to do something, what was said in an
