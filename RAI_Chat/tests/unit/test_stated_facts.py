@@ -247,6 +247,8 @@ def test_a_correction_states_the_new_value_and_never_the_old_one(message, fact, 
         "Imagine I am a pirate.",
         "I'd like a recipe for lentil soup.",
         "I want to know how tides work.",
+        "I'm going to ask you something about tides.",  # "going to <Place>" is a trip
+        "I meant to call my sister yesterday.",
         "I wonder why the sea is salty.",
         "I think my code has a bug.",
         "Forget that I live in Oslo.",
@@ -512,6 +514,23 @@ def test_there_is_read_as_the_place_named_before_it(said, read):
         (
             "Flying to Marrakech on Friday! What should I wear?",
             (None, "The user is flying to Marrakech on Friday."),
+        ),
+        # The untouched eleventh planted set:
+        (
+            "Going to Hokkaido in February!! what should I pack for the snow?",
+            (None, "The user is going to Hokkaido in February."),
+        ),
+        (
+            "Radiohead is basically my favourite band ever, which album should I buy first?",
+            (None, "Radiohead is basically the user's favourite band ever."),
+        ),
+        (
+            "oops I meant I'm learning Korean, not Japanese. Any good apps for Hangul?",
+            (None, "The user is learning Korean."),
+        ),
+        (
+            "Traded in my road bike for a Brompton, how do I fold it faster?",
+            ("does:got", "The user got a Brompton."),
         ),
         (
             "I never miss an episode of Hardcore History, got any recommendations like it?",

@@ -28,11 +28,11 @@ _DROPPED_I = re.compile(
     r"(?:(?P<been>been|spent)|(?P<am>based in|allergic to|married|divorced|engaged|pregnant|"
     r"retired|vegan|vegetarian|lactose intolerant|originally from|living in|working (?:as|at|for)|"
     r"learning|studying|training for|getting (?:really |properly |big )?into|"
-    r"(?:flying|heading|off) to(?= (?-i:[A-Z])))"
+    r"(?:flying|heading|going|off) to(?= (?-i:[A-Z])))"
     r"|(?P<do>work (?:as|at|for|in)|live in|grew up in)"
     r"|(?P<did>bought|moved|started|finished|adopted|joined|sold|graduated|switched|became|"
     r"began|booked|landed|passed|completed|won|turned|welcomed|signed up|took up|picked up|"
-    r"relocated|"
+    r"relocated|traded|swapped|"
     r"got (?!(?:a question|a minute|it|that|this|any|some|you|to)\b)))\b",
     re.IGNORECASE,
 )
@@ -129,12 +129,12 @@ _LEAD_IN = re.compile(
     r"update(?=\s*:)|scratch that|[a-z]+-wise|please(?= call me)|"
     r"good news|guess what|wait|(?:it )?turns out(?: that)?|(?:i )?(?:just )?found out(?: that)?|"
     r"don'?t forget(?: that)?|actually|correction|sorry|oops|no|yes|in fact|"
-    r"to be precise|to clarify)\b[\s,:;!.—–-]*)+",
+    r"to be precise|to clarify|(?:i )?meant(?= (?:i|i'm|my|we|we're|our)\b))\b[\s,:;!.—–-]*)+",
     re.IGNORECASE,
 )
 _FIRST_PERSON_START = re.compile(
     r"^(?:i|i'm|i am|i've|i was|my|our|we|we're|we've|call me)\b"
-    r"|^[\w' -]{1,30}? (?:is|are) (?:my|our)\b",
+    r"|^[\w' -]{1,30}? (?:is|are) (?:\w+ly )?(?:my|our)\b",
     re.IGNORECASE,
 )
 # First-person openings that ask, wish, wonder or refer to the conversation: no fact.
@@ -145,7 +145,7 @@ _NOT_A_STATEMENT = re.compile(
     r"wish|mean|meant|told you|said|mentioned|asked|typed|wrote|got (?:that|it)|"
     r"spelled|spelt|misspelled|misspelt|mistyped|mixed (?:them|it|that|those|these) up|"
     r"don'?t know|not sure|have a question|can'?t|cannot|could|should|might|may|"
-    r"will|'ll|shall|going to|gonna|planning to ask)\b"
+    r"will|'ll|shall|going to(?! (?-i:[A-Z]))|gonna|planning to ask)\b"
     r"|^(?:i'?d|i would) (?:like|love|want)\b"
     r"|^my (?:question|request|message|last message|previous message)\b"
     r"|^(?:my|our) [\w' -]{1,30}? (?:asked|wants to know|wondered|was wondering)\b"
