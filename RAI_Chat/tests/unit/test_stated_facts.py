@@ -532,6 +532,14 @@ def test_there_is_read_as_the_place_named_before_it(said, read):
             "Traded in my road bike for a Brompton, how do I fold it faster?",
             ("does:got", "The user got a Brompton."),
         ),
+        (  # "it" is the name said before; "my … band and I" is not "we"
+            "any podcasts similar to Hardcore History? its my favourite podcast",
+            (None, "Hardcore History is the user's favourite podcast."),
+        ),
+        (
+            "Radiohead is my favourite band and I want their first album on vinyl.",
+            (None, "Radiohead is the user's favourite band."),
+        ),
         (
             "I never miss an episode of Hardcore History, got any recommendations like it?",
             ("does:not misses", "The user never misses an episode of Hardcore History."),

@@ -562,6 +562,32 @@ def _there_named(sentence: str) -> str:
     return f"{sentence[: there.start()]}{there.group(1)} in {place}{sentence[there.end() :]}"
 
 
+# "Any podcasts like Hardcore History? its my favourite podcast": "it" is the name said
+# before, in an earlier sentence of the message.
+_IT_IS_MY_FAVOURITE = re.compile(
+    r"^(?:it'?s|it is)(?= (?:\w+ly )?(?:my|our) (?:all-time )?(?:favou?rite|fave)\b)",
+    re.IGNORECASE,
+)
+_NAME_SAID = re.compile(r"(?<![.!?] )(?<!^)\b((?-i:[A-Z])[\w'-]+(?: (?-i:[A-Z])[\w'-]+)*)")
+
+
+def _it_named(sentence: str, said_before: str) -> str:
+    """``sentence`` with a leading "it's my favourite …" told of the last name said before."""
+    told = _LEAD_IN.sub("", sentence)
+    it = _IT_IS_MY_FAVOURITE.match(told)
+    names = it and [n for n in _NAME_SAID.findall(said_before.strip()) if n not in ("I", "I'm")]
+    if not names:
+        return sentence
+    return f"{names[-1]} is{told[it.end() :]}"
+
+
+def _we(match: re.Match) -> str:
+    """ "my wife and I" → "we"; not after "is" ("Radiohead is my favourite band and I …")."""
+    if re.search(r"\b(?:is|are|was|were)(?: \w+ly)? $", match.string[: match.start()]):
+        return match.group(0)
+    return "we"
+
+
 def _and_who(match: re.Match) -> str:
     """ " and I " where the part before an ``_AND_THEN_DID`` match speaks as "I" ("… - I sold
     it and now take the tram"), " and we " as "we"; else the words as they were."""
@@ -583,7 +609,9 @@ def statements(message: str) -> list[tuple[str | None, str]]:
     waiting: str | None = None
     unnamed: str | None = None  # "It's Priyanka, not Priya." waits for "She's my manager."
     said_clause: str | None = None  # "I said I work at X" waits for "but it's Y"
+    said_before = ""
     for sentence in _SENTENCE.split(" ".join(message.split())):
+        sentence, said_before = _it_named(sentence, said_before), sentence
         if sentence.rstrip().endswith("?"):
             # "My son Rawiri loves dinosaurs, can you suggest a cake?": the statement
             # before the question is one; a question about oneself states nothing.
@@ -593,7 +621,7 @@ def statements(message: str) -> list[tuple[str | None, str]]:
         hinted: str | None = None  # "Correct my phone number: …"
         said_not, waiting = waiting, None  # "My name is not Sam, …"
         sentence = _AS_A_THEN_I.sub(r"\1, ", sentence.strip())  # "As a nurse I work …"
-        sentence = _SOMEONE_AND_I.sub("we", sentence)
+        sentence = _SOMEONE_AND_I.sub(_we, sentence)
         sentence = _there_named(_AND_THEN_DID.sub(_and_who, sentence))
         parts = _clauses(_LEAD_IN.sub("", sentence))
         for at, clause in enumerate(parts):
