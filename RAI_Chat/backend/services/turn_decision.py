@@ -214,7 +214,10 @@ def show_remembered_fact(
     # "What is my dog called?" is answered by the fact alone; the small model's sentence
     # after it mixed up who is who ("You are calling me Emeka …").
     out.complete = plain_question(message)
-    out.shown_first = f"{lead_in}{told[:1].lower()}{told[1:]}"
+    shown = told
+    if re.match(r"You(?:rs?)?\b", told):  # not a name: "Radiohead is your favourite band."
+        shown = told[:1].lower() + told[1:]
+    out.shown_first = f"{lead_in}{shown}"
     out.shown_first += "" if out.complete else "\n\n"
     note = LIKELY_FACT_SHOWN if found.likely else FACT_SHOWN
     out.notes_for_model.insert(0, note.format(told=told))

@@ -332,3 +332,16 @@ def test_a_web_search_is_not_run_for_a_question_a_likely_fact_answers():
 )
 def test_a_plain_question_is_one_short_question_and_nothing_else(message, plain):
     assert plain_question(message) is plain
+
+
+def test_a_fact_shown_first_keeps_the_capital_of_a_name_it_starts_with():
+    # The eleventh planted re-run: "You told me: radiohead is basically your favourite …".
+    class NamePorts(FakePorts):
+        def embed_facts(self, texts):
+            return [[float("band" in t.casefold()), 0.1] for t in texts]
+
+    ports = NamePorts(facts=["Radiohead is the user's favourite band.", "The user plays chess."])
+    message = "Which band do I like best?"
+    handler = ActionHandler(ports, user_text=message)
+    decided = run_decided(Decision("none"), message, handler, ports, emit=lambda e: None)
+    assert decided.shown_first == "You told me: Radiohead is your favourite band."
