@@ -24,6 +24,7 @@ from .memory.fact_answers import (
     asks_about_the_user,
     closest_facts,
     likely_fact,
+    scored_facts,
 )
 from .memory.recalled import second_person
 from .memory.statements import statements
@@ -182,9 +183,10 @@ def remembered_answer(message: str, ports) -> FactAnswer | None:
     if _FROM_THE_WEB.search(message) or not asks_about_the_user(message):
         return None
     try:
-        facts = ports.active_facts()
-        found = answering_fact(message, facts, ports.embed_facts)
-        return found if found is not None else likely_fact(message, facts, ports.embed_facts)
+        facts, embed = ports.active_facts(), ports.embed_facts
+        scored = scored_facts(message, facts, embed)
+        found = answering_fact(message, facts, embed, scored=scored)
+        return found if found is not None else likely_fact(message, facts, embed, scored=scored)
     except EngineError:
         return None
 
@@ -197,14 +199,16 @@ def show_remembered_fact(
     the small model, given every fact, often quoted another one. ``found``: that fact,
     when the caller has already matched it."""
     if found is None:
-        facts = ports.active_facts()
+        facts, embed = ports.active_facts(), ports.embed_facts
         try:
-            found = answering_fact(message, facts, ports.embed_facts)
+            # Scored once for the three readings below (each fact against nine questions).
+            scored = scored_facts(message, facts, embed) if asks_about_the_user(message) else []
+            found = answering_fact(message, facts, embed, scored=scored)
             if found is None:  # no one fact answers clearly: the model gets the closest few
-                out.only_facts = closest_facts(message, facts, ports.embed_facts)
+                out.only_facts = closest_facts(message, facts, embed, scored=scored)
                 # … and the closest is shown, as likely only, when it stands out; given the
                 # few facts alone, the small model answered wrongly nearly every time.
-                found = likely_fact(message, facts, ports.embed_facts)
+                found = likely_fact(message, facts, embed, scored=scored)
                 if found is None:
                     return
         except EngineError:  # no embedding model: the model answers from the facts alone

@@ -250,19 +250,27 @@ def answering_fact(
     embed: Callable[[list[str]], list[list[float]]],
     min_similarity: float = MIN_SIMILARITY,
     min_margin: float = MIN_MARGIN,
+    *,
+    scored: list[tuple[float, str]] | None = None,
 ) -> FactAnswer | None:
     """The one remembered fact that answers a question about the user, or None (not such
-    a question, no fact close enough, or two facts too close to tell apart)."""
+    a question, no fact close enough, or two facts too close to tell apart). ``scored``:
+    ``scored_facts`` of the same question and facts, when the caller has them."""
     if not asks_about_the_user(message):
         return None
-    scored = scored_facts(message, facts, embed)
+    scored = scored_facts(message, facts, embed) if scored is None else scored
     if not scored:
         return None
-    best, fact = scored[0]
-    margin = best - scored[1][0] if len(scored) > 1 else best
+    best, fact, margin = _leader(scored)
     if best < min_similarity or margin < min_margin or _one_of_several(message, facts):
         return None
     return FactAnswer(fact, told_to_user(fact), best, margin)
+
+
+def _leader(scored: list[tuple[float, str]]) -> tuple[float, str, float]:
+    """The best score, its fact, and its margin over the next."""
+    best, fact = scored[0]
+    return best, fact, best - scored[1][0] if len(scored) > 1 else best
 
 
 def _one_of_several(question: str, facts: list[str]) -> bool:
@@ -287,6 +295,8 @@ def closest_facts(
     facts: list[str],
     embed: Callable[[list[str]], list[list[float]]],
     kept: int = CLOSEST_KEPT,
+    *,
+    scored: list[tuple[float, str]] | None = None,
 ) -> list[str] | None:
     """The few facts closest to a question about the user that no one fact answers
     clearly, best first, when they stand out from the rest (the best by ``MIN_MARGIN``
@@ -294,7 +304,7 @@ def closest_facts(
     Given every fact, the small model answered from the wrong one."""
     if len(facts) <= kept or not asks_about_the_user(message) or _ALL_ABOUT_ME.search(message):
         return None
-    scored = scored_facts(message, facts, embed)
+    scored = scored_facts(message, facts, embed) if scored is None else scored
     if scored[0][0] - scored[kept][0] < MIN_MARGIN:
         return None
     return [fact for _, fact in scored[:kept]]
@@ -317,7 +327,11 @@ _NOT_A_THING = {
 
 
 def likely_fact(
-    message: str, facts: list[str], embed: Callable[[list[str]], list[list[float]]]
+    message: str,
+    facts: list[str],
+    embed: Callable[[list[str]], list[list[float]]],
+    *,
+    scored: list[tuple[float, str]] | None = None,
 ) -> FactAnswer | None:
     """The closest fact to a question about the user that no one fact answers clearly,
     when it is ahead of the next and shares a word, or a word close in meaning, with the
@@ -329,11 +343,10 @@ def likely_fact(
         return None
     if _HOW_TO.search(message) or _ABOUT_A_TALK.search(message):
         return None
-    scored = scored_facts(message, facts, embed)
+    scored = scored_facts(message, facts, embed) if scored is None else scored
     if not scored:
         return None
-    best, fact = scored[0]
-    margin = best - scored[1][0] if len(scored) > 1 else best
+    best, fact, margin = _leader(scored)
     if best < LIKELY_MIN_SIMILARITY or margin < LIKELY_MIN_MARGIN:
         return None
     if _closest_words(question_about_the_user(message), about_the_user(fact), embed) < (
