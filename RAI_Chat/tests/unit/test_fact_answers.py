@@ -11,6 +11,7 @@ import zlib
 
 import pytest
 
+from RAI_Chat.backend.services.memory import fact_answers
 from RAI_Chat.backend.services.memory.fact_answers import (
     answering_fact,
     asks_about_the_user,
@@ -239,3 +240,54 @@ def test_a_question_no_fact_answers_clearly_is_shown_the_closest_fact_as_likely(
 )
 def test_no_likely_fact_for_what_no_one_fact_can_answer(message):
     assert likely_fact(message, PETLESS, near_embed) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "right"),
+    [
+        ("What's my son's name?", "The user's boy Tiago is terrified of the dentist."),
+        ("What's my gran called?", "The user's grandmother Edith writes every month."),
+        ("Do you remember my name?", "The user is Dagny."),
+        ("What do I do for a living?", "The user is a paramedic."),
+        ("What's my line of work?", "The user works as a radiographer."),
+        ("Which company employs me?", "The user works at Novo Nordisk."),
+        ("Which neighbourhood do we live in?", "The user is renting a place in Kreuzberg."),
+        ("Where did I spend my childhood?", "The user grew up in Arequipa."),
+        ("What kind of diet am I on?", "The user has been pescatarian for years."),
+        ("How do I get to the office?", "The user takes the ferry to work every day."),
+        ("What nickname do my friends use for me?", "The user goes by Bongo."),
+        ("What's my hobby?", "The user restores typewriters in their spare time."),
+        ("What health issue do I suffer from?", "The user gets migraines pretty often."),
+        ("Which city am I heading to soon?", "The user is flying to Marrakech on Friday."),
+        ("Which university do I go to?", "The user studies engineering at TU Delft."),
+        ("Which TV series do I keep going back to?", "The user has rewatched Derry Girls."),
+    ],
+)
+def test_a_fact_of_the_kind_the_question_asks_is_preferred(question, right):
+    # Every text equally close: only the kind decides.
+    other = "The user collects vintage pens."
+    assert scored_facts(question, [other, right], same_embed)[0][1] == right
+    assert scored_facts(question, [right, other], same_embed)[0][1] == right
+
+
+def same_embed(texts: list[str]) -> list[list[float]]:
+    return [[1.0, 0.0]] * len(texts)
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("What was my father's job?", "The user is a nurse."),  # the father's, not the user's
+        ("What's my profession?", "The user is a Scorpio."),
+        ("What's my profession?", "The user is a Feyenoord supporter."),
+        ("Where does my brother live?", "The user moved to Porto."),
+        ("Where do I live?", "The user's sister lives in Nairobi."),
+        ("Who am I married to?", "The user's best friend Aigerim is getting married."),
+        ("Do you remember my name?", "The user is 52 years old."),
+        ("What did I say about the job interview?", "The user is a nurse."),  # a talk
+    ],
+)
+def test_a_fact_of_another_kind_gets_nothing_for_it(question, fact, monkeypatch):
+    with_kinds = scored_facts(question, [fact], word_embed)
+    monkeypatch.setattr(fact_answers, "KIND_BONUS", 0.0)
+    assert scored_facts(question, [fact], word_embed) == with_kinds
