@@ -17,6 +17,11 @@ from RAI_Chat.backend.services.memory.statements import fact_subject, statements
     ("message", "facts"),
     [
         ("I drive a blue Volvo.", [("vehicle", "The user drives a blue Volvo.")]),
+        ("hey, Adjoa here — can you help me?", [("name", "The user's name is Adjoa.")]),
+        ("Dr. Okafor is my GP, should I ask her?", [(None, "Dr. Okafor is the user's GP.")]),
+        ("My GP is Dr. Okafor.", [("gp", "The user's GP is Dr. Okafor.")]),
+        ("New here, how does this work?", []),
+        ("Same here.", []),
         ("I live in Lisbon.", [("city", "The user lives in Lisbon.")]),
         ("I was born in 1979.", [("birth", "The user was born in 1979.")]),
         ("I work as a carpenter.", [("job", "The user works as a carpenter.")]),

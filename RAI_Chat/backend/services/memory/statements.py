@@ -259,6 +259,11 @@ _CALLS_ME = re.compile(
     r"^(?i:everyone|everybody|people|most people|my friends|friends|they|folks) "
     r"(?i:call|calls) me ([A-Z][\w'-]+)$"
 )
+# "Adjoa here": the writer names themselves (not "New here", "Same here").
+_NAME_HERE = re.compile(
+    r"^(?!(?i:new|same|still|back|stuck|nobody|someone|everyone|anyone|this|that|it|me|"
+    r"help|hi|hey|hello|nothing|right|over|out|up|in|not|just|all|one)\b)([A-Z][\w'-]+) here$"
+)
 # "Change my email to X" / "Update my city to X": a structured correction.
 _SET_MY = re.compile(
     r"^(?:please\s+)?(?:change|update|set|switch)\s+my\s+([\w' -]{2,30}?)\s+to\s+(.+)$",
@@ -598,11 +603,14 @@ def _and_who(match: re.Match) -> str:
 
 # "im", "ive" typed without the apostrophe.
 _BARE_IM = re.compile(r"\b[Ii](m|ve)\b")
+# "Dr. Okafor is my GP": a title's full stop ends no sentence (British style: "Dr Okafor").
+_TITLE = re.compile(r"\b(Dr|Mr|Mrs|Ms|Mx|Prof|St)\.(?= [A-Z])")
 
 
 def statements(message: str) -> list[tuple[str | None, str]]:
     """(subject, sentence about the user) for each first-person statement in the message."""
-    message = _BARE_IM.sub(r"I'\1", message)
+    titles = set(_TITLE.findall(message))  # given their full stop back in the facts
+    message = _TITLE.sub(r"\1", _BARE_IM.sub(r"I'\1", message))
     found: list[tuple[str | None, str]] = []
     # A subject still waiting for its value at a sentence's end waits in the next one:
     # "My name isn't Sam. It's Sid."
@@ -737,6 +745,9 @@ def statements(message: str) -> list[tuple[str | None, str]]:
         if not any(thing in fact for _, fact in found):
             article = "an" if thing[0] in "AEIOU" else "a"
             found.append((None, f"The user has {article} {thing}."))
+    if titles:
+        titled = re.compile(rf"\b({'|'.join(titles)}) (?=[A-Z])")
+        found = [(about, titled.sub(r"\1. ", fact)) for about, fact in found]
     return list({fact.casefold(): (about, fact) for about, fact in found}.values())
 
 
@@ -899,6 +910,9 @@ def _statement(clause: str) -> str | None:
     calls_me = _CALLS_ME.match(clause)
     if calls_me:  # "everyone calls me Barty"
         return f"The user goes by {calls_me.group(1)}."
+    name_here = _NAME_HERE.match(clause)
+    if name_here:  # "hey, Adjoa here — can you help …"
+        return f"The user's name is {name_here.group(1)}."
     fan = _FAN_HERE.match(clause)
     if fan:
         article = "an" if fan.group(1)[0] in "AEIOU" else "a"
