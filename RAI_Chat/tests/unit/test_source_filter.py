@@ -16,6 +16,7 @@ ANSWER = (
     "- [2] Alumni (https://alumni.example.org/list)\n"
     "[3] Oxford admissions (https://www.ox.ac.uk/admissions/)\n"
     "[4] a citation with no address\n"
+    "[1] [10] [11] …\n"
     "See [1] above for more."
 )
 SHOWN = (

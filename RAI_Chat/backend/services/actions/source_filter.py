@@ -1,7 +1,8 @@
 """Removes a made-up source line from a streamed answer: a line that starts like a
 citation ("[1] https://…", "- [2] Title (https://…)") and names an address the turn never
 gave the model. A small model writes such a list after an answer that had no search at
-all; a line citing a result it was given stays.
+all; a line citing a result it was given stays. A line of bare citation numbers ("[1] [10]
+[11] …", written instead of an answer from remembered talks) says nothing and goes too.
 
 Only a line that starts as a citation is held, until its end; any other text passes at
 once (on the per-token path: one ``find`` per piece)."""
@@ -13,6 +14,7 @@ import re
 _CITATION = re.compile(r"\s*(?:[-*]\s*)?\[\d+\]")
 # What may still become the start of a citation line: "", "  ", "- ", "[", "[1".
 _MAY_BE_CITATION = re.compile(r"\s*(?:[-*]\s*)?(?:\[\d*)?")
+_ONLY_CITATIONS = re.compile(r"(?:\s*(?:[-*]\s*)?\[\d+\][\s,.;:…]*)+")
 _URL = re.compile(r"(?:https?://|www\.)[^\s)\]>\"'<]+", re.IGNORECASE)
 
 
@@ -59,8 +61,9 @@ class SourceLineFilter:
         return self._judged(held)
 
     def _judged(self, line: str) -> str:
-        if _CITATION.match(line) and any(
-            _plain(url) not in self.given for url in _URL.findall(line)
+        if _CITATION.match(line) and (
+            _ONLY_CITATIONS.fullmatch(line)
+            or any(_plain(url) not in self.given for url in _URL.findall(line))
         ):
             return ""
         return line
