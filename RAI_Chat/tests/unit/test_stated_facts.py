@@ -21,6 +21,18 @@ from RAI_Chat.backend.services.memory.statements import fact_subject, statements
         ("Dr. Okafor is my GP, should I ask her?", [(None, "Dr. Okafor is the user's GP.")]),
         ("My GP is Dr. Okafor.", [("gp", "The user's GP is Dr. Okafor.")]),
         ("New here, how does this work?", []),
+        (
+            "Nothing beats a bowl of pho, honestly it's my all-time favourite meal.",
+            [(None, "Nothing beats a bowl of pho, it's the user's all-time favourite meal.")],
+        ),
+        (
+            "Any games like Stardew Valley? It's my comfort game.",
+            [(None, "Stardew Valley is the user's comfort game.")],
+        ),
+        (
+            "Bands like Khruangbin? They're my favourite.",
+            [(None, "Khruangbin is the user's favourite.")],
+        ),
         ("Same here.", []),
         ("I live in Lisbon.", [("city", "The user lives in Lisbon.")]),
         ("I was born in 1979.", [("birth", "The user was born in 1979.")]),
@@ -792,10 +804,7 @@ def test_a_model_fact_that_only_says_when_is_not_kept_over_the_statement():
 @pytest.mark.parametrize(
     ("message", "told"),
     [
-        (
-            "Nothing beats a good bowl of pho, honestly it's my all-time favourite meal.",
-            ["Nothing beats a good bowl of pho, honestly it's the user's all-time favourite meal."],
-        ),
+        ("Nothing beats a good bowl of pho, it's my favourite meal.", []),  # read exactly
         (
             "takes me like 50 min on the ferry every morning",
             ["Takes the user like 50 min on the ferry every morning."],
@@ -830,10 +839,10 @@ def test_a_sentence_no_form_reads_is_kept_only_when_the_decision_step_says_remem
     from RAI_Chat.backend.services.memory import capture as capture_module
 
     monkeypatch.setattr(capture_module, "decided_tool", lambda engine, text: tool)
-    message = "Nothing beats a good bowl of pho, honestly it's my all-time favourite meal."
+    message = "takes me like 50 min on the ferry every morning"
     _, _, capture = make_tiers(FakeEngine("fail"), "user", message)
     stated = [fact for _, fact in capture.stated] if capture else []
-    assert any("pho" in fact for fact in stated) is kept
+    assert any("ferry" in fact for fact in stated) is kept
 
 
 @pytest.mark.parametrize(

@@ -569,8 +569,18 @@ def _there_named(sentence: str) -> str:
 
 # "Any podcasts like Hardcore History? its my favourite podcast": "it" is the name said
 # before, in an earlier sentence of the message.
+_MY_FAVOURITE = (
+    r"(?:\w+ly )?(?:my|our) (?:all-time |ultimate |absolute |personal )?"
+    r"(?:favou?rite|fave|comfort|dream|go-to)\b"
+)
 _IT_IS_MY_FAVOURITE = re.compile(
-    r"^(?:it'?s|it is)(?= (?:\w+ly )?(?:my|our) (?:all-time )?(?:favou?rite|fave)\b)",
+    rf"^(?:it'?s|it is|they'?re|they are|that'?s|that is)(?= {_MY_FAVOURITE})", re.IGNORECASE
+)
+# "Nothing beats a bowl of pho, it's my all-time favourite meal.": the sentence is the fact.
+_FAVOURITE_AFTER = re.compile(
+    r"^(?P<said>.*\w.*),\s+(?:(?:honestly|and|so|because|cause|coz) )?"
+    r"(?P<it>it'?s|it is|they'?re|they are|that'?s|that is) "
+    rf"(?P<mine>{_MY_FAVOURITE}.*)$",
     re.IGNORECASE,
 )
 _NAME_SAID = re.compile(r"(?<![.!?] )(?<!^)\b((?-i:[A-Z])[\w'-]+(?: (?-i:[A-Z])[\w'-]+)*)")
@@ -625,6 +635,12 @@ def statements(message: str) -> list[tuple[str | None, str]]:
             # before the question is one; a question about oneself states nothing.
             sentence = _before_the_question(sentence)
         if not sentence.strip():
+            continue
+        favourite = _FAVOURITE_AFTER.match(_LEAD_IN.sub("", sentence.strip()).rstrip(" .!"))
+        if favourite:  # "Nothing beats pho, it's my favourite meal": told as said
+            mine = re.sub(r"(?i)\b(?:my|our)\b", "the user's", favourite.group("mine"), count=1)
+            said = told_about_user(favourite.group("said"))
+            found.append((None, f"{said}, {favourite.group('it')} {mine}."))
             continue
         hinted: str | None = None  # "Correct my phone number: …"
         said_not, waiting = waiting, None  # "My name is not Sam, …"
@@ -777,10 +793,9 @@ _REQUEST_START = re.compile(
 
 def unread_sentences(message: str) -> list[str]:
     """The sentences of a message that speak of the writer but that ``statements`` reads
-    nothing from, told about the user ("Nothing beats a good bowl of pho, honestly it's my
-    all-time favourite meal." → "Nothing beats …, honestly it's the user's all-time
-    favourite meal."). Kept only for a message the decision step calls a fact to remember
-    (``capture.py``)."""
+    nothing from, told about the user ("takes me like 50 min on the ferry every morning" →
+    "Takes the user like 50 min on the ferry every morning."). Kept only for a message the
+    decision step calls a fact to remember (``capture.py``)."""
     told = []
     for sentence in _SENTENCE.split(" ".join(message.split())):
         body = _LEAD_IN.sub("", sentence.strip()).strip(" .!")
