@@ -291,3 +291,25 @@ def test_a_fact_of_another_kind_gets_nothing_for_it(question, fact, monkeypatch)
     with_kinds = scored_facts(question, [fact], word_embed)
     monkeypatch.setattr(fact_answers, "KIND_BONUS", 0.0)
     assert scored_facts(question, [fact], word_embed) == with_kinds
+
+
+def test_a_fact_not_naming_whom_the_question_names_scores_less(monkeypatch):
+    question = "What did I tell you about my friend Marco?"
+    facts = ["The user's best friend Imogen is moving abroad.", "The user's friend Marco cooks."]
+    scores = {fact: score for score, fact in scored_facts(question, facts, same_embed)}
+    monkeypatch.setattr(fact_answers, "OTHER_NAME_PENALTY", 0.0)
+    unpenalised = {fact: score for score, fact in scored_facts(question, facts, same_embed)}
+    assert unpenalised[facts[0]] - scores[facts[0]] == pytest.approx(0.25)  # Imogen
+    assert unpenalised[facts[1]] == scores[facts[1]]  # Marco
+
+
+def test_the_name_of_someone_told_about_is_not_the_users_own_name():
+    question = "What's the name of the colleague I told you about?"
+    facts = ["The user's name is Adjoa.", "The user's coworker Svetlana microwaves fish."]
+    assert scored_facts(question, facts, same_embed)[0][1] == facts[1]
+
+
+def test_no_fact_answers_how_to_do_something():
+    facts = ["Nothing beats a bowl of pho, it's the user's favourite meal."]
+    assert answering_fact("How do I make a good risotto?", facts, same_embed, 0.0, 0.0) is None
+    assert answering_fact("What's my favourite meal?", facts, same_embed, 0.0, 0.0) is not None

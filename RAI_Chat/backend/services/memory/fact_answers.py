@@ -83,6 +83,7 @@ SHARED_WORD_BONUS = 0.05  # per content word (not generic) the two share, at mos
 KIND_BONUS = 0.2  # the fact speaks of the kind of thing the question asks, in other words
 UNNAMED_THING_PENALTY = 0.05  # the question's "my <thing>" is not in the fact
 ANOTHER_THING_PENALTY = 0.05  # the fact is about "the user's <thing>", the question is not
+OTHER_NAME_PENALTY = 0.25  # the question names someone or something the fact does not
 CLOSEST_KEPT = 3  # facts the model is given for a question no one fact answers clearly
 # A question for everything remembered ("What do you know about me?"): every fact.
 _ALL_ABOUT_ME = re.compile(
@@ -91,7 +92,7 @@ _ALL_ABOUT_ME = re.compile(
     r"\babout (?:me|myself|us)\b",
     re.IGNORECASE,
 )
-_SOMEONES_NAME = re.compile(r"(?i)\b(?!(?:my|our)\b)[\w-]+'s? name\b")
+_SOMEONES_NAME = re.compile(r"(?i)\b(?!(?:my|our)\b)[\w-]+'s? name\b|\bname of (?!me\b)")
 _MY_THING = re.compile(r"\b(?:my|our) ([a-z][a-z-]*)", re.IGNORECASE)
 
 
@@ -296,11 +297,13 @@ _KINDS = [
 
 
 def _same_kind(question: str, fact: str) -> bool:
-    """The question asks for a kind of thing the fact speaks of, in other words (not a
-    question about an earlier talk: "What did I say about the job interview?")."""
+    """The question asks for a kind of thing the fact speaks of, in other words; a question
+    about an earlier talk only for the name of a person or thing ("What's the name of the
+    colleague I told you about?", not "What did I say about the job interview?")."""
+    kinds = _KINDS
     if _ABOUT_A_TALK.search(question):
-        return False
-    return any(asks.search(question) and says.search(fact) for asks, says in _KINDS)
+        kinds = _KINDS[: len(_PEOPLE_AND_THINGS)] if _ASKS_A_NAME.search(question) else []
+    return any(asks.search(question) and says.search(fact) for asks, says in kinds)
 
 
 def _shared(question: str, fact: str) -> int:
@@ -326,6 +329,20 @@ def _about_another(question: str, fact: str) -> bool:
         return True  # "What's our dog's name?" is not asking the user's own name
     words = _words(question)
     return not ({thing, thing.rstrip("s"), thing + "s"} & words)
+
+
+_NAME_IN_QUESTION = re.compile(r"(?<=\w )[A-Z][a-z][\w'-]*")
+_ASKS_A_NAME = re.compile(r"(?i)\bname\b|^\W*who\b")
+
+
+def _names_another(question: str, fact: str) -> bool:
+    """The question names someone or something the fact does not ("What did I tell you
+    about my friend Marco?" and "The user's best friend Imogen …")."""
+    words = _words(fact)
+    return any(
+        name.casefold().removesuffix("'s") not in words
+        for name in _NAME_IN_QUESTION.findall(question)
+    )
 
 
 def _misses_the_thing(question: str, fact: str) -> bool:
@@ -360,7 +377,8 @@ def scored_facts(
             + SHARED_WORD_BONUS * min(2, _shared(query, text))
             + KIND_BONUS * _same_kind(message, text)
             - UNNAMED_THING_PENALTY * _misses_the_thing(message, text)
-            - ANOTHER_THING_PENALTY * _about_another(message, text),
+            - ANOTHER_THING_PENALTY * _about_another(message, text)
+            - OTHER_NAME_PENALTY * _names_another(message, text),
             fact,
         )
         for fact, text, vector in zip(facts, told, vectors[1 : len(told) + 1], strict=True)
@@ -380,7 +398,7 @@ def answering_fact(
     """The one remembered fact that answers a question about the user, or None (not such
     a question, no fact close enough, or two facts too close to tell apart). ``scored``:
     ``scored_facts`` of the same question and facts, when the caller has them."""
-    if not asks_about_the_user(message):
+    if not asks_about_the_user(message) or _HOW_TO.search(message):
         return None
     scored = scored_facts(message, facts, embed) if scored is None else scored
     if not scored:
