@@ -380,22 +380,28 @@ def test_a_question_one_remembered_fact_answers_shows_that_fact_first(model, use
 
 
 def test_a_question_no_one_fact_answers_clearly_is_shown_the_likely_fact_as_a_guess(model, user):
-    # "mother tongue" and "first language" share no word; the small model, given the few
-    # closest facts, answered wrongly nearly every time (planted facts).
+    # "board game" and "Carcassonne" share no word and no kind; the small model, given the
+    # few closest facts, answered wrongly nearly every time (planted facts).
     for fact in (
         "boss is called Marta",
         "drives a Skoda",
         "first language is Twi",
+        "plays Carcassonne every Friday",
         "lives in Ghent",
     ):
         added = user.http.post("/api/memory/facts", json={"fact": fact}, headers=user.headers)
         assert added.status_code == 201
-    model.play("Your mother tongue is English.")  # what the model would have said
-    events = stream_turn(user, "What's my mother tongue?")
+    model.play("You love Monopoly.")  # what the model would have said
+    events = stream_turn(user, "What board game do I love?")
     assert tokens(events) == (
-        "I'm not sure that's what you mean, but you told me: your first language is Twi."
+        "I'm not sure that's what you mean, but you told me: you play Carcassonne every Friday."
     )
     assert model.chat_requests == []  # a plain question: the fact is the whole answer
+    # "mother tongue" and "first language" share no word, but the kind of thing they name.
+    model.play("Your mother tongue is English.")
+    events = stream_turn(user, "What's my mother tongue?")
+    assert tokens(events) == "You told me: your first language is Twi."
+    assert model.chat_requests == []
     model.play("I don't know your shoe size.")
     shown = tokens(stream_turn(user, "What is my shoe size?"))
     assert shown == "I don't know your shoe size."  # no fact is close to it
