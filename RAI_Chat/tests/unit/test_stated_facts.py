@@ -22,6 +22,12 @@ from RAI_Chat.backend.services.memory.statements import fact_subject, statements
         ("My GP is Dr. Okafor.", [("gp", "The user's GP is Dr. Okafor.")]),
         ("New here, how does this work?", []),
         (
+            "fav colour is teal, help me pick a paint",
+            [("fav colour", "The user's fav colour is teal.")],
+        ),
+        ("turning 42 next week, any ideas?", [(None, "The user is turning 42 next week.")]),
+        ("Turning the page now.", []),
+        (
             "Nothing beats a bowl of pho, honestly it's my all-time favourite meal.",
             [(None, "Nothing beats a bowl of pho, it's the user's all-time favourite meal.")],
         ),

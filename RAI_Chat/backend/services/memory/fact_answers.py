@@ -234,8 +234,8 @@ _KINDS = [
         ),
     ),
     (
-        re.compile(r"(?i)\b(?:originally|grow up|grew up|childhood|hometown|come from)\b"),
-        re.compile(r"(?i)\b(?:grew up|originally|hometown|born and raised)\b"),
+        re.compile(r"(?i)\b(?:originally|grow up|grew up|childhood|hometown|come from|raised)\b"),
+        re.compile(r"(?i)\b(?:grew up|originally|hometown|raised)\b"),
     ),
     (
         re.compile(r"(?i)\b(?:diet|eat meat|eat fish)\b"),

@@ -27,7 +27,7 @@ _DROPPED_I = re.compile(
     r"^(?:(?:just|recently|finally|also|newly)\s+)?"
     r"(?:(?P<been>been|spent)|(?P<am>based in|allergic to|married|divorced|engaged|pregnant|"
     r"retired|vegan|vegetarian|lactose intolerant|originally from|living in|working (?:as|at|for)|"
-    r"learning|studying|training for|getting (?:really |properly |big )?into|"
+    r"learning|studying|training for|getting (?:really |properly |big )?into|turning(?= \d)|"
     r"(?:flying|heading|going|off) to(?= (?-i:[A-Z])))"
     r"|(?P<do>work (?:as|at|for|in)|live in|grew up in)"
     r"|(?P<did>bought|moved|started|finished|adopted|joined|sold|graduated|switched|became|"
@@ -38,7 +38,7 @@ _DROPPED_I = re.compile(
 )
 # The same with "my" left out: "favorite band is Khruangbin".
 _DROPPED_MY = re.compile(
-    r"^(?:(?:favou?rite|fave|all-time favou?rite) [\w' -]{1,30}? "
+    r"^(?:(?:favou?rite|fave|fav|all-time favou?rite) [\w' -]{1,30}? "
     r"(?:is|are|has (?:always )?been|have (?:always )?been)\b|name(?:'?s| is) [A-Z])",
     re.I,
 )
