@@ -285,6 +285,9 @@ def same_embed(texts: list[str]) -> list[list[float]]:
         ("Who am I married to?", "The user's best friend Aigerim is getting married."),
         ("Do you remember my name?", "The user is 52 years old."),
         ("What did I say about the job interview?", "The user is a nurse."),  # a talk
+        ("What do I do about my noisy neighbour?", "The user is a nurse."),  # advice
+        ("Should I change career?", "The user is a nurse."),
+        ("How do I get home from the airport?", "The user lives in Lyon."),
     ],
 )
 def test_a_fact_of_another_kind_gets_nothing_for_it(question, fact, monkeypatch):

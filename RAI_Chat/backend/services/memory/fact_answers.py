@@ -211,7 +211,7 @@ _KINDS = [
     (
         re.compile(
             r"(?i)(?<!'s )(?<!s' )\b(?:job|profession|occupation|line of work|for a living|"
-            r"do for work|job title|career)\b|\bwhat do i do\b"
+            r"do for work|job title)\b|\bwhat do i do\W*$"
         ),
         re.compile(
             r"(?i)^the user (?:works as\b|is working as\b|is an? (?!\w+ (?:fan|supporter|"
@@ -226,7 +226,8 @@ _KINDS = [
     (
         re.compile(
             r"(?i)\b(?:do|did) (?:i|we) (?:\w+ )?(?:live|stay)\b|\b(?:am i|are we) (?:\w+ )?"
-            r"(?:living|staying)\b|\b(?:home|based)\b"
+            r"(?:living|staying|based)\b|\bwhere(?:'s| is) (?:my |our )?home\b|"
+            r"\b(?:my|our) home(?: city| town| country)?\W*$"
         ),
         re.compile(
             r"(?i)\bthe user (?:\w+ )?(?:lives|is living|is based|moved|relocated|is renting|"
