@@ -27,6 +27,9 @@ from RAI_Chat.backend.services.memory.statements import fact_subject, statements
         ),
         ("turning 42 next week, any ideas?", [(None, "The user is turning 42 next week.")]),
         ("Turning the page now.", []),
+        # the flat, not the city: "moved to Tartu" said before stays
+        ("I live in flat 12B.", [("does:lives", "The user lives in flat 12B.")]),
+        ("We live in a house in Graz.", [("city", "The user lives in a house in Graz.")]),
         (
             "Nothing beats a bowl of pho, honestly it's my all-time favourite meal.",
             [(None, "Nothing beats a bowl of pho, it's the user's all-time favourite meal.")],

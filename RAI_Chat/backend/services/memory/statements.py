@@ -419,6 +419,10 @@ _SUBJECT_RULES = [
     (
         re.compile(
             r"^the user (?:\w+ )?(?:lives|is living|is based|resides|moved to|relocated to)\b"
+            # not the flat or house ("lives in flat 12B"): a city beside it stays
+            r"(?! (?:(?:in|on|at|into) )?(?:a|an|flat|apartment|apt|unit|room|house|"
+            r"houseboat|studio|dorm|floor|number)\b"
+            r"(?!.*\b(?:in|outside|near) (?!(?:a|an|the)\b)\w))"
         ),
         "city",
     ),
