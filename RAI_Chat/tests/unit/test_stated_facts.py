@@ -27,6 +27,20 @@ from RAI_Chat.backend.services.memory.statements import fact_subject, statements
         ),
         ("turning 42 next week, any ideas?", [(None, "The user is turning 42 next week.")]),
         ("Turning the page now.", []),
+        (  # corrected as written: the old value is never read
+            "my daughter's name is Zoe — sorry, autocorrect, it's Zoya. Any party ideas?",
+            [("daughter's name", "The user's daughter's name is Zoya.")],
+        ),
+        (
+            "My cat is called Tom. Sorry, it's Tim.",
+            [("cat's name", "The user's cat is called Tim.")],
+        ),
+        ("I'm 175cm — sorry, actually 178 cm.", [(None, "The user is 178 cm.")]),
+        ("Okay, sorry, I don't get it.", []),
+        (
+            "grew up on a farm outside Ballarat, so cities are new to me",
+            [("does:grew", "The user grew up on a farm outside Ballarat.")],
+        ),
         # the flat, not the city: "moved to Tartu" said before stays
         ("I live in flat 12B.", [("does:lives", "The user lives in flat 12B.")]),
         ("We live in a house in Graz.", [("city", "The user lives in a house in Graz.")]),

@@ -29,7 +29,7 @@ _DROPPED_I = re.compile(
     r"retired|vegan|vegetarian|lactose intolerant|originally from|living in|working (?:as|at|for)|"
     r"learning|studying|training for|getting (?:really |properly |big )?into|turning(?= \d)|"
     r"(?:flying|heading|going|off) to(?= (?-i:[A-Z])))"
-    r"|(?P<do>work (?:as|at|for|in)|live in|grew up in)"
+    r"|(?P<do>work (?:as|at|for|in)|live in|grew up (?:in|on|near|outside|by)\b)"
     r"|(?P<did>bought|moved|started|finished|adopted|joined|sold|graduated|switched|became|"
     r"began|booked|landed|passed|completed|won|turned|welcomed|signed up|took up|picked up|"
     r"relocated|traded|swapped|"
@@ -617,6 +617,46 @@ def _and_who(match: re.Match) -> str:
 
 # "im", "ive" typed without the apostrophe.
 _BARE_IM = re.compile(r"\b[Ii](m|ve)\b")
+# "my daughter's name is Zoe — sorry, autocorrect, it's Zoya": the writer corrects a value
+# as they write; the old value is never read.
+_CORRECTING = re.compile(
+    r"\s*(?:[,;:—–]|\s-|\.)\s*(?:"
+    r"(?:sorry|oops|whoops)(?:[\s,!]+(?:autocorrect|typo|my bad|lol))*[\s,!:]+"
+    r"(?:it'?s|it is|actually|i mean|i meant)"
+    r"|(?:no wait|wait|i mean|i meant)(?:[\s,!:]+(?:it'?s|it is|actually))?)[\s,!:]+",
+    re.IGNORECASE,
+)
+_CORRECTED_VALUE = re.compile(
+    r"(?-i:[A-Z0-9])[\w'’-]*(?: [\w'’-]+){0,3}?(?=\s*(?:[.,!?;—–]|$)|\s+(?:and|but|so|i)\b)",
+    re.IGNORECASE,
+)
+_NOT_A_VALUE_WORD = re.compile(
+    r"(?i)(?:is|am|are|was|were|i'm|im|it's|called|named|to|in|at|on|from|my|our|the|a|an|"
+    r"me|of|for|by|be)"
+)
+
+
+def _self_corrected(message: str) -> str:
+    """The message with each value the writer corrected as they wrote replaced by the
+    correction: "I'm 175cm — sorry, actually 178 cm" → "I'm 178 cm"."""
+    for found in reversed(list(_CORRECTING.finditer(message))):
+        new = _CORRECTED_VALUE.match(message, found.end())
+        if new is None:
+            continue
+        words = list(re.finditer(r"\S+", message[: found.start()]))
+        kept = 0  # the old value: as many words back as the new one has, not past a verb
+        while (
+            kept < len(new.group().split())
+            and kept < len(words)
+            and not _NOT_A_VALUE_WORD.fullmatch(words[-1 - kept].group())
+        ):
+            kept += 1
+        if kept:
+            start = words[-kept].start()
+            message = message[:start] + new.group() + message[new.end() :]
+    return message
+
+
 # "Dr. Okafor is my GP": a title's full stop ends no sentence (British style: "Dr Okafor").
 _TITLE = re.compile(r"\b(Dr|Mr|Mrs|Ms|Mx|Prof|St)\.(?= [A-Z])")
 
@@ -624,7 +664,7 @@ _TITLE = re.compile(r"\b(Dr|Mr|Mrs|Ms|Mx|Prof|St)\.(?= [A-Z])")
 def statements(message: str) -> list[tuple[str | None, str]]:
     """(subject, sentence about the user) for each first-person statement in the message."""
     titles = set(_TITLE.findall(message))  # given their full stop back in the facts
-    message = _TITLE.sub(r"\1", _BARE_IM.sub(r"I'\1", message))
+    message = _TITLE.sub(r"\1", _BARE_IM.sub(r"I'\1", _self_corrected(message)))
     found: list[tuple[str | None, str]] = []
     # A subject still waiting for its value at a sentence's end waits in the next one:
     # "My name isn't Sam. It's Sid."
