@@ -198,8 +198,9 @@ _PEOPLE_AND_THINGS = [
     ("movie", "film"),
     ("degree", "majored", "major", "master's", "bachelor's", "phd"),
 ]
+_SAME_WORDS = [(re.compile(_words_of(*group), re.I),) * 2 for group in _PEOPLE_AND_THINGS]
 _KINDS = [
-    *((re.compile(_words_of(*group), re.I),) * 2 for group in _PEOPLE_AND_THINGS),
+    *_SAME_WORDS,
     (  # the user's own name, not someone else's
         re.compile(
             r"(?i)(?<!'s )\b(?:my name|my full name|what (?:i'm|i am) called|"
@@ -303,7 +304,7 @@ def _same_kind(question: str, fact: str) -> bool:
     colleague I told you about?", not "What did I say about the job interview?")."""
     kinds = _KINDS
     if _ABOUT_A_TALK.search(question):
-        kinds = _KINDS[: len(_PEOPLE_AND_THINGS)] if _ASKS_A_NAME.search(question) else []
+        kinds = _SAME_WORDS if _ASKS_A_NAME.search(question) else []
     return any(asks.search(question) and says.search(fact) for asks, says in kinds)
 
 
@@ -356,9 +357,7 @@ def _misses_the_thing(question: str, fact: str) -> bool:
     words = _words(fact)
     if {word, word.rstrip("s"), word + "s"} & words:
         return False
-    return not any(
-        asks.search(word) and says.search(fact) for asks, says in _KINDS[: len(_PEOPLE_AND_THINGS)]
-    )
+    return not any(asks.search(word) and says.search(fact) for asks, says in _SAME_WORDS)
 
 
 def scored_facts(
