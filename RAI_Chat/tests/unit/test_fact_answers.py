@@ -76,7 +76,9 @@ def test_which_messages_ask_about_the_user(message, asks):
         ("The user is allergic to shellfish.", "You are allergic to shellfish."),
         ("The user has a tortoise named Humphrey.", "You have a tortoise named Humphrey."),
         ("The user grew up in Tampere.", "You grew up in Tampere."),
-        ("The user's city: Lisbon", "Your city: Lisbon."),
+        ("The user's city: Lisbon", "Your city is Lisbon."),  # as the capture model stores it
+        ("The user's cat's name: Miso", "Your cat's name is Miso."),
+        ("The user's dates: 9th of November", "Your dates: 9th of November."),  # of several
         ("likes tea", "You like tea."),  # a fact added by hand, without "the user"
         ("The user doesn't eat fish.", "You don't eat fish."),
         ("The user never drinks alcohol.", "You never drink alcohol."),

@@ -566,10 +566,20 @@ def _base_verb(verb: str) -> str:
     return verb[:-1]
 
 
+# A fact stored as "subject: value" by the capture model, of one thing ("job: paramedic",
+# "cat's name: Miso"; not "dates: 9th of November").
+_SUBJECT_VALUE = re.compile(
+    r"^(?i:the user's |user's )?([a-z][\w' -]{0,39}?(?<!s)(?:'s name)?): (?!.*\buser\b)(.+)$"
+)
+
+
 def told_to_user(fact: str) -> str:
     """A fact about the user said to them: "The user's boss is called Marta." → "Your boss
     is called Marta."; "The user drives a Skoda." → "You drive a Skoda."."""
     text = " ".join(fact.split())
+    stored = _SUBJECT_VALUE.match(text)
+    if stored:  # the capture model's "job: paramedic" → "The user's job is paramedic"
+        text = f"The user's {stored.group(1)} is {stored.group(2)}"
     if not re.match(r"(?i)^(?:the )?user\b", text):
         text = about_the_user(text)  # a bare fact ("likes tea")
     text = re.sub(r"(?i)^user\b", "The user", text)
