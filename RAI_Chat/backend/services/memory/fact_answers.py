@@ -298,14 +298,15 @@ _KINDS = [
 ]
 
 
-def _same_kind(question: str, fact: str) -> bool:
-    """The question asks for a kind of thing the fact speaks of, in other words; a question
-    about an earlier talk only for the name of a person or thing ("What's the name of the
-    colleague I told you about?", not "What did I say about the job interview?")."""
+def _kinds_asked(question: str) -> list[re.Pattern]:
+    """What a fact of each kind the question asks for says (read once per question); a
+    question about an earlier talk asks a kind only for the name of a person or thing
+    ("What's the name of the colleague I told you about?", not "What did I say about the
+    job interview?")."""
     kinds = _KINDS
     if _ABOUT_A_TALK.search(question):
         kinds = _SAME_WORDS if _ASKS_A_NAME.search(question) else []
-    return any(asks.search(question) and says.search(fact) for asks, says in kinds)
+    return [says for asks, says in kinds if asks.search(question)]
 
 
 def _shared(question: str, fact: str) -> int:
@@ -370,12 +371,13 @@ def scored_facts(
     told = [about_the_user(fact) for fact in facts]  # "boss is Marta" → "The user's boss …"
     vectors = embed([query, *told, *HUB_PROBES])
     probes = vectors[len(told) + 1 :]
+    kinds = _kinds_asked(message)
     scored = [
         (
             _cosine(vectors[0], vector)
             - HUB_WEIGHT * sum(_cosine(probe, vector) for probe in probes) / len(probes)
             + SHARED_WORD_BONUS * min(2, _shared(query, text))
-            + KIND_BONUS * _same_kind(message, text)
+            + KIND_BONUS * any(says.search(text) for says in kinds)
             - UNNAMED_THING_PENALTY * _misses_the_thing(message, text)
             - ANOTHER_THING_PENALTY * _about_another(message, text)
             - OTHER_NAME_PENALTY * _names_another(message, text),
