@@ -55,6 +55,12 @@ ANSWER_FROM_DATA = (
     "Answer my message above from this information. Cite a web result by its number, like "
     "[1]. Do not copy the list or these notes into your answer."
 )
+# Past conversations carry no numbers: told to cite "[1]", the small model answered
+# "[1] Tartu" from them.
+ANSWER_FROM_PAST = (
+    "Answer my message above from these past conversations in one short sentence, speaking "
+    'to me as "you". Do not copy the list or these notes into your answer.'
+)
 
 
 def carries_markers(message: str) -> bool:
@@ -89,6 +95,7 @@ class DecidedTools:
             *self.notes_for_model,
             ABOUT_THE_USER,
             ANSWER_FROM_DATA,
+            ANSWER_FROM_PAST,
             DATA_HEADER,
             *self.said_back,
         ]
@@ -144,7 +151,9 @@ def run_decided(
         out.notes_for_model.extend(round_.results_for_model)
         out.notes_for_user.extend(round_.notes)
         if round_.results_for_model:
-            out.notes_for_model.append(ANSWER_FROM_DATA)
+            out.notes_for_model.append(
+                ANSWER_FROM_DATA if tool == "web_search" else ANSWER_FROM_PAST
+            )
     elif tool == "forget":
         facts = ports.active_facts()
         asked = [f for f in facts if forget_requested(f, message)]

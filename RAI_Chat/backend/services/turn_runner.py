@@ -27,7 +27,7 @@ from ..schemas.events import (
 from ..utils.later import Later
 from .actions.echo_filter import EchoFilter, phrases_of
 from .actions.handler import ActionHandler
-from .actions.source_filter import SourceLineFilter, addresses
+from .actions.source_filter import SourceLineFilter, addresses, numbers
 from .actions.stream_filter import MarkerStreamFilter
 from .decision.decide import Decider
 from .documents.retrieval import documents_for_turn, turn_documents
@@ -212,7 +212,7 @@ class TurnRunner(UserServices):
         marker_filter = MarkerStreamFilter(render=handler.render)
         echo_filter = EchoFilter(echoes)
         # A source line naming an address the turn never gave the model is made up.
-        source_filter = SourceLineFilter(addresses(echoes))
+        source_filter = SourceLineFilter(addresses(echoes), numbers(echoes))
         raw: list[str] = []
         shown: list[str] = []
 

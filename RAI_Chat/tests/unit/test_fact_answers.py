@@ -263,6 +263,8 @@ def test_no_likely_fact_for_what_no_one_fact_can_answer(message):
         ("Which city am I heading to soon?", "The user is flying to Marrakech on Friday."),
         ("Which university do I go to?", "The user studies engineering at TU Delft."),
         ("Which TV series do I keep going back to?", "The user has rewatched Derry Girls."),
+        ("What pet do I have?", "The user has an axolotl."),
+        ("Which of my plants is struggling?", "The user has a monstera."),
     ],
 )
 def test_a_fact_of_the_kind_the_question_asks_is_preferred(question, right):

@@ -7,7 +7,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from RAI_Chat.backend.services.actions.source_filter import SourceLineFilter, addresses
+from RAI_Chat.backend.services.actions.source_filter import (
+    SourceLineFilter,
+    addresses,
+    numbers,
+)
 
 RESULTS = ["[1] Oxford admissions (https://www.ox.ac.uk/admissions) Apply by October."]
 ANSWER = (
@@ -61,3 +65,27 @@ def test_the_start_of_a_line_is_held_only_while_it_may_be_a_citation():
     assert source.feed("\nNext") == "Next"
     assert source.feed(" line") == " line"
     assert source.flush() == ""
+
+
+@pytest.mark.parametrize(
+    ("answer", "shown"),
+    [
+        # From remembered talks, which carry no numbers: the text stays, the citation goes.
+        ("[1] Tartu", "Tartu"),
+        ("[1]. [Ballarat]\n", "Ballarat\n"),
+        ("- [2] You moved to Tartu.\nMore.", "You moved to Tartu.\nMore."),
+        ("[1] [10] [11] …", ""),
+        ("You moved to Tartu [1].", "You moved to Tartu [1]."),  # not a line's start
+    ],
+)
+def test_a_citation_of_a_number_the_turn_never_gave_is_dropped_from_its_line(answer, shown):
+    source = SourceLineFilter(set(), numbers(["Past conversations matching “city”:\n- x"]))
+    assert source.feed(answer) + source.flush() == shown
+
+
+def test_a_citation_of_a_given_result_number_stays():
+    source = SourceLineFilter(addresses(RESULTS), numbers(RESULTS))
+    assert numbers(RESULTS) == {"1"}
+    assert source.feed("[1] Apply by October.\n[7] Apply now.") + source.flush() == (
+        "[1] Apply by October.\nApply now."
+    )

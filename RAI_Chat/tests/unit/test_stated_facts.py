@@ -923,6 +923,21 @@ def test_a_short_statement_without_i_or_my_is_captured(monkeypatch, message, fac
         ),
         ("Hello from London here", []),
         ("Is my sister Ana Maria right about this?", []),  # two names: not guessed
+        (
+            "My supervisor Hamid asked me to lead the next project meeting, tips?",
+            ["The user's supervisor is called Hamid."],
+        ),
+        (
+            "I have six siblings so Christmas shopping is a nightmare, budget ideas?",
+            ["The user has six siblings so Christmas shopping is a nightmare."],
+        ),
+        # A pet or a plant named only in passing, a question included.
+        ("the water in my axolotl's tank is cloudy, is that bad?", ["The user has an axolotl."]),
+        ("why are the leaves on my monstera turning yellow??", ["The user has a monstera."]),
+        ("What should I feed my bearded dragon?", ["The user has a bearded dragon."]),
+        ("Write a poem about my cat.", []),  # a made-up text asked for
+        ("Remove what you remember about my dog.", []),  # forgetting
+        ("my cat Miso hates the vet", ["The user's cat Miso hates the vet."]),  # said once
     ],
 )
 def test_who_the_writer_is_and_whom_they_name_is_read_in_passing(message, facts):

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .facts import about_the_user, content_words
-from .statements import states_about_writer
+from .statements import PETS, PLANTS, states_about_writer
 
 # A question about the user: a question form, and the user speaking of themselves.
 _QUESTION_START = re.compile(
@@ -291,6 +291,8 @@ _KINDS = [
         re.compile(r"(?i)\b(?:movie|film|series|show|tv)\b"),
         re.compile(r"(?i)\b(?:re-?watch\w*|binge\w*|watched)\b"),
     ),
+    (re.compile(r"(?i)\b(?:pets?|animals?)\b"), re.compile(rf"(?i)\b(?:{PETS})\b")),
+    (re.compile(r"(?i)\b(?:plants?|houseplants?)\b"), re.compile(rf"(?i)\b(?:{PLANTS})\b")),
     (
         re.compile(r"(?i)\b(?:get to|commute|travel to|go to) (?:work|the office)\b"),
         re.compile(r"(?i)\b(?:to|into) (?:work|the office)\b|\bcommute"),

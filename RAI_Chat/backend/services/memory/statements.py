@@ -58,9 +58,33 @@ _ROLE_HERE = re.compile(
 _NAMED_RELATION = re.compile(
     r"\b(?:[Mm]y|[Oo]ur) (wife|husband|partner|boyfriend|girlfriend|fiancée?|son|daughter|"
     r"kid|child|baby|brother|sister|mum|mom|mother|dad|father|grandma|grandmother|grandpa|"
-    r"grandfather|aunt|uncle|cousin|niece|nephew|friend|best friend|boss|manager|"
+    r"grandfather|aunt|uncle|cousin|niece|nephew|friend|best friend|boss|manager|supervisor|"
+    r"colleague|coworker|co-worker|roommate|flatmate|housemate|neighbou?r|teacher|coach|"
+    r"mentor|landlord|landlady|stepson|stepdaughter|grandson|granddaughter|twin|"
     r"dog|cat|puppy|kitten|parrot|rabbit|hamster|horse|pony|tortoise|turtle|snake) "
     r"([A-Z][a-zà-ÿ'-]+)\b(?! [A-Z])"
+)
+# "the water in my axolotl's tank is cloudy", "why is my monstera drooping?": a pet or a
+# plant the user keeps, named only in passing (in a question too).
+PETS = (
+    r"dog|cat|puppy|kitten|parrot|budgie|cockatiel|canary|rabbit|bunny|hamster|gerbil|"
+    r"guinea pig|chinchilla|ferret|hedgehog|horse|pony|tortoise|turtle|snake|gecko|lizard|"
+    r"iguana|bearded dragon|axolotl|goldfish|betta|tarantula|chickens|bees"
+)
+PLANTS = (
+    r"monstera|orchid|bonsai|fern|cactus|succulents?|pothos|fiddle[- ]leaf fig|peace lily|"
+    r"snake plant"
+)
+_PET_OR_PLANT = f"{PETS}|{PLANTS}|sourdough starter"
+_KEPT_IN_PASSING = re.compile(
+    rf"\b[Mm]y ({_PET_OR_PLANT})\b(?!(?: [A-Z]| \w+ \w+ (?:died|passed))|'s? (?:vet|name)\b)"
+    r"(?! (?:died|passed away|was put down|ran away|is gone)\b)"
+)
+# "Write a poem about my cat.": a made-up text is asked for, nothing told.
+_MADE_UP = re.compile(
+    r"^\W*(?:(?:please|can you|could you|would you)\s+)*"
+    r"(?:write|compose|draw|create|generate|imagine|pretend|make up|invent|describe)\b",
+    re.IGNORECASE,
 )
 # "a service schedule for my Volvo XC60", "my MacBook Pro": a named thing the user has, in
 # any sentence, a request included (a brand and a model: one capitalised word alone may be
@@ -805,6 +829,16 @@ def statements(message: str) -> list[tuple[str | None, str]]:
         if not any(thing in fact for _, fact in found):
             article = "an" if thing[0] in "AEIOU" else "a"
             found.append((None, f"The user has {article} {thing}."))
+    kept_in_passing = [
+        kept
+        for sentence in _SENTENCE.split(" ".join(message.split()))
+        if not (_MADE_UP.match(sentence) or _FORGET_PART.search(sentence))
+        for kept in _KEPT_IN_PASSING.findall(sentence)
+    ]
+    for kept in kept_in_passing:
+        if not any(re.search(rf"(?i)\b{kept}", fact) for _, fact in found):
+            article = "" if kept.endswith("s") else "an " if kept[0] in "aeiou" else "a "
+            found.append((None, f"The user has {article}{kept}."))
     if titles:
         titled = re.compile(rf"\b({'|'.join(titles)}) (?=[A-Z])")
         found = [(about, titled.sub(r"\1. ", fact)) for about, fact in found]
@@ -945,7 +979,9 @@ _ASKING_PART = re.compile(
     r"(?=(?:so\s+|and\s+|but\s+)?(?:can|could|would|will|"
     r"should|shall|do|does|did|is|are|was|were|am|any|what|which|who|where|when|why|how|"
     r"whats|hows|wheres|whos|got any|"
-    r"please|recommend|suggest|tell|help|give|any|ideas|thoughts|suggestions|advice|tips)\b)",
+    r"please|recommend|suggest|tell|help|give|any|ideas|thoughts|suggestions|advice|tips)\b|"
+    # ", budget ideas?", ", gift suggestions?"
+    r"(?:[\w-]+\s+){1,2}(?:ideas|tips|thoughts|suggestions|advice|recommendations)\W*$)",
     re.IGNORECASE,
 )
 
