@@ -265,6 +265,9 @@ def test_no_likely_fact_for_what_no_one_fact_can_answer(message):
         ("Which TV series do I keep going back to?", "The user has rewatched Derry Girls."),
         ("What pet do I have?", "The user has an axolotl."),
         ("Which of my plants is struggling?", "The user has a monstera."),
+        ("How old am I?", "The user is 43 and thinking about starting running."),
+        ("What's my blood type?", "The user is O negative."),
+        ("What hobby did I pick up?", "The user recently started bouldering."),
     ],
 )
 def test_a_fact_of_the_kind_the_question_asks_is_preferred(question, right):

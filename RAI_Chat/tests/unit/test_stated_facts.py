@@ -44,6 +44,8 @@ from RAI_Chat.backend.services.memory.statements import fact_subject, statements
         # the flat, not the city: "moved to Tartu" said before stays
         ("I live in flat 12B.", [("does:lives", "The user lives in flat 12B.")]),
         ("We live in a house in Graz.", [("city", "The user lives in a house in Graz.")]),
+        # the street, not the city (the capture model had said "city: Wickham Lane")
+        ("I live on Wickham Lane.", [("street", "The user lives on Wickham Lane.")]),
         (
             "Nothing beats a bowl of pho, honestly it's my all-time favourite meal.",
             [(None, "Nothing beats a bowl of pho, it's the user's all-time favourite meal.")],
@@ -938,6 +940,31 @@ def test_a_short_statement_without_i_or_my_is_captured(monkeypatch, message, fac
         ("Write a poem about my cat.", []),  # a made-up text asked for
         ("Remove what you remember about my dog.", []),  # forgetting
         ("my cat Miso hates the vet", ["The user's cat Miso hates the vet."]),  # said once
+        (
+            "Write me a short poem in the style of my favourite band, Khruangbin.",
+            ["The user's favourite band is Khruangbin."],
+        ),
+        (
+            "Lifelong Feyenoord supporter here 😅 can you explain offside?",
+            ["The user is a Feyenoord supporter."],
+        ),
+        (
+            "With three kids under ten, how do I get out the door by 7:30??",
+            ["The user has three kids."],
+        ),
+        (
+            "what wine goes with khachapuri? it's my absolute favourite food",
+            ["Khachapuri is the user's absolute favourite food."],
+        ),
+        (
+            "Always wear number 23 on my hockey jersey, can you design a logo around it?",
+            ["The user always wears number 23 on their hockey jersey."],
+        ),
+        ("Always check your tyres before a long drive.", []),  # advice, not a habit
+        (
+            "Any advice for beginners in bouldering? I just started going twice a week",
+            ["The user just started going twice a week.", "The user recently started bouldering."],
+        ),
     ],
 )
 def test_who_the_writer_is_and_whom_they_name_is_read_in_passing(message, facts):

@@ -249,7 +249,10 @@ _KINDS = [
     ),
     (
         re.compile(r"(?i)\b(?:hobby|hobbies|pastime|free time|spare time|to relax|for fun)\b"),
-        re.compile(r"(?i)\b(?:hobby|pastime|free time|spare time|weekends|unwinds?|to relax)\b"),
+        re.compile(
+            r"(?i)\b(?:hobby|pastime|free time|spare time|weekends|unwinds?|to relax)\b|"
+            r"^the user (?:\w+ )?(?:started|took up|picked up|got into|is getting into)\b"
+        ),
     ),
     (
         re.compile(r"(?i)\b(?:health|condition|suffer|illness|medical|diagnosed)\b"),
@@ -292,6 +295,16 @@ _KINDS = [
         re.compile(r"(?i)\b(?:re-?watch\w*|binge\w*|watched)\b"),
     ),
     (re.compile(r"(?i)\b(?:pets?|animals?)\b"), re.compile(rf"(?i)\b(?:{PETS})\b")),
+    (
+        re.compile(r"(?i)\bhow old (?:am i|are we)\b|\b(?:my|our) age\b"),
+        re.compile(
+            r"(?i)^the user is \d{1,3}\b|\b(?:turn(?:ed|ing|s)|aged) \d{1,3}\b|\d+ years old"
+        ),
+    ),
+    (
+        re.compile(r"(?i)\bblood (?:type|group)\b"),
+        re.compile(r"\b(?:A|B|AB|O)(?:[ -]?(?i:negative|positive|neg|pos)\b|[+-])"),
+    ),
     (re.compile(r"(?i)\b(?:plants?|houseplants?)\b"), re.compile(rf"(?i)\b(?:{PLANTS})\b")),
     (
         re.compile(r"(?i)\b(?:get to|commute|travel to|go to) (?:work|the office)\b"),

@@ -36,6 +36,13 @@ _DROPPED_I = re.compile(
     r"got (?!(?:a question|a minute|it|that|this|any|some|you|to)\b)))\b",
     re.IGNORECASE,
 )
+# A habit with its "I" left out, said of the user's own things: "Always wear number 23 on
+# my hockey jersey" (not advice: "Always check your tyres").
+_HABIT_WITHOUT_I = re.compile(
+    r"^(?:always|usually|normally) (?!(?:be|remember|make|check|use|try|keep|ask)\b)[a-z]+ "
+    r"(?=.*\b(?:my|our)\b)",
+    re.IGNORECASE,
+)
 # The same with "my" left out: "favorite band is Khruangbin".
 _DROPPED_MY = re.compile(
     r"^(?:(?:favou?rite|fave|fav|all-time favou?rite) [\w' -]{1,30}? "
@@ -46,7 +53,7 @@ _DROPPED_MY = re.compile(
 _FAN_HERE = re.compile(
     r"^(?:(?:[Hh]uge|[Bb]ig|[Mm]assive|[Ll]ifelong|[Dd]ie-hard|[Pp]roud|[Ll]oyal) )*"
     r"(?!(?:Huge|Big|Massive|Lifelong|Die-hard|Proud|Loyal|Such|What|A|An|The|I|We|My|Our)\b)"
-    r"([A-Z][\w'&. -]{1,40}?) (fan|supporter)(?: here)?(?=$|,)"
+    r"([A-Z][\w'&. -]{1,40}?) (fan|supporter)(?: here)?(?=$|,| *[^\w\s,.'&-])"
 )
 # "Software engineer at Shopify here", "Nurse from Leeds here": who the writer is.
 _ROLE_HERE = re.compile(
@@ -86,6 +93,28 @@ _MADE_UP = re.compile(
     r"(?:write|compose|draw|create|generate|imagine|pretend|make up|invent|describe)\b",
     re.IGNORECASE,
 )
+# "a poem in the style of my favourite band, Khruangbin": a favourite named in passing.
+_NAMED_FAVOURITE = re.compile(
+    r"\b[Mm]y (?:all-time |absolute |personal )?(?:favou?rite|fave|fav) "
+    r"([a-z]+(?: (?!(?:and|or|but|is|was)\b)[a-z]+)?),? (?!I\b)"
+    r"((?:the )?[A-Z][\w'-]+(?: (?:[A-Z][\w'-]+|of|the|and|&))*(?<! of)(?<! the)(?<! and))"
+)
+# "With three kids under ten, how do I …": how many the user has, said before a question.
+_WITH_HOW_MANY = re.compile(
+    r"^(?:with|having) (a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2}) "
+    r"((?:\w+ )?(?:kids|children|sons|daughters|boys|girls|grandkids|grandchildren|siblings|"
+    r"brothers|sisters|dogs|cats|pets|jobs|roommates|flatmates|kid|child|son|daughter|dog|cat|"
+    r"baby|toddler|teenager|teens))\b",
+    re.IGNORECASE,
+)
+# "Any advice for beginners in bouldering? I just started …": what the user took up.
+_BEGINNER_AT = re.compile(
+    r"\b(?:a |as a )?beginners? (?:in|at|to|doing) ((?:[a-z][\w-]+)(?: [a-z][\w-]+)?)\b",
+    re.IGNORECASE,
+)
+_JUST_STARTED = re.compile(
+    r"\bI(?:'ve| have)? (?:just |only |recently )*(?:started|began|took up|taken up|picked up)\b"
+)
 # "a service schedule for my Volvo XC60", "my MacBook Pro": a named thing the user has, in
 # any sentence, a request included (a brand and a model: one capitalised word alone may be
 # a language, "my English").
@@ -120,6 +149,8 @@ def with_subject(clause: str) -> str:
     dropped = _DROPPED_I.match(clause)
     if _DROPPED_MY.match(clause):
         subject = "my"
+    elif _HABIT_WITHOUT_I.match(clause):  # "Always wear number 23 on my jersey"
+        subject = "I"
     elif dropped is None:
         return clause
     else:
@@ -442,6 +473,14 @@ _SUBJECT_RULES = [
     (re.compile(r"^the user's name is\b"), "name"),
     (
         re.compile(
+            r"^the user (?:\w+ )?(?:lives|is living|moved) (?:on|at) (?:\d+\w? )?[\w' -]+? "
+            r"(?:street|st|lane|road|rd|avenue|ave|drive|way|close|crescent|boulevard|blvd|"
+            r"terrace|place|court|square|row|gardens)\b"
+        ),
+        "street",
+    ),
+    (
+        re.compile(
             r"^the user (?:\w+ )?(?:lives|is living|is based|resides|moved to|relocated to)\b"
             # not the flat or house ("lives in flat 12B"): a city beside it stays
             r"(?! (?:(?:in|on|at|into) )?(?:a|an|flat|apartment|apt|unit|room|house|"
@@ -614,11 +653,21 @@ _FAVOURITE_AFTER = re.compile(
 _NAME_SAID = re.compile(r"(?<![.!?] )(?<!^)\b((?-i:[A-Z])[\w'-]+(?: (?-i:[A-Z])[\w'-]+)*)")
 
 
+_ASKED_ABOUT = re.compile(
+    r"\b(?:with|for|of|about|like|make|making|cook|cooking|bake|baking|order|serve|pair)\s+"
+    r"(?:an? |the |some )?([a-z][\w'-]+(?: [a-z][\w'-]+)?)\s*\?+$",
+    re.IGNORECASE,
+)
+
+
 def _it_named(sentence: str, said_before: str) -> str:
     """``sentence`` with a leading "it's my favourite …" told of the last name said before."""
     told = _LEAD_IN.sub("", sentence)
     it = _IT_IS_MY_FAVOURITE.match(told)
     names = it and [n for n in _NAME_SAID.findall(said_before.strip()) if n not in ("I", "I'm")]
+    if it and not names:  # "what wine goes with khachapuri? it's my favourite food"
+        asked = _ASKED_ABOUT.search(said_before.strip())
+        names = [asked.group(1)] if asked else []
     if not names:
         return sentence
     return f"{names[-1]} is{told[it.end() :]}"
@@ -829,6 +878,16 @@ def statements(message: str) -> list[tuple[str | None, str]]:
         if not any(thing in fact for _, fact in found):
             article = "an" if thing[0] in "AEIOU" else "a"
             found.append((None, f"The user has {article} {thing}."))
+    plain = " ".join(message.split())
+    for favourite, name in _NAMED_FAVOURITE.findall(plain):
+        if not any(name in fact for _, fact in found):
+            found.append((f"favourite {favourite}", f"The user's favourite {favourite} is {name}."))
+    how_many = _WITH_HOW_MANY.match(_LEAD_IN.sub("", plain))
+    if how_many and not found:
+        found.append((None, f"The user has {how_many.group(1)} {how_many.group(2)}."))
+    began = _BEGINNER_AT.search(plain)
+    if began and _JUST_STARTED.search(plain) and not any(began[1] in f for _, f in found):
+        found.append((None, f"The user recently started {began.group(1)}."))
     kept_in_passing = [
         kept
         for sentence in _SENTENCE.split(" ".join(message.split()))
@@ -975,7 +1034,7 @@ def _told_of_owned(clause: str) -> str:
 
 # The part of a sentence that asks: "can you …", "any tips", "what should I …", "is that …".
 _ASKING_PART = re.compile(
-    r"(?:^|[,;:]\s*|\s+[-–—]+\s+|\s+(?:so|and|but)\s+)"
+    r"(?:^|[,;:]\s*|\s+[-–—]+\s+|\s+[^\w\s,.;:'\"()?!-]+\s+|\s+(?:so|and|but)\s+)"
     r"(?=(?:so\s+|and\s+|but\s+)?(?:can|could|would|will|"
     r"should|shall|do|does|did|is|are|was|were|am|any|what|which|who|where|when|why|how|"
     r"whats|hows|wheres|whos|got any|"
