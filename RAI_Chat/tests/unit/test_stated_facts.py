@@ -961,6 +961,19 @@ def test_a_short_statement_without_i_or_my_is_captured(monkeypatch, message, fac
             ["The user always wears number 23 on their hockey jersey."],
         ),
         ("Always check your tyres before a long drive.", []),  # advice, not a habit
+        # a question without its question mark is no part of the statement before it
+        (
+            "quick q, i'm allergic to sesame so what can i use instead of tahini",
+            ["The user is allergic to sesame."],
+        ),
+        (
+            "my son Mateo wants to learn chess, whats a good app for a 6 year old",
+            ["The user's son Mateo wants to learn chess."],
+        ),
+        (
+            "It's Bilbao, not Valencia, where I'm based these days.",
+            ["The user is based in Bilbao."],
+        ),
         (
             "Any advice for beginners in bouldering? I just started going twice a week",
             ["The user just started going twice a week.", "The user recently started bouldering."],

@@ -751,6 +751,10 @@ def statements(message: str) -> list[tuple[str | None, str]]:
             # "My son Rawiri loves dinosaurs, can you suggest a cake?": the statement
             # before the question is one; a question about oneself states nothing.
             sentence = _before_the_question(sentence)
+        else:  # "i'm allergic to sesame so what can i use instead" (no question mark)
+            unmarked = _UNMARKED_QUESTION.search(sentence)
+            if unmarked and unmarked.start() > 0:
+                sentence = sentence[: unmarked.start()].strip(" ,;:") + "."
         if not sentence.strip():
             continue
         favourite = _FAVOURITE_AFTER.match(_LEAD_IN.sub("", sentence.strip()).rstrip(" .!"))
@@ -1041,6 +1045,17 @@ _ASKING_PART = re.compile(
     r"please|recommend|suggest|tell|help|give|any|ideas|thoughts|suggestions|advice|tips)\b|"
     # ", budget ideas?", ", gift suggestions?"
     r"(?:[\w-]+\s+){1,2}(?:ideas|tips|thoughts|suggestions|advice|recommendations)\W*$)",
+    re.IGNORECASE,
+)
+
+
+# A question asked without its question mark, after a statement: "…, whats a good app",
+# "… so what can i use instead of tahini".
+_UNMARKED_QUESTION = re.compile(
+    r"(?:[,;:]\s*|\s+[-–—]+\s+|\s+(?:so|and|but)\s+)"
+    r"(?=(?:what|whats|what's|how|hows|how's|why|"  # not "which", "where": relative
+    r"can you|could you|would you|can i|should i|any (?:tips|ideas|advice|suggestions))\b"
+    r"(?! (?:a|an)\b(?! good\b)))",
     re.IGNORECASE,
 )
 
