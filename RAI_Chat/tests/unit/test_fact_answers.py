@@ -266,6 +266,11 @@ def test_no_likely_fact_for_what_no_one_fact_can_answer(message):
         ("What pet do I have?", "The user has an axolotl."),
         ("Which of my plants is struggling?", "The user has a monstera."),
         ("How old am I?", "The user is 43 and thinking about starting running."),
+        ("What car do I drive?", "The user's 2012 Subaru Forester is making a noise."),
+        ("Where do I work?", "The user just started at Mercado Libre last week."),
+        ("Which neighbourhood do I live in?", "The user's neighbourhood, Kallio, is lovely."),
+        ("Where did I do my undergrad?", "The user did their undergrad at McGill."),
+        ("Remind me which city I live in now?", "The user just moved to Tampere last month."),
         ("What's my blood type?", "The user is O negative."),
         ("What hobby did I pick up?", "The user recently started bouldering."),
     ],
@@ -323,3 +328,11 @@ def test_no_fact_answers_how_to_do_something():
     facts = ["Nothing beats a bowl of pho, it's the user's favourite meal."]
     assert answering_fact("How do I make a good risotto?", facts, same_embed, 0.0, 0.0) is None
     assert answering_fact("What's my favourite meal?", facts, same_embed, 0.0, 0.0) is not None
+
+
+@pytest.mark.parametrize("question", ["Who is my PhD supervisor?", "Is my NHS number saved?"])
+def test_a_word_in_capitals_is_no_ones_name(question, monkeypatch):
+    fact = "The user's supervisor Dr. Okonkwo wants a draft by Friday."
+    scores = scored_facts(question, [fact], same_embed)
+    monkeypatch.setattr(fact_answers, "OTHER_NAME_PENALTY", 0.0)
+    assert scored_facts(question, [fact], same_embed) == scores

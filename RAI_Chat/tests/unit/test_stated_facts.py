@@ -961,6 +961,14 @@ def test_a_short_statement_without_i_or_my_is_captured(monkeypatch, message, fac
             ["The user always wears number 23 on their hockey jersey."],
         ),
         ("Always check your tyres before a long drive.", []),  # advice, not a habit
+        (  # "my undergrad at McGill and I'm …" is no "my sister and I"
+            "I did my undergrad at McGill and I'm thinking of a PhD at 35. Is that crazy?",
+            ["The user did their undergrad at McGill.", "The user is thinking of a PhD at 35."],
+        ),
+        (
+            "Can you recommend films like Spirited Away? It's been my favourite movie for years",
+            ["Spirited Away is the user's favourite movie for years."],
+        ),
         # a question without its question mark is no part of the statement before it
         (
             "quick q, i'm allergic to sesame so what can i use instead of tahini",

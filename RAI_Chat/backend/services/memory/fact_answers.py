@@ -221,18 +221,22 @@ _KINDS = [
         ),
     ),
     (
-        re.compile(r"(?i)\b(?:company|employer|employs|work for|work at)\b"),
-        re.compile(r"(?i)\b(?:works (?:at|for)|employer|employed by)\b"),
+        re.compile(r"(?i)\b(?:company|employer|employs|work for|work at|where do i work)\b"),
+        re.compile(
+            r"(?i)\b(?:works (?:at|for)|employer|employed by|joined|started (?:a job )?at)\b"
+        ),
     ),
     (
         re.compile(
-            r"(?i)\b(?:do|did) (?:i|we) (?:\w+ )?(?:live|stay)\b|\b(?:am i|are we) (?:\w+ )?"
+            r"(?i)\b(?:do|did) (?:i|we) (?:\w+ )?(?:live|stay)\b|"
+            r"\b(?:city|town|country|place|area|neighbou?rhood) (?:i|we) (?:\w+ )?live\b|"
+            r"\b(?:am i|are we) (?:\w+ )?"
             r"(?:living|staying|based)\b|\bwhere(?:'s| is) (?:my |our )?home\b|"
             r"\b(?:my|our) home(?: city| town| country)?\W*$"
         ),
         re.compile(
             r"(?i)\bthe user (?:\w+ )?(?:lives|is living|is based|moved|relocated|is renting|"
-            r"settled)\b|\bthe user's home is\b"
+            r"settled)\b|\bthe user's (?:home is|neighbou?rhood|street|address|area)\b"
         ),
     ),
     (
@@ -267,9 +271,10 @@ _KINDS = [
         re.compile(r"(?i)\b(?:flying|heading|travell?ing|going|trip) to\b|\bvisiting\b"),
     ),
     (
-        re.compile(r"(?i)\b(?:university|uni|college)\b"),
+        re.compile(r"(?i)\b(?:university|uni|college|undergrad|grad school)\b"),
         re.compile(
-            r"(?i)\b(?:university|uni|college|graduated from|(?:studies|studying)\b.*\bat)\b"
+            r"(?i)\b(?:university|uni|college|undergrad|graduated from|"
+            r"(?:studies|studying)\b.*\bat)\b"
         ),
     ),
     (
@@ -295,6 +300,16 @@ _KINDS = [
         re.compile(r"(?i)\b(?:re-?watch\w*|binge\w*|watched)\b"),
     ),
     (re.compile(r"(?i)\b(?:pets?|animals?)\b"), re.compile(rf"(?i)\b(?:{PETS})\b")),
+    (  # "What car do I drive?" and "The user's 2012 Subaru Forester is making a noise."
+        re.compile(r"(?i)\b(?:car|vehicle|do (?:i|we) drive|motorbike)\b"),
+        re.compile(
+            r"(?i)\b(?:drives?|car|toyota|honda|ford|volkswagen|vw|subaru|mazda|nissan|kia|"
+            r"hyundai|bmw|audi|mercedes|volvo|tesla|peugeot|renault|skoda|škoda|fiat|citroen|"
+            r"citroën|jeep|chevy|chevrolet|lexus|porsche|dacia|opel|vauxhall|suzuki|"
+            r"mitsubishi|land rover|range rover|jaguar|polestar|rivian|saab|mini cooper|"
+            r"prius|corolla|civic|yaris|fiesta)\b"
+        ),
+    ),
     (
         re.compile(r"(?i)\bhow old (?:am i|are we)\b|\b(?:my|our) age\b"),
         re.compile(
@@ -349,7 +364,8 @@ def _about_another(question: str, fact: str) -> bool:
     return not ({thing, thing.rstrip("s"), thing + "s"} & words)
 
 
-_NAME_IN_QUESTION = re.compile(r"(?<=\w )[A-Z][a-z][\w'-]*")
+# "Marco", "McGill", "Jean-Luc"; not "PhD" or "NHS"
+_NAME_IN_QUESTION = re.compile(r"(?<=\w )[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:[-'][A-Za-z][a-z]*)*\b")
 _ASKS_A_NAME = re.compile(r"(?i)\bname\b|^\W*who\b")
 
 

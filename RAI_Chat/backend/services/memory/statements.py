@@ -124,8 +124,8 @@ _NAMED_THING_OWNED = re.compile(
 )
 # "My sister and I were born in Lagos": "we" (a named relative is read apart).
 _SOMEONE_AND_I = re.compile(
-    r"\b(?:[Mm]y|[Oo]ur)(?: (?!(?:is|are|was|were|has|have|had|am|name's|names?)\b)[a-z][\w'-]*)"
-    r"{1,2}(?: [A-Z][\w'-]*)? and (?:I|me)\b(?! (?:am|was)\b)"
+    r"\b(?:[Mm]y|[Oo]ur)(?: (?!(?:is|are|was|were|has|have|had|am|name's|names?|at|in|on|for|to|"
+    r"from|with|by)\b)[a-z][\w'-]*){1,2}(?: [A-Z][\w'-]*)? and (?:I|me)\b(?!['’]| (?:am|was)\b)"
 )
 # "I sold the Corolla and bought a Kia EV6": a second verb whose "I" is left out.
 _AND_THEN_DID = re.compile(
@@ -641,7 +641,9 @@ _MY_FAVOURITE = (
     r"(?:favou?rite|fave|comfort|dream|go-to)\b"
 )
 _IT_IS_MY_FAVOURITE = re.compile(
-    rf"^(?:it'?s|it is|they'?re|they are|that'?s|that is)(?= {_MY_FAVOURITE})", re.IGNORECASE
+    rf"^(?:it'?s|it is|they'?re|they are|that'?s|that is)(?: (?:always |forever )?been)?"
+    rf"(?= {_MY_FAVOURITE})",
+    re.IGNORECASE,
 )
 # "Nothing beats a bowl of pho, it's my all-time favourite meal.": the sentence is the fact.
 _FAVOURITE_AFTER = re.compile(
