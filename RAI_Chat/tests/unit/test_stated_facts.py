@@ -654,6 +654,12 @@ def test_a_forget_message_keeps_what_it_states_beside_the_request():
     said = "We finally got a new car, a Volvo XC40, so forget the old one."
     capture = capture_message(FakeEngine("fail"), "user", said, tool="forget")
     assert [fact for _, fact in capture.stated] == ["The user finally got a new car, a Volvo XC40."]
+    # A message the classifier took for forgetting, that asks for none: "drop-off" is no drop.
+    said = "My son Tadeo just started kindergarten and cries at drop-off. Any advice?"
+    capture = capture_message(FakeEngine("fail"), "user", said, tool="forget")
+    assert [fact for _, fact in capture.stated] == [
+        "The user's son Tadeo just started kindergarten and cries at drop-off."
+    ]
 
 
 @pytest.mark.parametrize("tool", ["none", "episodic", "web_search"])
@@ -939,6 +945,15 @@ def test_a_short_statement_without_i_or_my_is_captured(monkeypatch, message, fac
         ("What should I feed my bearded dragon?", ["The user has a bearded dragon."]),
         ("Write a poem about my cat.", []),  # a made-up text asked for
         ("Remove what you remember about my dog.", []),  # forgetting
+        ("Why does my dog bark at drop-off?", ["The user has a dog."]),  # no forgetting
+        (
+            "Need a dinner recipe for 4 tonight. Nothing with sesame please, I'm allergic.",
+            ["The user is allergic to sesame."],
+        ),
+        (
+            "Ethiopian food is hands down my favourite cuisine. Is injera hard to make?",
+            ["Ethiopian food is the user's favourite cuisine."],
+        ),
         ("my cat Miso hates the vet", ["The user's cat Miso hates the vet."]),  # said once
         (
             "Write me a short poem in the style of my favourite band, Khruangbin.",

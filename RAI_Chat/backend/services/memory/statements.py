@@ -99,6 +99,13 @@ _NAMED_FAVOURITE = re.compile(
     r"([a-z]+(?: (?!(?:and|or|but|is|was)\b)[a-z]+)?),? (?!I\b)"
     r"((?:the )?[A-Z][\w'-]+(?: (?:[A-Z][\w'-]+|of|the|and|&))*(?<! of)(?<! the)(?<! and))"
 )
+# "Nothing with sesame please, I'm allergic.": what the bare "allergic" is to.
+BARE_ALLERGY = "The user is allergic."
+_ALLERGIC_TO_IT = re.compile(
+    r"\b(?:nothing with|no|without|avoid|hold the)\s+([a-z][\w-]+(?: (?!please\b)[a-z][\w-]+)?)"
+    r"(?: please)?\s*[,.;—–-]+\s*(?:as |because |since |cause )?(?:I'm|I am|im) allergic\b",
+    re.IGNORECASE,
+)
 # "With three kids under ten, how do I …": how many the user has, said before a question.
 _WITH_HOW_MANY = re.compile(
     r"^(?:with|having) (a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2}) "
@@ -645,6 +652,12 @@ _IT_IS_MY_FAVOURITE = re.compile(
     rf"(?= {_MY_FAVOURITE})",
     re.IGNORECASE,
 )
+# "Ethiopian food is hands down my favourite cuisine": words that only stress it.
+_BEFORE_MY_FAVOURITE = re.compile(
+    r"\b(?:hands down|by far|easily|without a doubt|definitely|absolutely|truly|probably) "
+    r"(?=(?:my|our) (?:all-time |absolute |ultimate )?(?:favou?rite|fave|fav)\b)",
+    re.IGNORECASE,
+)
 # "Nothing beats a bowl of pho, it's my all-time favourite meal.": the sentence is the fact.
 _FAVOURITE_AFTER = re.compile(
     r"^(?P<said>.*\w.*),\s+(?:(?:honestly|and|so|because|cause|coz) )?"
@@ -759,6 +772,7 @@ def statements(message: str) -> list[tuple[str | None, str]]:
                 sentence = sentence[: unmarked.start()].strip(" ,;:") + "."
         if not sentence.strip():
             continue
+        sentence = _BEFORE_MY_FAVOURITE.sub("", sentence)  # "is hands down my favourite"
         favourite = _FAVOURITE_AFTER.match(_LEAD_IN.sub("", sentence.strip()).rstrip(" .!"))
         if favourite:  # "Nothing beats pho, it's my favourite meal": told as said
             mine = re.sub(r"(?i)\b(?:my|our)\b", "the user's", favourite.group("mine"), count=1)
@@ -885,6 +899,12 @@ def statements(message: str) -> list[tuple[str | None, str]]:
             article = "an" if thing[0] in "AEIOU" else "a"
             found.append((None, f"The user has {article} {thing}."))
     plain = " ".join(message.split())
+    allergen = _ALLERGIC_TO_IT.search(plain)
+    if allergen:  # "Nothing with sesame please, I'm allergic." → allergic to sesame
+        found = [
+            (about, f"The user is allergic to {allergen.group(1)}." if f == BARE_ALLERGY else f)
+            for about, f in found
+        ]
     for favourite, name in _NAMED_FAVOURITE.findall(plain):
         if not any(name in fact for _, fact in found):
             found.append((f"favourite {favourite}", f"The user's favourite {favourite} is {name}."))
@@ -1127,7 +1147,11 @@ def _statement(clause: str) -> str | None:
 
 
 # A part of a message that asks to forget something ("so forget what I said about Perth").
-_FORGET_PART = re.compile(r"\b(?:forget|delete|remove|erase|wipe|drop)\b", re.IGNORECASE)
+# Not "drop-off", "drop by", "drop in" (the school run, a visit).
+_FORGET_PART = re.compile(
+    r"\b(?:forget|delete|remove|erase|wipe|drop(?![- ](?:off|by|in|out|round|over)\b))\b",
+    re.IGNORECASE,
+)
 # … that asks to forget the message itself ("I live in Lyon, please forget that."): nothing.
 _FORGET_THIS = re.compile(
     r"\b(?:forget|delete|remove|erase|wipe|drop)\s+(?:about\s+)?(?:that|it|this|all (?:of )?"
